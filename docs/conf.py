@@ -1,0 +1,41 @@
+"""Sphinx configuration for the itilkit documentation."""
+
+from __future__ import annotations
+
+import itilkit
+
+project = "itilkit"
+author = "The itilkit developers"
+copyright = "2026, the itilkit developers"
+release = itilkit.__version__
+version = release
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+]
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+exclude_patterns = ["_build"]
+
+html_theme = "furo"
+html_title = "itilkit"
+
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_default_options = {"members": True, "show-inheritance": False}
+autodoc_class_signature = "mixed"
+
+intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
+nitpicky = True
+# Names that autodoc writes from type hints but that no inventory resolves offline.
+nitpick_ignore_regex = [
+    (r"py:.*", r"(pendulum|datetime|fractions|decimal|collections\.abc|typing|numpy|pandas|holidays|dateutil|attrs|pathlib|io|os|enum|_io|types)(\..*)?"),
+    (r"py:.*", r"(int|str|bool|float|bytes|object|None|tuple|list|dict|set|frozenset|type|Any|Iterable|Iterator|Mapping|Sequence|Callable|TextIO|Path|PathLike|Literal|Self|TypeAlias|ValueError|KeyError|TypeError|Exception|UserWarning)"),
+    (r"py:.*", r"(itilkit\.)?_.*"),
+    (r"py:.*", r".*(InstantLike|DurationLike|RatioLike|Zone|NDArray|ArrayLike|T|S)"),
+]

@@ -1,0 +1,205 @@
+"""Errors raised by itilkit.
+
+Every error is an :class:`ItilkitError`, and every leaf is also the standard
+exception a caller would catch anyway (mostly :class:`ValueError`), so code
+that knows nothing of itilkit still handles it. Each carries the offending
+values as attributes, and messages follow one grammar::
+
+    '<field>' must be <expectation> (got <value!r>)
+
+The tree::
+
+    ItilkitError
+    ├── InvalidValueError (ValueError)      a field holds an impossible value
+    │   ├── NaiveDatetimeError              an instant without a UTC offset
+    │   ├── UnknownZoneError                not an IANA time zone
+    │   ├── UnknownHolidaysError            not a country (or subdivision) code
+    │   └── WindowSpecError                 a service-hours spec that does not parse
+    ├── NoOpenTimeError (ValueError)        a window with no open time where some is needed
+    ├── InvalidTransitionError (ValueError) a lifecycle step the transition table forbids
+    ├── ChronologyError (ValueError)        a step earlier than the one before it
+    ├── ConfigError (ValueError)            a configuration document with problems
+    └── EventLogError (ValueError)          an event-log row or column that cannot be read
+
+    ItilkitWarning (UserWarning)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = [
+    "ChronologyError",
+    "ConfigError",
+    "EventLogError",
+    "InvalidTransitionError",
+    "InvalidValueError",
+    "ItilkitError",
+    "ItilkitWarning",
+    "NaiveDatetimeError",
+    "NoOpenTimeError",
+    "UnknownHolidaysError",
+    "UnknownZoneError",
+    "WindowSpecError",
+]
+
+
+def must(field: str, expectation: str, value: object) -> str:
+    """The one message grammar: ``'<field>' must be <expectation> (got <value!r>)``."""
+    return f"{field!r} must be {expectation} (got {value!r})"
+
+
+class ItilkitError(Exception):
+    """The root of every error itilkit raises."""
+
+
+class ItilkitWarning(UserWarning):
+    """Something worth a look that is not an error (an odd row in an export, say)."""
+
+
+class InvalidValueError(ItilkitError, ValueError):
+    """A field holds a value it cannot hold.
+
+    >>> raise InvalidValueError("impact", "in (0, 1]", 2)
+    Traceback (most recent call last):
+    ...
+    itilkit.InvalidValueError: 'impact' must be in (0, 1] (got 2)
+    """
+
+    def __init__(self, field: str, expectation: str, value: object) -> None:
+        self.field = field
+        self.expectation = expectation
+        self.value = value
+        super().__init__(must(field, expectation, value))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.expectation, self.value))
+
+
+class NaiveDatetimeError(InvalidValueError):
+    """An instant without a UTC offset: itilkit never guesses a zone."""
+
+    def __init__(
+        self,
+        field: str,
+        value: object,
+        expectation: str = "an aware datetime or an ISO 8601 string with an offset",
+    ) -> None:
+        super().__init__(field, expectation, value)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.value, self.expectation))
+
+
+class UnknownZoneError(InvalidValueError):
+    """A time zone name that is not in the IANA database."""
+
+    def __init__(self, field: str, value: object) -> None:
+        super().__init__(field, "an IANA time zone name such as 'Europe/Berlin'", value)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.value))
+
+
+class UnknownHolidaysError(InvalidValueError):
+    """A holiday calendar code that the holidays package does not know."""
+
+    def __init__(self, field: str, value: object) -> None:
+        super().__init__(
+            field, "a country code such as 'KR' or 'US-CA', a HolidayBase or dates", value
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.value))
+
+
+class WindowSpecError(InvalidValueError):
+    """A service-hours spec that does not parse; ``.token`` is the offending part."""
+
+    def __init__(self, spec: object, token: str, expectation: str) -> None:
+        self.spec = spec
+        self.token = token
+        super().__init__("hours", f"{expectation}; bad token {token!r}", spec)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.spec, self.token, self.expectation.split("; bad token")[0]))
+
+
+class NoOpenTimeError(ItilkitError, ValueError):
+    """The window has no open time where the query needs some."""
+
+
+class InvalidTransitionError(ItilkitError, ValueError):
+    """A lifecycle step that the transition table does not allow."""
+
+    def __init__(self, from_state: Any, to_state: Any, allowed: Iterable[Any]) -> None:
+        self.from_state = from_state
+        self.to_state = to_state
+        self.allowed = frozenset(allowed)
+        names = ", ".join(sorted(getattr(s, "name", str(s)) for s in self.allowed)) or "nothing"
+        source = getattr(from_state, "name", from_state)
+        target = getattr(to_state, "name", to_state)
+        super().__init__(
+            f"'to_state' must be one of the moves allowed from {source} ({names}) (got {target})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.from_state, self.to_state, self.allowed))
+
+
+class ChronologyError(ItilkitError, ValueError):
+    """A step dated before the step it follows."""
+
+    def __init__(self, field: str, value: object, previous: object) -> None:
+        self.field = field
+        self.value = value
+        self.previous = previous
+        super().__init__(must(field, f"at or after {previous}", value))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.value, self.previous))
+
+
+class ConfigError(ItilkitError, ValueError):
+    """A configuration document with problems; ``.problems`` lists each with its path.
+
+    >>> print(ConfigError([("$.targets[2].within", "must be an ISO 8601 duration (got 'soon')")]))
+    1 problem in the configuration:
+      $.targets[2].within: must be an ISO 8601 duration (got 'soon')
+    """
+
+    def __init__(self, problems: Iterable[tuple[str, str]]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        lines = [f"{count} problem{'s' if count != 1 else ''} in the configuration:"]
+        lines += [f"  {path}: {message}" for path, message in self.problems]
+        super().__init__("\n".join(lines))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.problems,))
+
+
+class EventLogError(ItilkitError, ValueError):
+    """An event-log row or column that cannot be read (``.row`` is 1-based, header = 1)."""
+
+    def __init__(
+        self, message: str, *, row: int | None = None, column: str | None = None
+    ) -> None:
+        self.row = row
+        self.column = column
+        where = []
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        prefix = f"{', '.join(where)}: " if where else ""
+        super().__init__(prefix + message)
+        self.message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_event_log_error, (self.message, self.row, self.column))
+
+
+def _rebuild_event_log_error(message: str, row: int | None, column: str | None) -> EventLogError:
+    return EventLogError(message, row=row, column=column)

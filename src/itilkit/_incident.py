@@ -1,0 +1,687 @@
+"""Incidents: the ITIL lifecycle of an unplanned interruption, as an immutable value.
+
+ITIL's incident management practice moves an incident through states: it is
+logged (**NEW**), worked on (**IN_PROGRESS**), parked while someone else acts
+(**ON_HOLD**, always with a :class:`HoldReason`), fixed (**RESOLVED**), and
+finally **CLOSED** once the fix is confirmed, or **CANCELED** when it was no
+incident at all. The allowed moves are one frozen table,
+:data:`TRANSITIONS`; a resolved incident that comes back is *reopened* into
+IN_PROGRESS.
+
+An :class:`Incident` is a value: each step returns a new incident and the old
+one never changes. It keeps its whole ``history`` of :class:`Transition`\\ s
+and its ``priority_history`` of :class:`PriorityChange`\\ s, because SLA
+targets depend on the state and the priority *at each moment*. The opening is
+not a transition: the incident is NEW from ``opened_at`` until the first
+transition.
+
+Real ticket systems record impossible things (a step the table forbids, a
+clock that went backwards). :meth:`Incident.replay` with ``strict=False``
+keeps such steps as recorded, in recorded order, and notes each as an
+:class:`Anomaly`; consumers then count a segment whose end is before its start
+as zero, never negative.
+
+>>> inc = Incident.open("INC1", at="2026-03-02T09:00+01:00", impact="2 - Medium", urgency="1 - High")
+>>> inc = inc.start_work(at="2026-03-02T09:20+01:00").resolve(at="2026-03-02T11:00+01:00")
+>>> inc.state, inc.priority, inc.time_in(State.IN_PROGRESS)
+(<State.RESOLVED: 'resolved'>, <Priority.P2: 2>, datetime.timedelta(seconds=6000))
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+import pendulum
+
+from ._errors import ChronologyError, InvalidTransitionError, InvalidValueError
+from ._priority import Impact, Priority, PriorityMatrix, Urgency, _norm
+from ._time import from_us, to_timedelta, to_us
+
+if TYPE_CHECKING:
+    from ._window import ServiceWindow
+
+__all__ = [
+    "FINAL_STATES",
+    "TRANSITIONS",
+    "Anomaly",
+    "HoldReason",
+    "Incident",
+    "PriorityChange",
+    "State",
+    "Transition",
+]
+
+
+class _Vocabulary(enum.Enum):
+    @classmethod
+    def parse(cls, value: object) -> Any:
+        """The member named ``value`` in any case (``'on_hold'``, ``'On Hold'``, ``'ON-HOLD'``)."""
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            key = _norm(value)
+            found = cls.__members__.get(key.upper()) or _ALIASES.get(key)
+            if isinstance(found, cls):
+                return found
+        choices = ", ".join(member.name for member in cls)
+        raise InvalidValueError(cls.__name__.lower(), f"one of {choices}", value)
+
+
+class State(_Vocabulary):
+    """Where an incident is in its lifecycle.
+
+    >>> State.parse("on_hold"), State.parse("In Progress")
+    (<State.ON_HOLD: 'on_hold'>, <State.IN_PROGRESS: 'in_progress'>)
+    """
+
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    ON_HOLD = "on_hold"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    CANCELED = "canceled"
+
+    @classmethod
+    def parse(cls, value: object) -> State:
+        """The state named ``value`` in any case or spacing."""
+        found: State = super().parse(value)
+        return found
+
+
+class HoldReason(_Vocabulary):
+    """Why an incident is ON_HOLD (ServiceNow's *On hold reason*).
+
+    >>> HoldReason.parse("awaiting caller")
+    <HoldReason.AWAITING_CALLER: 'awaiting_caller'>
+    """
+
+    AWAITING_CALLER = "awaiting_caller"
+    AWAITING_CHANGE = "awaiting_change"
+    AWAITING_PROBLEM = "awaiting_problem"
+    AWAITING_VENDOR = "awaiting_vendor"
+    AWAITING_EVIDENCE = "awaiting_evidence"
+
+    @classmethod
+    def parse(cls, value: object) -> HoldReason:
+        """The hold reason named ``value`` in any case or spacing."""
+        found: HoldReason = super().parse(value)
+        return found
+
+
+_ALIASES: Final[Mapping[str, State]] = MappingProxyType(
+    {"cancelled": State.CANCELED, "active": State.IN_PROGRESS}
+)
+
+_S = State
+TRANSITIONS: Final[Mapping[State, frozenset[State]]] = MappingProxyType(
+    {
+        _S.NEW: frozenset({_S.IN_PROGRESS, _S.ON_HOLD, _S.RESOLVED, _S.CANCELED}),
+        _S.IN_PROGRESS: frozenset({_S.ON_HOLD, _S.RESOLVED, _S.CANCELED}),
+        _S.ON_HOLD: frozenset({_S.ON_HOLD, _S.IN_PROGRESS, _S.RESOLVED, _S.CANCELED}),
+        _S.RESOLVED: frozenset({_S.IN_PROGRESS, _S.CLOSED}),
+        _S.CLOSED: frozenset(),
+        _S.CANCELED: frozenset(),
+    }
+)
+"""The allowed moves: ``TRANSITIONS[from_state]`` is the set of states it may move to.
+
+Source: ServiceNow Incident Management, "Life cycle of an Incident" (the
+incident state model: New, In Progress, On Hold with an On hold reason,
+Resolved, Closed, Canceled), which implements ITIL 4's incident management
+practice. Read as:
+
+- NEW may be worked on, put on hold, resolved at once, or canceled;
+- IN_PROGRESS may be put on hold, resolved or canceled;
+- ON_HOLD may resume, be resolved or canceled, or stay on hold with another
+  reason (ServiceNow lets the *On hold reason* change while on hold);
+- RESOLVED may be **reopened** (back to IN_PROGRESS) or closed;
+- CLOSED and CANCELED are final: nothing leaves them.
+"""
+
+FINAL_STATES: Final = frozenset({State.CLOSED, State.CANCELED})
+"""States nothing leaves (their row in :data:`TRANSITIONS` is empty)."""
+
+_ACTIVE: Final = frozenset({State.NEW, State.IN_PROGRESS, State.ON_HOLD})
+
+
+def _at_us(self: Any) -> int:
+    return to_us(self.at, "at")
+
+
+@attrs.frozen
+class Transition:
+    """One move between states: at ``at`` the incident went ``from_state`` -> ``to_state``.
+
+    ``reason`` is the :class:`HoldReason` of a move into ON_HOLD, else None.
+
+    >>> Transition(pendulum.datetime(2026, 3, 2, 9), State.NEW, State.IN_PROGRESS)
+    Transition(at=DateTime(2026, 3, 2, 9, 0, 0, tzinfo=Timezone('UTC')), from_state=<State.NEW: 'new'>, to_state=<State.IN_PROGRESS: 'in_progress'>, reason=None)
+    """
+
+    at: pendulum.DateTime
+    from_state: State
+    to_state: State
+    reason: HoldReason | None = None
+    at_us: int = attrs.field(
+        default=attrs.Factory(_at_us, takes_self=True), repr=False, eq=False, kw_only=True
+    )
+    """The same instant, as integer microseconds since the epoch (UTC)."""
+
+
+@attrs.frozen
+class PriorityChange:
+    """From ``at`` on, the incident has this impact, urgency and (derived) priority.
+
+    >>> PriorityChange(pendulum.datetime(2026, 3, 2, 9), Impact.HIGH, Urgency.HIGH, Priority.P1).priority
+    <Priority.P1: 1>
+    """
+
+    at: pendulum.DateTime
+    impact: Impact | int
+    urgency: Urgency | int
+    priority: Priority
+    at_us: int = attrs.field(
+        default=attrs.Factory(_at_us, takes_self=True), repr=False, eq=False, kw_only=True
+    )
+    """The same instant, as integer microseconds since the epoch (UTC)."""
+
+
+@attrs.frozen
+class Anomaly:
+    """Something a ticket system recorded that the lifecycle forbids, kept as recorded.
+
+    ``kind`` is one of ``"forbidden_transition"``, ``"clock_backwards"`` or
+    ``"hold_without_reason"``. ``row`` is the event-log row (header = row 1)
+    when the step came from a file, else None.
+
+    >>> Anomaly("INC1", None, "clock_backwards", "a step before the one it follows", None).kind
+    'clock_backwards'
+    """
+
+    incident_id: str
+    row: int | None
+    kind: str
+    message: str
+    at: pendulum.DateTime | None
+
+
+def _zone_of(value: object, field: str) -> tzinfo:
+    """The zone an instant was given in (its tzinfo, or the offset of an ISO string)."""
+    to_us(value, field)  # validates: aware, parseable
+    if isinstance(value, datetime):
+        assert value.tzinfo is not None
+        return value.tzinfo
+    parsed = datetime.fromisoformat(str(value).strip())
+    assert parsed.tzinfo is not None
+    return parsed.tzinfo
+
+
+@attrs.frozen
+class Incident:
+    """An incident and its whole life so far; every step returns a new incident.
+
+    Build one with :meth:`open` or :meth:`replay`. Times are pendulum
+    ``DateTime``\\ s in the zone the incident was opened in.
+
+    >>> inc = Incident.open("INC7", at="2026-03-02T09:00+00:00", impact=Impact.HIGH, urgency=Urgency.HIGH)
+    >>> later = inc.hold(at="2026-03-02T09:05+00:00", reason=HoldReason.AWAITING_CALLER)
+    >>> inc.state, later.state, later.history[0].reason
+    (<State.NEW: 'new'>, <State.ON_HOLD: 'on_hold'>, <HoldReason.AWAITING_CALLER: 'awaiting_caller'>)
+    """
+
+    id: str
+    opened_at: pendulum.DateTime
+    history: tuple[Transition, ...]
+    priority_history: tuple[PriorityChange, ...]
+    matrix: PriorityMatrix
+    anomalies: tuple[Anomaly, ...] = ()
+    opened_at_us: int = attrs.field(
+        default=attrs.Factory(lambda self: to_us(self.opened_at, "opened_at"), takes_self=True),
+        repr=False,
+        eq=False,
+        kw_only=True,
+    )
+    """``opened_at`` as integer microseconds since the epoch (UTC)."""
+
+    # ---------------------------------------------------------------- building
+
+    @classmethod
+    def open(
+        cls,
+        id: str,
+        *,
+        at: object,
+        impact: object,
+        urgency: object,
+        matrix: PriorityMatrix | None = None,
+    ) -> Incident:
+        """A NEW incident logged at ``at`` with its impact and urgency.
+
+        >>> Incident.open("INC1", at="2026-03-02T09:00+09:00", impact="high", urgency="low").priority
+        <Priority.P3: 3>
+        """
+        if not isinstance(id, str) or not id:
+            raise InvalidValueError("id", "a non-empty string", id)
+        matrix = PriorityMatrix.itil() if matrix is None else matrix
+        if not isinstance(matrix, PriorityMatrix):
+            raise InvalidValueError("matrix", "a PriorityMatrix", matrix)
+        us = to_us(at, "at")
+        tz = _zone_of(at, "at")
+        opened = from_us(us, tz)
+        i = matrix.impact_level(impact)
+        u = matrix.urgency_level(urgency)
+        first = PriorityChange(opened, i, u, matrix.priority(i, u), at_us=us)
+        return cls(id, opened, (), (first,), matrix, (), opened_at_us=us)
+
+    @classmethod
+    def replay(
+        cls,
+        id: str,
+        events: Iterable[object],
+        *,
+        impact: object,
+        urgency: object,
+        strict: bool = True,
+        opened_at: object = None,
+        matrix: PriorityMatrix | None = None,
+    ) -> Incident:
+        """The incident that the recorded ``events`` describe, step by step.
+
+        Each event is ``(at, state)`` or ``(at, state, reason)`` (a state
+        change; a state may be given by name), or a :class:`PriorityChange`
+        (a reprioritization at its ``at``; its priority is recomputed from the
+        matrix). The incident opens at ``opened_at``; without one, at the
+        first event's time, and a first event to NEW is then the opening
+        itself. An event that repeats the current state (and hold reason)
+        changes nothing.
+
+        With ``strict=True`` (the default) a forbidden step raises
+        :class:`~itilkit.InvalidTransitionError` and a step earlier than the
+        one before raises :class:`~itilkit.ChronologyError`, exactly as the
+        single steps do. With ``strict=False`` such steps, and a hold without
+        a reason, are kept as recorded and noted in ``inc.anomalies``.
+
+        >>> events = [("2026-03-02T09:00+00:00", State.NEW),
+        ...           ("2026-03-02T09:30+00:00", "in_progress"),
+        ...           ("2026-03-02T09:10+00:00", State.RESOLVED)]
+        >>> inc = Incident.replay("INC9", events, impact=2, urgency=2, strict=False)
+        >>> [a.kind for a in inc.anomalies], inc.time_in(State.IN_PROGRESS)
+        (['clock_backwards'], datetime.timedelta(0))
+        """
+        items = list(events)
+        if opened_at is None:
+            if not items:
+                raise InvalidValueError("events", "non-empty when 'opened_at' is not given", items)
+            first_at = items[0].at if isinstance(items[0], PriorityChange) else _event(items[0], 0)[0]
+            opened_at = first_at
+            if not isinstance(items[0], PriorityChange) and _event(items[0], 0)[1] is State.NEW:
+                items = items[1:]
+        inc = cls.open(id, at=opened_at, impact=impact, urgency=urgency, matrix=matrix)
+        builder = _Builder(inc, strict=strict)
+        for index, item in enumerate(items):
+            where = f"event {index} of {id!r}"
+            if isinstance(item, PriorityChange):
+                builder.reprioritize(to_us(item.at, "at"), item.impact, item.urgency, None, where)
+                continue
+            at, state, reason = _event(item, index)
+            builder.step(to_us(at, "at"), state, reason, None, where)
+        return builder.build()
+
+    # ---------------------------------------------------------------- steps
+
+    def transition(self, to_state: object, *, at: object, reason: object = None) -> Incident:
+        """The incident after moving to ``to_state`` at ``at`` (checked against :data:`TRANSITIONS`).
+
+        >>> inc = Incident.open("INC1", at="2026-03-02T09:00+00:00", impact=1, urgency=1)
+        >>> inc.transition(State.CLOSED, at="2026-03-02T10:00+00:00")
+        Traceback (most recent call last):
+        ...
+        itilkit.InvalidTransitionError: 'to_state' must be one of the moves allowed from NEW (CANCELED, IN_PROGRESS, ON_HOLD, RESOLVED) (got CLOSED)
+        """
+        builder = _Builder(self, strict=True)
+        reason_value = None if reason is None else HoldReason.parse(reason)
+        builder.step(to_us(at, "at"), State.parse(to_state), reason_value, None, None)
+        return builder.build()
+
+    def start_work(self, *, at: object) -> Incident:
+        """Move to IN_PROGRESS (someone picks the incident up)."""
+        return self.transition(State.IN_PROGRESS, at=at)
+
+    def hold(self, *, at: object, reason: object) -> Incident:
+        """Put the incident ON_HOLD for a :class:`HoldReason` (required)."""
+        return self.transition(State.ON_HOLD, at=at, reason=reason)
+
+    def resume(self, *, at: object) -> Incident:
+        """Move from ON_HOLD back to IN_PROGRESS."""
+        return self.transition(State.IN_PROGRESS, at=at)
+
+    def resolve(self, *, at: object) -> Incident:
+        """Move to RESOLVED (a fix is in place)."""
+        return self.transition(State.RESOLVED, at=at)
+
+    def reopen(self, *, at: object) -> Incident:
+        """Move a RESOLVED incident back to IN_PROGRESS (the fix did not hold)."""
+        return self.transition(State.IN_PROGRESS, at=at)
+
+    def close(self, *, at: object) -> Incident:
+        """Move a RESOLVED incident to CLOSED (final)."""
+        return self.transition(State.CLOSED, at=at)
+
+    def cancel(self, *, at: object) -> Incident:
+        """Move to CANCELED (final): a duplicate, or not an incident at all."""
+        return self.transition(State.CANCELED, at=at)
+
+    def reprioritize(
+        self, *, at: object, impact: object = None, urgency: object = None
+    ) -> Incident:
+        """The incident with a new impact and/or urgency from ``at`` on (the history is kept).
+
+        A change that leaves both as they were returns the incident unchanged.
+
+        >>> inc = Incident.open("INC1", at="2026-03-02T09:00+00:00", impact=3, urgency=3)
+        >>> inc = inc.reprioritize(at="2026-03-02T09:30+00:00", impact=Impact.HIGH)
+        >>> [(c.at.minute, c.priority) for c in inc.priority_history]
+        [(0, <Priority.P5: 5>), (30, <Priority.P3: 3>)]
+        """
+        if impact is None and urgency is None:
+            raise InvalidValueError("impact", "given, or 'urgency' given, to reprioritize", None)
+        builder = _Builder(self, strict=True)
+        builder.reprioritize(to_us(at, "at"), impact, urgency, None, None)
+        return builder.build()
+
+    # ---------------------------------------------------------------- queries
+
+    @property
+    def tz(self) -> tzinfo:
+        """The zone the incident's times are shown in (the zone it was opened in)."""
+        zone = self.opened_at.tzinfo
+        assert zone is not None
+        return zone
+
+    @property
+    def state(self) -> State:
+        """The current state."""
+        return self.history[-1].to_state if self.history else State.NEW
+
+    @property
+    def hold_reason(self) -> HoldReason | None:
+        """The reason of the current hold, or None when not ON_HOLD."""
+        return self.history[-1].reason if self.history else None
+
+    @property
+    def is_final(self) -> bool:
+        """True once CLOSED or CANCELED."""
+        return self.state in FINAL_STATES
+
+    @property
+    def impact(self) -> Impact | int:
+        """The current impact level."""
+        return self.priority_history[-1].impact
+
+    @property
+    def urgency(self) -> Urgency | int:
+        """The current urgency level."""
+        return self.priority_history[-1].urgency
+
+    @property
+    def priority(self) -> Priority:
+        """The current priority."""
+        return self.priority_history[-1].priority
+
+    def priority_at(self, at: object) -> Priority:
+        """The priority in force at ``at`` (the opening priority before ``opened_at``).
+
+        >>> inc = Incident.open("INC1", at="2026-03-02T09:00+00:00", impact=3, urgency=3)
+        >>> inc = inc.reprioritize(at="2026-03-02T10:00+00:00", impact=1, urgency=1)
+        >>> inc.priority_at("2026-03-02T09:59+00:00"), inc.priority_at("2026-03-02T10:00+00:00")
+        (<Priority.P5: 5>, <Priority.P1: 1>)
+        """
+        us = to_us(at, "at")
+        current = self.priority_history[0].priority
+        for change in self.priority_history:
+            if change.at_us <= us:
+                current = change.priority
+        return current
+
+    @property
+    def resolved_at(self) -> pendulum.DateTime | None:
+        """When it was last resolved; None if never, or if it was reopened since."""
+        for step in reversed(self.history):
+            if step.to_state is State.RESOLVED:
+                return step.at
+            if step.to_state in _ACTIVE:
+                return None
+        return None
+
+    @property
+    def closed_at(self) -> pendulum.DateTime | None:
+        """When it was closed, or None while it is not CLOSED."""
+        return self.history[-1].at if self.state is State.CLOSED else None
+
+    @property
+    def canceled_at(self) -> pendulum.DateTime | None:
+        """When it was canceled, or None while it is not CANCELED."""
+        return self.history[-1].at if self.state is State.CANCELED else None
+
+    def segments_us(self) -> list[tuple[State, int, int | None]]:
+        """Each stay in a state as ``(state, start_us, end_us)``; the current stay ends in None.
+
+        Segments follow the recorded order; after an anomaly an end may be
+        earlier than its start (count such a segment as zero).
+
+        >>> inc = Incident.open("INC1", at="1970-01-01T00:00+00:00", impact=1, urgency=1)
+        >>> inc.start_work(at="1970-01-01T00:00:01+00:00").segments_us()
+        [(<State.NEW: 'new'>, 0, 1000000), (<State.IN_PROGRESS: 'in_progress'>, 1000000, None)]
+        """
+        out: list[tuple[State, int, int | None]] = []
+        state, start = State.NEW, self.opened_at_us
+        for step in self.history:
+            out.append((state, start, step.at_us))
+            state, start = step.to_state, step.at_us
+        out.append((state, start, None))
+        return out
+
+    def time_in(
+        self, state: object, *, window: ServiceWindow | None = None, as_of: object = None
+    ) -> timedelta:
+        """Total time spent in ``state`` over the incident's life (inside ``window`` if given).
+
+        A final incident's life ends when it was closed or canceled, so the
+        time in CLOSED or CANCELED is zero. An incident still open is in its
+        current state *now*, and itilkit has no hidden clock: asking for the
+        current state then needs ``as_of`` (an :class:`~itilkit.InvalidValueError`
+        otherwise). With ``as_of``, only time before it counts. Segments that
+        run backwards (a recorded clock anomaly) count as zero.
+
+        >>> inc = Incident.open("INC1", at="2026-03-02T09:00+00:00", impact=1, urgency=1)
+        >>> inc = inc.hold(at="2026-03-02T10:00+00:00", reason="awaiting_caller")
+        >>> inc.time_in(State.NEW)
+        datetime.timedelta(seconds=3600)
+        >>> inc.time_in(State.ON_HOLD, as_of="2026-03-02T10:30+00:00")
+        datetime.timedelta(seconds=1800)
+        >>> inc.time_in(State.ON_HOLD)
+        Traceback (most recent call last):
+        ...
+        itilkit.InvalidValueError: 'as_of' must be given: the incident is still ON_HOLD, so its time there has no end yet (got None)
+        """
+        wanted = State.parse(state)
+        limit = None if as_of is None else to_us(as_of, "as_of")
+        if limit is None and wanted is self.state and not self.is_final:
+            raise InvalidValueError(
+                "as_of",
+                f"given: the incident is still {wanted.name}, so its time there has no end yet",
+                None,
+            )
+        total = 0
+        for seg_state, start, end in self.segments_us():
+            if seg_state is not wanted:
+                continue
+            if end is None:
+                if self.is_final or limit is None:
+                    continue
+                end = limit
+            elif limit is not None and end > limit:
+                end = limit
+            if end <= start:
+                continue
+            total += end - start if window is None else window.business_time_us(start, end)
+        return to_timedelta(total)
+
+
+def _event(item: object, index: int) -> tuple[object, State, HoldReason | None]:
+    if not isinstance(item, Sequence) or isinstance(item, str) or len(item) not in (2, 3):
+        raise InvalidValueError(
+            f"events[{index}]", "(at, state) or (at, state, reason), or a PriorityChange", item
+        )
+    state = State.parse(item[1])
+    reason = HoldReason.parse(item[2]) if len(item) == 3 and item[2] is not None else None
+    return item[0], state, reason
+
+
+class _Builder:
+    """Applies steps to an incident on plain integers, then builds the value once.
+
+    Shared by the single steps, :meth:`Incident.replay` and the event-log
+    importer, so every path checks the same rules.
+    """
+
+    __slots__ = (
+        "anomalies",
+        "history",
+        "impact",
+        "inc",
+        "last_us",
+        "priorities",
+        "reason",
+        "state",
+        "strict",
+        "tz",
+        "urgency",
+    )
+
+    def __init__(self, inc: Incident, *, strict: bool) -> None:
+        self.inc = inc
+        self.strict = strict
+        self.tz = inc.tz
+        self.history = list(inc.history)
+        self.priorities = list(inc.priority_history)
+        self.anomalies = list(inc.anomalies)
+        self.state = inc.state
+        self.reason = inc.hold_reason
+        self.impact: object = inc.impact
+        self.urgency: object = inc.urgency
+        last = inc.opened_at_us
+        if inc.history:
+            last = inc.history[-1].at_us
+        if len(inc.priority_history) > 1:
+            last = max(last, inc.priority_history[-1].at_us)
+        self.last_us = last
+
+    def _note(self, kind: str, message: str, us: int, row: int | None) -> None:
+        self.anomalies.append(
+            Anomaly(self.inc.id, row, kind, message, from_us(us, self.tz))
+        )
+
+    def _check_time(self, us: int, row: int | None, where: str | None) -> None:
+        if us < self.last_us:
+            if self.strict:
+                error = ChronologyError(
+                    "at", from_us(us, self.tz), from_us(self.last_us, self.tz)
+                )
+                if where:
+                    error.add_note(f"while replaying {where}")
+                raise error
+            self._note(
+                "clock_backwards",
+                f"{self.inc.id}: a step at {from_us(us, self.tz)} is earlier than the step"
+                f" before it at {from_us(self.last_us, self.tz)}; kept as recorded",
+                us,
+                row,
+            )
+        self.last_us = us
+
+    def step(
+        self,
+        us: int,
+        to_state: State,
+        reason: HoldReason | None,
+        row: int | None,
+        where: str | None,
+    ) -> None:
+        """Move to ``to_state`` at ``us``; a repeat of the current state in a replay is skipped."""
+        if where is not None and to_state is self.state and reason == self.reason:
+            return  # replay: a record that repeats the current state changes nothing
+        allowed = TRANSITIONS[self.state]
+        if to_state not in allowed or (
+            to_state is State.ON_HOLD and self.state is State.ON_HOLD and reason == self.reason
+        ):
+            if self.strict:
+                error = InvalidTransitionError(self.state, to_state, allowed)
+                if where:
+                    error.add_note(f"while replaying {where}")
+                raise error
+            self._note(
+                "forbidden_transition",
+                f"{self.inc.id}: {self.state.name} -> {to_state.name} is not an allowed move"
+                f" (allowed: {', '.join(sorted(s.name for s in allowed)) or 'nothing'});"
+                " kept as recorded",
+                us,
+                row,
+            )
+        if to_state is State.ON_HOLD and reason is None:
+            if self.strict:
+                raise InvalidValueError(
+                    "reason", "a HoldReason when the incident goes ON_HOLD", reason
+                )
+            self._note(
+                "hold_without_reason",
+                f"{self.inc.id}: put ON_HOLD without a hold reason; kept as recorded",
+                us,
+                row,
+            )
+        if reason is not None and to_state is not State.ON_HOLD:
+            raise InvalidValueError("reason", f"None for a move to {to_state.name}", reason)
+        self._check_time(us, row, where)
+        self.history.append(
+            Transition(from_us(us, self.tz), self.state, to_state, reason, at_us=us)
+        )
+        self.state = to_state
+        self.reason = reason
+
+    def reprioritize(
+        self, us: int, impact: object, urgency: object, row: int | None, where: str | None
+    ) -> None:
+        """Record a new impact/urgency at ``us`` (None keeps the current one); unchanged: nothing."""
+        matrix = self.inc.matrix
+        new_impact = self.impact if impact is None else matrix.impact_level(impact)
+        new_urgency = self.urgency if urgency is None else matrix.urgency_level(urgency)
+        if new_impact == self.impact and new_urgency == self.urgency:
+            return
+        self._check_time(us, row, where)
+        self.priorities.append(
+            PriorityChange(
+                from_us(us, self.tz),
+                new_impact,  # type: ignore[arg-type]
+                new_urgency,  # type: ignore[arg-type]
+                matrix.priority(new_impact, new_urgency),
+                at_us=us,
+            )
+        )
+        self.impact, self.urgency = new_impact, new_urgency
+
+    def build(self) -> Incident:
+        inc = self.inc
+        return Incident(
+            inc.id,
+            inc.opened_at,
+            tuple(self.history),
+            tuple(self.priorities),
+            inc.matrix,
+            tuple(self.anomalies),
+            opened_at_us=inc.opened_at_us,
+        )

@@ -1,0 +1,308 @@
+"""The compiled engine behind every ServiceWindow.
+
+A window's definition (weekly hours, holidays, recurrences, set algebra) is
+evaluated into sorted, merged, half-open ``[start, end)`` intervals of integer
+microseconds (UTC), with a prefix sum of open time. Every query is then a
+binary search:
+
+* ``F(t)``, the open time before ``t`` since the start of the compiled range,
+  is ``cum[i] + min(t, end[i]) - start[i]`` for the last interval ``i``
+  starting at or before ``t``; business time between two instants is a
+  difference of two ``F`` values.
+* ``add`` inverts ``F`` by a binary search over the running totals.
+
+The range is compiled lazily, one UTC calendar year at a time, in whichever
+direction queries reach. Extension happens under a lock and publishes a new
+immutable state object, so readers never lock and never see a half-built
+state. A search for open time that finds none within
+:data:`SEARCH_HORIZON_YEARS` stops with :class:`~itilkit.NoOpenTimeError`.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, bisect_right
+from datetime import date
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ._errors import InvalidValueError, NoOpenTimeError
+from ._time import US_PER_DAY, from_us
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["SEARCH_HORIZON_YEARS", "Index", "Intervals", "Node", "year_start_us"]
+
+Intervals = list[tuple[int, int]]
+
+#: How many years of closed time a search crosses before it gives up.
+SEARCH_HORIZON_YEARS = 50
+MIN_YEAR = 2
+MAX_YEAR = 9997
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def year_start_us(year: int) -> int:
+    """Microseconds since the epoch of 1 January ``year``, 00:00 UTC."""
+    return (date(year, 1, 1).toordinal() - _EPOCH_ORDINAL) * US_PER_DAY
+
+
+_MIN_US = year_start_us(MIN_YEAR)
+_MAX_US = year_start_us(MAX_YEAR + 1)
+
+
+def year_of_us(us: int) -> int:
+    """The UTC calendar year an instant falls in."""
+    return date.fromordinal(us // US_PER_DAY + _EPOCH_ORDINAL).year
+
+
+class Node(Protocol):
+    """What a window definition must do to be compiled."""
+
+    def intervals(self, lo: int, hi: int) -> Intervals:
+        """The open intervals clipped to ``[lo, hi)``, sorted and merged."""
+
+    def extent(self) -> tuple[int, int] | None:
+        """Bounds outside which the node is certainly closed, or None if unbounded."""
+
+
+class _State:
+    """One immutable snapshot of the compiled range ``[lo, hi)``."""
+
+    __slots__ = ("cum", "cum_end", "ends", "hi", "lo", "np_arrays", "starts", "total")
+
+    def __init__(self, lo: int, hi: int, starts: list[int], ends: list[int]) -> None:
+        self.lo = lo
+        self.hi = hi
+        self.starts = starts
+        self.ends = ends
+        lengths = [e - s for s, e in zip(starts, ends, strict=True)]
+        self.cum_end = list(accumulate(lengths))
+        self.cum = [0, *self.cum_end[:-1]] if lengths else []
+        self.total = self.cum_end[-1] if lengths else 0
+        self.np_arrays: tuple[Any, ...] | None = None
+
+    def before(self, t: int) -> int:
+        """Open time in ``[lo, t)``."""
+        i = bisect_right(self.starts, t) - 1
+        if i < 0:
+            return 0
+        end = self.ends[i]
+        return self.cum[i] + (t if t < end else end) - self.starts[i]
+
+
+def _check_range(t: int) -> None:
+    if not _MIN_US <= t < _MAX_US:
+        raise InvalidValueError(
+            "instant", f"between the years {MIN_YEAR} and {MAX_YEAR}", from_us(t, _UTC())
+        )
+
+
+def _UTC() -> Any:
+    from ._time import zone
+
+    return zone("UTC")
+
+
+def _merge_into(left: Intervals, right: Intervals) -> Intervals:
+    """Concatenate two sorted interval lists whose ranges touch, merging at the seam."""
+    if left and right and left[-1][1] >= right[0][0]:
+        seam = (left[-1][0], max(left[-1][1], right[0][1]))
+        return [*left[:-1], seam, *right[1:]]
+    return left + right
+
+
+class Index:
+    """The lazily compiled, thread-safe interval index of one window definition."""
+
+    __slots__ = ("_extent", "_lock", "_node", "_state")
+
+    def __init__(self, node: Node) -> None:
+        self._node = node
+        self._lock = threading.Lock()
+        self._state: _State | None = None
+        self._extent = node.extent()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Index, (self._node,))
+
+    # -- compilation -------------------------------------------------------
+
+    def state(self, a: int, b: int) -> _State:
+        """A state whose range covers the instants ``a`` and ``b`` (inclusive)."""
+        st = self._state
+        if st is not None and st.lo <= a and b < st.hi:
+            return st
+        return self._extend(a, b)
+
+    def _extend(self, a: int, b: int) -> _State:
+        if a > b:
+            a, b = b, a
+        _check_range(a)
+        _check_range(b)
+        with self._lock:
+            st = self._state
+            if st is not None and st.lo <= a and b < st.hi:
+                return st
+            first, last = year_of_us(a), year_of_us(b)
+            if st is None:
+                lo, hi = year_start_us(first), year_start_us(last + 1)
+                intervals = self._node.intervals(lo, hi)
+            else:
+                lo, hi = min(st.lo, year_start_us(first)), max(st.hi, year_start_us(last + 1))
+                intervals = list(zip(st.starts, st.ends, strict=True))
+                if lo < st.lo:
+                    intervals = _merge_into(self._node.intervals(lo, st.lo), intervals)
+                if hi > st.hi:
+                    intervals = _merge_into(intervals, self._node.intervals(st.hi, hi))
+            new = _State(lo, hi, [s for s, _ in intervals], [e for _, e in intervals])
+            self._state = new
+            return new
+
+    def _grow(self, st: _State, forward: bool, years: int) -> _State:
+        """Extend the compiled range by ``years`` years in one direction (bounded)."""
+        if forward:
+            target = min(year_of_us(st.hi - 1) + years, MAX_YEAR)
+            edge = year_start_us(target + 1) - 1
+            return self._extend(st.lo, edge) if edge >= st.hi else st
+        target = max(year_of_us(st.lo) - years, MIN_YEAR)
+        return self._extend(year_start_us(target), st.hi - 1)
+
+    def _beyond_extent(self, st: _State, forward: bool) -> bool:
+        if self._extent is None:
+            return False
+        return st.hi >= self._extent[1] if forward else st.lo <= self._extent[0]
+
+    def _search(self, st: _State, forward: bool, what: str, at: int) -> _State:
+        """Grow the range for a search, or raise once a horizon of closed time is crossed."""
+        before_total = st.total
+        grown = 0
+        while grown < SEARCH_HORIZON_YEARS and not self._beyond_extent(st, forward):
+            step = min(max(1, grown), SEARCH_HORIZON_YEARS - grown)
+            new = self._grow(st, forward, step)
+            grown += step
+            if new is st:  # reached the end of supported years
+                break
+            st = new
+            if st.total != before_total:
+                return st
+        direction = "after" if forward else "before"
+        raise NoOpenTimeError(
+            f"the window has no {what} within {SEARCH_HORIZON_YEARS} years {direction} "
+            f"{from_us(at, _UTC()).isoformat()}"
+        )
+
+    # -- queries ------------------------------------------------------------
+
+    def business_time(self, a: int, b: int) -> int:
+        """Open time between ``a`` and ``b`` (negative when ``b < a``)."""
+        st = self.state(a, b) if a <= b else self.state(b, a)
+        return st.before(b) - st.before(a)
+
+    def contains(self, t: int) -> bool:
+        st = self.state(t, t)
+        i = bisect_right(st.starts, t) - 1
+        return i >= 0 and t < st.ends[i]
+
+    def add(self, start: int, duration: int) -> int:
+        """The earliest ``t >= start`` with ``business_time(start, t) == duration``."""
+        if duration < 0:
+            return self.subtract(start, -duration)
+        if duration == 0:
+            return start
+        st = self.state(start, start)
+        while True:
+            target = st.before(start) + duration
+            if target <= st.total:
+                i = bisect_left(st.cum_end, target)
+                return st.starts[i] + (target - st.cum[i])
+            st = self._search(st, True, "open time left", start)
+
+    def subtract(self, end: int, duration: int) -> int:
+        """The latest ``t <= end`` with ``business_time(t, end) == duration``."""
+        if duration < 0:
+            return self.add(end, -duration)
+        if duration == 0:
+            return end
+        st = self.state(end, end)
+        while True:
+            target = st.before(end) - duration
+            if target >= 0:
+                i = bisect_right(st.cum_end, target)
+                return st.starts[i] + (target - st.cum[i])
+            st = self._search(st, False, "open time left", end)
+
+    def next_open(self, t: int) -> int:
+        """The earliest instant ``>= t`` at which the window is open."""
+        st = self.state(t, t)
+        while True:
+            i = bisect_right(st.starts, t) - 1
+            if i >= 0 and t < st.ends[i]:
+                return t
+            if i + 1 < len(st.starts):
+                return st.starts[i + 1]
+            st = self._search(st, True, "opening", t)
+
+    def next_close(self, t: int) -> int:
+        """The end of the open period containing ``t``, or of the next one if closed at ``t``."""
+        st = self.state(t, t)
+        while True:
+            i = bisect_right(st.starts, t) - 1
+            if not (i >= 0 and t < st.ends[i]):
+                i += 1
+            if i < len(st.starts) and st.ends[i] < st.hi:
+                return st.ends[i]
+            grown = self._grow(st, True, 1)
+            if grown is st or year_of_us(grown.hi) - year_of_us(t) > SEARCH_HORIZON_YEARS:
+                raise NoOpenTimeError(
+                    f"the window has no closing within {SEARCH_HORIZON_YEARS} years after "
+                    f"{from_us(t, _UTC()).isoformat()}"
+                )
+            st = grown
+
+    def spans(self, a: int, b: int) -> Intervals:
+        """Open periods clipped to ``[a, b)``."""
+        if b <= a:
+            return []
+        st = self.state(a, b)
+        out: Intervals = []
+        starts, ends = st.starts, st.ends
+        i = bisect_right(ends, a)
+        n = len(starts)
+        while i < n and starts[i] < b:
+            s, e = starts[i], ends[i]
+            out.append((s if s > a else a, e if e < b else b))
+            i += 1
+        return out
+
+    # -- vectorised ------------------------------------------------------------
+
+    def business_time_array(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """``business_time`` of each pair of int64 microsecond arrays, as int64."""
+        import numpy as np
+
+        if a.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        st = self.state(int(min(a.min(), b.min())), int(max(a.max(), b.max())))
+        arrays = st.np_arrays
+        if arrays is None:
+            arrays = (
+                np.asarray(st.starts, dtype=np.int64),
+                np.asarray(st.ends, dtype=np.int64),
+                np.asarray(st.cum, dtype=np.int64),
+            )
+            st.np_arrays = arrays
+        starts, ends, cum = arrays
+        if starts.size == 0:
+            return np.zeros(a.shape, dtype=np.int64)
+
+        def before(t: np.ndarray) -> np.ndarray:
+            i = np.searchsorted(starts, t, side="right") - 1
+            valid = i >= 0
+            j = np.where(valid, i, 0)
+            value = cum[j] + np.minimum(t, ends[j]) - starts[j]
+            return np.where(valid, value, 0)
+
+        result: np.ndarray = before(b) - before(a)
+        return result

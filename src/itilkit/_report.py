@@ -1,0 +1,137 @@
+"""Rendering shared by every report: plain-text tables, HTML tables, JSON-ready values.
+
+Reports (compliance, availability, clocks) build rows of already formatted
+cells and hand them here, so every report looks alike in a terminal and in
+Jupyter.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+from ._time import iso_duration, to_duration_us
+
+__all__ = ["format_duration", "html_table", "ratio_text", "text_table"]
+
+
+def text_table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], *, title: str | None = None
+) -> str:
+    """A plain-text table with aligned columns (numbers right-aligned).
+
+    >>> print(text_table(["metric", "met"], [["response", 12], ["resolution", 9]], title="Gold"))
+    Gold
+    metric      met
+    ----------  ---
+    response     12
+    resolution    9
+    """
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    numeric = [
+        all(_looks_numeric(row[i]) for row in cells) and bool(cells) for i in range(len(headers))
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            v.rjust(widths[i]) if numeric[i] else v.ljust(widths[i]) for i, v in enumerate(values)
+        ]
+        return "  ".join(parts).rstrip()
+
+    out = [] if title is None else [title]
+    out.append(line(list(headers)))
+    out.append("  ".join("-" * w for w in widths))
+    out.extend(line(row) for row in cells)
+    return "\n".join(out)
+
+
+def _looks_numeric(text: str) -> bool:
+    stripped = text.rstrip("%").replace(".", "", 1).replace("-", "", 1).replace("/", "", 1)
+    return stripped.isdigit()
+
+
+def html_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+) -> str:
+    """An HTML table (escaped), as Jupyter shows it.
+
+    >>> html_table(["a"], [["<b>"]], title="T")
+    '<div class="itilkit"><strong>T</strong><table><thead><tr><th>a</th></tr></thead><tbody><tr><td>&lt;b&gt;</td></tr></tbody></table></div>'
+    """
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    parts = ['<div class="itilkit">']
+    if title is not None:
+        parts.append(f"<strong>{html.escape(title)}</strong>")
+    parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    if caption is not None:
+        parts.append(f"<p>{html.escape(caption)}</p>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def format_duration(value: timedelta | int) -> str:
+    """A duration for people: ``'2h 05m'``, ``'3d 4h 00m'``, ``'-15m'``, ``'42s'``.
+
+    >>> format_duration(timedelta(hours=2, minutes=5)), format_duration(timedelta(days=3, hours=4))
+    ('2h 05m', '3d 4h 00m')
+    >>> format_duration(timedelta(minutes=-15)), format_duration(timedelta(seconds=42))
+    ('-15m', '42s')
+    """
+    us = value if isinstance(value, int) else to_duration_us(value)
+    sign = "-" if us < 0 else ""
+    seconds = abs(us) // 1_000_000
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{sign}{days}d {hours}h {minutes:02d}m"
+    if hours:
+        return f"{sign}{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{sign}{minutes}m"
+    return f"{sign}{secs}s"
+
+
+def ratio_text(ratio: Fraction) -> str:
+    """The exact text of a ratio: a terminating decimal when there is one, else ``'p/q'``.
+
+    >>> ratio_text(Fraction(99, 100)), ratio_text(Fraction(41, 42)), ratio_text(Fraction(1))
+    ('0.99', '41/42', '1')
+    """
+    den = ratio.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        return f"{ratio.numerator}/{ratio.denominator}"
+    places = max(twos, fives)
+    scaled = ratio.numerator * 10**places // ratio.denominator
+    sign = "-" if scaled < 0 else ""
+    digits = str(abs(scaled)).rjust(places + 1, "0")
+    text = digits if places == 0 else f"{digits[:-places]}.{digits[-places:]}"
+    return sign + (text.rstrip("0").rstrip(".") if "." in text else text)
+
+
+def iso(value: datetime) -> str:
+    """ISO 8601 text of an instant, with its offset."""
+    return value.isoformat()
+
+
+__all__ += ["iso", "iso_duration"]

@@ -1,0 +1,729 @@
+"""Service windows: the agreed service time of an SLA, a maintenance window, a freeze.
+
+ITIL calls the hours during which a service is agreed to be available the
+*agreed service time*; ticket systems call the same thing a schedule,
+business hours or a calendar. A :class:`ServiceWindow` is that set of time:
+weekly wall-clock hours in an IANA zone, with public holidays, per-date
+overrides (half days, closed days, extra openings), RFC 5545 recurrences
+(maintenance), one-off periods, and the set algebra of all of these.
+
+Every window is compiled once into sorted half-open integer intervals with a
+prefix sum of open time (see :mod:`itilkit._index`), so business-time
+questions are binary searches and exact to the microsecond, across DST.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any, TypeAlias
+
+import attrs
+import pendulum
+from dateutil import rrule as rrule_lib
+
+from ._calendar import HolidayCalendar, _parse_date, local_date, wall_to_us
+from ._errors import InvalidValueError, NaiveDatetimeError
+from ._index import Index, Intervals
+from ._spec import DayHours, WeekHours, format_ranges, format_week, parse_ranges, parse_week
+from ._time import (
+    US_PER_SECOND,
+    DurationLike,
+    InstantLike,
+    Zone,
+    from_us,
+    iso_duration,
+    to_duration_us,
+    to_timedelta,
+    to_us,
+    zone,
+    zone_name,
+)
+
+__all__ = ["ServiceWindow", "Span"]
+
+_DAY_US = 86_400 * US_PER_SECOND
+
+
+def _merge(intervals: Iterable[tuple[int, int]]) -> Intervals:
+    merged: Intervals = []
+    for start, end in sorted(intervals):
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _clip(intervals: Iterable[tuple[int, int]], lo: int, hi: int) -> Intervals:
+    return _merge((max(s, lo), min(e, hi)) for s, e in intervals if e > lo and s < hi)
+
+
+# -- definitions (nodes) -------------------------------------------------------------
+
+
+@attrs.frozen
+class _Always:
+    tz: str
+
+    def intervals(self, lo: int, hi: int) -> Intervals:
+        return [(lo, hi)] if hi > lo else []
+
+    def extent(self) -> tuple[int, int] | None:
+        return None
+
+    def text(self) -> str:
+        return f"ServiceWindow.always(tz={self.tz!r})"
+
+
+@attrs.frozen
+class _Weekly:
+    week: WeekHours
+    tz: str
+    holidays: HolidayCalendar | None
+    overrides: tuple[tuple[date, DayHours], ...]
+
+    def intervals(self, lo: int, hi: int) -> Intervals:
+        tz = zone(self.tz)
+        first = local_date(lo, tz) - timedelta(days=1)  # an overnight shift from the day before
+        last = local_date(hi, tz)
+        closed = self.holidays.dates_in(first, last) if self.holidays is not None else frozenset()
+        overrides = dict(self.overrides)
+        out: Intervals = []
+        day = first
+        one = timedelta(days=1)
+        while day <= last:
+            ranges = overrides.get(day)
+            if ranges is None:
+                ranges = () if day in closed else self.week[day.weekday()]
+            if ranges:
+                midnight = datetime(day.year, day.month, day.day)
+                for start, end in ranges:
+                    s = wall_to_us(midnight + timedelta(seconds=start), tz)
+                    e = wall_to_us(midnight + timedelta(seconds=end), tz)
+                    if e > lo and s < hi:
+                        out.append((max(s, lo), min(e, hi)))
+            day += one
+        return _merge(out)
+
+    def extent(self) -> tuple[int, int] | None:
+        return None
+
+    def text(self) -> str:
+        parts = [repr(format_week(self.week)), f"tz={self.tz!r}"]
+        if self.holidays is not None:
+            parts.append(f"holidays={self.holidays.text()}")
+        if self.overrides:
+            items = ", ".join(f"{d.isoformat()!r}: {format_ranges(r)!r}" for d, r in self.overrides)
+            parts.append(f"overrides={{{items}}}")
+        return f"ServiceWindow.weekly({', '.join(parts)})"
+
+
+_RRULE_ANCHOR = datetime(2000, 1, 1)
+
+
+@attrs.frozen
+class _Recurring:
+    rule: str
+    duration: int
+    tz: str
+    parsed: Any = attrs.field(eq=False, repr=False)
+
+    def intervals(self, lo: int, hi: int) -> Intervals:
+        tz = zone(self.tz)
+        pad = timedelta(microseconds=self.duration) + timedelta(days=2)
+        lo_wall = datetime.combine(local_date(lo, tz), time()) - pad
+        hi_wall = datetime.combine(local_date(hi, tz), time()) + timedelta(days=2)
+        out: Intervals = []
+        for occurrence in self.parsed.between(lo_wall, hi_wall, inc=True):
+            start = wall_to_us(occurrence, tz)
+            end = start + self.duration
+            if end > lo and start < hi:
+                out.append((max(start, lo), min(end, hi)))
+        return _merge(out)
+
+    def extent(self) -> tuple[int, int] | None:
+        return None
+
+    def text(self) -> str:
+        return (
+            f"ServiceWindow.recurring({self.rule!r}, duration={iso_duration(self.duration)!r}, "
+            f"tz={self.tz!r})"
+        )
+
+
+def _parse_rrule(rule: object, tz: Zone) -> Any:
+    if not isinstance(rule, str) or not rule.strip():
+        raise InvalidValueError("rrule", "an RFC 5545 recurrence rule such as 'FREQ=WEEKLY'", rule)
+    try:
+        parsed = rrule_lib.rrulestr(rule.strip(), dtstart=_RRULE_ANCHOR, cache=True)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise InvalidValueError(
+            "rrule", f"an RFC 5545 recurrence rule ({exc})", rule
+        ) from None
+    start = getattr(parsed, "_dtstart", None)
+    if isinstance(start, datetime) and start.tzinfo is not None:
+        local = start.astimezone(tz).replace(tzinfo=None)
+        until = getattr(parsed, "_until", None)
+        changes: dict[str, Any] = {"dtstart": local}
+        if isinstance(until, datetime) and until.tzinfo is not None:
+            changes["until"] = until.astimezone(tz).replace(tzinfo=None)
+        parsed = parsed.replace(**changes)
+    return parsed
+
+
+@attrs.frozen
+class _Spans:
+    spans: tuple[tuple[int, int], ...]
+    tz: str
+
+    def intervals(self, lo: int, hi: int) -> Intervals:
+        from bisect import bisect_right
+
+        ends = [e for _, e in self.spans]
+        i = bisect_right(ends, lo)
+        out: Intervals = []
+        while i < len(self.spans) and self.spans[i][0] < hi:
+            s, e = self.spans[i]
+            out.append((max(s, lo), min(e, hi)))
+            i += 1
+        return out
+
+    def extent(self) -> tuple[int, int] | None:
+        if not self.spans:
+            return (0, 0)
+        return (self.spans[0][0], self.spans[-1][1])
+
+    def text(self) -> str:
+        tz = zone(self.tz)
+        items = ", ".join(
+            f"({from_us(s, tz).isoformat()!r}, {from_us(e, tz).isoformat()!r})" for s, e in self.spans
+        )
+        return f"ServiceWindow.from_spans([{items}], tz={self.tz!r})"
+
+
+@attrs.frozen
+class _Union:
+    left: Any
+    right: Any
+
+    def intervals(self, lo: int, hi: int) -> Intervals:
+        return _merge([*self.left.intervals(lo, hi), *self.right.intervals(lo, hi)])
+
+    def extent(self) -> tuple[int, int] | None:
+        a, b = self.left.extent(), self.right.extent()
+        if a is None or b is None:
+            return None
+        return (min(a[0], b[0]), max(a[1], b[1]))
+
+    def text(self) -> str:
+        return f"({self.left.text()} | {self.right.text()})"
+
+
+@attrs.frozen
+class _Intersection:
+    left: Any
+    right: Any
+
+    def intervals(self, lo: int, hi: int) -> Intervals:
+        a = self.left.intervals(lo, hi)
+        if not a:
+            return []
+        b = self.right.intervals(lo, hi)
+        out: Intervals = []
+        i = j = 0
+        while i < len(a) and j < len(b):
+            s = max(a[i][0], b[j][0])
+            e = min(a[i][1], b[j][1])
+            if s < e:
+                out.append((s, e))
+            if a[i][1] < b[j][1]:
+                i += 1
+            else:
+                j += 1
+        return out
+
+    def extent(self) -> tuple[int, int] | None:
+        a, b = self.left.extent(), self.right.extent()
+        if a is None:
+            return b
+        if b is None:
+            return a
+        return (max(a[0], b[0]), max(max(a[0], b[0]), min(a[1], b[1])))
+
+    def text(self) -> str:
+        return f"({self.left.text()} & {self.right.text()})"
+
+
+@attrs.frozen
+class _Difference:
+    left: Any
+    right: Any
+
+    def intervals(self, lo: int, hi: int) -> Intervals:
+        a = self.left.intervals(lo, hi)
+        if not a:
+            return []
+        b = self.right.intervals(lo, hi)
+        out: Intervals = []
+        j = 0
+        for s, e in a:
+            cur = s
+            while j < len(b) and b[j][1] <= cur:
+                j += 1
+            k = j
+            while k < len(b) and b[k][0] < e:
+                if b[k][0] > cur:
+                    out.append((cur, b[k][0]))
+                cur = max(cur, b[k][1])
+                if cur >= e:
+                    break
+                k += 1
+            if cur < e:
+                out.append((cur, e))
+        return out
+
+    def extent(self) -> tuple[int, int] | None:
+        return self.left.extent()
+
+    def text(self) -> str:
+        return f"({self.left.text()} - {self.right.text()})"
+
+
+# -- public values ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class Span:
+    """A half-open period ``[start, end)`` of open time.
+
+    >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="Europe/Berlin")
+    >>> span = w.spans("2026-03-02T10:00+01:00", "2026-03-02T20:00+01:00")[0]
+    >>> span.start.isoformat(), span.end.isoformat(), span.duration
+    ('2026-03-02T10:00:00+01:00', '2026-03-02T18:00:00+01:00', datetime.timedelta(seconds=28800))
+    """
+
+    start: pendulum.DateTime
+    end: pendulum.DateTime
+
+    @property
+    def duration(self) -> timedelta:
+        """Real elapsed time from start to end."""
+        return to_timedelta(to_us(self.end, "end") - to_us(self.start, "start"))
+
+
+def _instant(value: object, field: str) -> int:
+    if isinstance(value, datetime) or isinstance(value, str):
+        return to_us(value, field)
+    if isinstance(value, date):
+        raise InvalidValueError(field, "an aware datetime, not a date", value)
+    raise InvalidValueError(field, "an aware datetime or an ISO 8601 string with an offset", value)
+
+
+def _span_pair(item: object, tz: Zone) -> tuple[int, int]:
+    if isinstance(item, Span):
+        start, end = to_us(item.start, "spans[].start"), to_us(item.end, "spans[].end")
+    elif isinstance(item, tuple | list) and len(item) == 2:
+        start, end = to_us(item[0], "spans[].start"), to_us(item[1], "spans[].end")
+    else:
+        raise InvalidValueError("spans", "pairs of (start, end) instants or Span objects", item)
+    if end < start:
+        raise InvalidValueError("spans[].end", f"at or after its start {from_us(start, tz)}", item[1] if not isinstance(item, Span) else item.end)
+    return start, end
+
+
+HoursLike: TypeAlias = str | Mapping[str, Any]
+
+
+@attrs.frozen(repr=False)
+class ServiceWindow:
+    """A set of time in a zone: agreed service hours, a maintenance window, a freeze.
+
+    Build one with a named constructor (:meth:`weekly`, :meth:`always`,
+    :meth:`recurring`, :meth:`from_spans`) and combine with ``|``, ``&``
+    and ``-``. Equality compares definitions; the repr is the code that
+    builds the window.
+
+    >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="Asia/Seoul", holidays="KR")
+    >>> w
+    ServiceWindow.weekly('Mon-Fri 09:00-18:00', tz='Asia/Seoul', holidays='KR')
+    >>> w.business_time("2026-03-06T17:00+09:00", "2026-03-09T10:00+09:00")
+    datetime.timedelta(seconds=7200)
+    >>> w.add("2026-02-27T17:00+09:00", "PT2H")   # Sun 1 Mar and Mon 2 Mar are holidays
+    DateTime(2026, 3, 3, 10, 0, 0, tzinfo=Timezone('Asia/Seoul'))
+    """
+
+    _node: Any
+    _tz: str
+    _index: Index = attrs.field(eq=False, repr=False, hash=False)
+
+    # -- construction -------------------------------------------------------------
+
+    @classmethod
+    def _of(cls, node: Any, tz: str) -> ServiceWindow:
+        return cls(node, tz, Index(node))
+
+    @classmethod
+    def weekly(
+        cls,
+        hours: HoursLike,
+        *,
+        tz: str | Zone,
+        holidays: object = None,
+        overrides: Mapping[date | str, object] | None = None,
+    ) -> ServiceWindow:
+        """Weekly wall-clock hours, closed on ``holidays``, with per-date ``overrides``.
+
+        ``hours`` is a spec (``"Mon-Fri 09:00-12:00,13:00-18:00; Sat 10:00-14:00"``)
+        or a mapping of days to ranges. ``holidays`` is a country code
+        (``"KR"``), a country and subdivision (``"US-CA"``), a
+        ``holidays.HolidayBase`` or dates; a holiday closes its whole local
+        day (for an overnight shift: the shift that starts on it).
+        ``overrides`` maps dates to other hours for that date, or ``"closed"``.
+
+        >>> w = ServiceWindow.weekly(
+        ...     {"Mon-Fri": "09:00-18:00"}, tz="Europe/Berlin",
+        ...     overrides={"2026-12-24": "09:00-13:00", "2026-12-31": "closed"})
+        >>> w.business_time("2026-12-24T00:00+01:00", "2026-12-25T00:00+01:00")
+        datetime.timedelta(seconds=14400)
+        """
+        name = zone_name(zone(tz))
+        week = parse_week(hours)
+        calendar = HolidayCalendar.parse(holidays)
+        items: list[tuple[date, DayHours]] = []
+        if overrides is not None:
+            if not isinstance(overrides, Mapping):
+                raise InvalidValueError("overrides", "a mapping of dates to hours", overrides)
+            for key, value in overrides.items():
+                items.append((_parse_date(key, "overrides"), parse_ranges(value)))
+        node = _Weekly(week, name, calendar, tuple(sorted(items)))
+        return cls._of(node, name)
+
+    @classmethod
+    def always(cls, *, tz: str | Zone = "UTC") -> ServiceWindow:
+        """Open all the time (24x7).
+
+        >>> ServiceWindow.always().business_time("2026-03-29T00:00+01:00", "2026-03-30T00:00+02:00")
+        datetime.timedelta(seconds=82800)
+        """
+        name = zone_name(zone(tz))
+        return cls._of(_Always(name), name)
+
+    @classmethod
+    def recurring(
+        cls, rrule: str, *, duration: DurationLike, tz: str | Zone
+    ) -> ServiceWindow:
+        """Periods of ``duration`` opening at each occurrence of an RFC 5545 rule.
+
+        Occurrences are local wall times in ``tz``. Without a ``DTSTART`` in
+        the rule the anchor is 2000-01-01 00:00 local (a Saturday), so
+        unspecified ``BYMINUTE``/``BYSECOND`` mean 0 and the result never
+        depends on when the code runs.
+
+        >>> sunday_maintenance = ServiceWindow.recurring(
+        ...     "FREQ=WEEKLY;BYDAY=SU;BYHOUR=2", duration="PT4H", tz="Europe/London")
+        >>> [str(s.start) for s in sunday_maintenance.spans(
+        ...     "2026-03-01T00:00Z", "2026-03-15T00:00Z")]
+        ['2026-03-01 02:00:00+00:00', '2026-03-08 02:00:00+00:00']
+        """
+        zone_obj = zone(tz)
+        name = zone_name(zone_obj)
+        length = to_duration_us(duration, "duration")
+        if length <= 0:
+            raise InvalidValueError("duration", "positive", duration)
+        parsed = _parse_rrule(rrule, zone_obj)
+        return cls._of(_Recurring(rrule.strip(), length, name, parsed), name)
+
+    @classmethod
+    def from_spans(cls, spans: Iterable[object], *, tz: str | Zone) -> ServiceWindow:
+        """One-off periods, each a ``(start, end)`` pair of instants or a :class:`Span`.
+
+        >>> freeze = ServiceWindow.from_spans(
+        ...     [("2026-12-20T00:00+01:00", "2027-01-04T00:00+01:00")], tz="Europe/Berlin")
+        >>> "2026-12-31T12:00+01:00" in freeze
+        True
+        """
+        zone_obj = zone(tz)
+        name = zone_name(zone_obj)
+        if isinstance(spans, str) or not isinstance(spans, Iterable):
+            raise InvalidValueError("spans", "an iterable of (start, end) pairs", spans)
+        pairs = _merge(_span_pair(item, zone_obj) for item in spans)
+        return cls._of(_Spans(tuple(pairs), name), name)
+
+    # -- identity -----------------------------------------------------------------
+
+    @property
+    def tz(self) -> Zone:
+        """The zone results are given in (and that weekly hours are read in)."""
+        return zone(self._tz)
+
+    def __repr__(self) -> str:
+        text: str = self._node.text()
+        if text.startswith("(") and text.endswith(")"):
+            text = text[1:-1]
+        if _natural_tz(self._node) != self._tz:
+            text = f"({text}).in_zone({self._tz!r})"
+        return text
+
+    def in_zone(self, tz: str | Zone) -> ServiceWindow:
+        """The same set of time, with results given in another zone.
+
+        >>> ServiceWindow.always().in_zone("Asia/Seoul").next_open("2026-01-01T00:00Z")
+        DateTime(2026, 1, 1, 9, 0, 0, tzinfo=Timezone('Asia/Seoul'))
+        """
+        return ServiceWindow(self._node, zone_name(zone(tz)), self._index)
+
+    # -- algebra ------------------------------------------------------------------
+
+    def _combine(self, other: object, node_type: type) -> ServiceWindow:
+        if not isinstance(other, ServiceWindow):
+            return NotImplemented
+        return ServiceWindow._of(node_type(self._node, other._node), self._tz)
+
+    def __or__(self, other: ServiceWindow) -> ServiceWindow:
+        """Open when either window is open."""
+        return self._combine(other, _Union)
+
+    def __and__(self, other: ServiceWindow) -> ServiceWindow:
+        """Open when both windows are open."""
+        return self._combine(other, _Intersection)
+
+    def __sub__(self, other: ServiceWindow) -> ServiceWindow:
+        """Open when this window is open and the other is not."""
+        return self._combine(other, _Difference)
+
+    # -- queries ------------------------------------------------------------------
+
+    def __contains__(self, instant: object) -> bool:
+        return self._index.contains(_instant(instant, "instant"))
+
+    def business_time(self, start: InstantLike, end: InstantLike) -> timedelta:
+        """Open time between two instants; negative when ``end`` is before ``start``.
+
+        >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="America/New_York")
+        >>> w.business_time("2026-03-06T17:00-05:00", "2026-03-09T10:00-04:00")
+        datetime.timedelta(seconds=7200)
+        """
+        return to_timedelta(
+            self._index.business_time(_instant(start, "start"), _instant(end, "end"))
+        )
+
+    def add(self, start: InstantLike, duration: DurationLike) -> pendulum.DateTime:
+        """The earliest instant at which ``duration`` of open time has passed since ``start``.
+
+        9 hours from Monday 09:00 in 09:00-18:00 is Monday 18:00, not Tuesday 09:00.
+
+        >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+        >>> w.add("2026-03-02T09:00Z", "PT9H")
+        DateTime(2026, 3, 2, 18, 0, 0, tzinfo=Timezone('UTC'))
+        """
+        return from_us(
+            self._index.add(_instant(start, "start"), to_duration_us(duration, "duration")),
+            self.tz,
+        )
+
+    def subtract(self, end: InstantLike, duration: DurationLike) -> pendulum.DateTime:
+        """The latest instant from which ``duration`` of open time reaches ``end``.
+
+        >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+        >>> w.subtract("2026-03-03T10:00Z", "PT2H")
+        DateTime(2026, 3, 2, 17, 0, 0, tzinfo=Timezone('UTC'))
+        """
+        return from_us(
+            self._index.subtract(_instant(end, "end"), to_duration_us(duration, "duration")),
+            self.tz,
+        )
+
+    def next_open(self, instant: InstantLike) -> pendulum.DateTime:
+        """The earliest instant at or after ``instant`` at which the window is open.
+
+        >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+        >>> w.next_open("2026-03-07T12:00Z"), w.next_open("2026-03-09T12:00Z")
+        (DateTime(2026, 3, 9, 9, 0, 0, tzinfo=Timezone('UTC')), DateTime(2026, 3, 9, 12, 0, 0, tzinfo=Timezone('UTC')))
+        """
+        return from_us(self._index.next_open(_instant(instant, "instant")), self.tz)
+
+    def next_close(self, instant: InstantLike) -> pendulum.DateTime:
+        """The end of the open period containing ``instant``, or of the next one.
+
+        >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+        >>> w.next_close("2026-03-09T12:00Z"), w.next_close("2026-03-07T12:00Z")
+        (DateTime(2026, 3, 9, 18, 0, 0, tzinfo=Timezone('UTC')), DateTime(2026, 3, 9, 18, 0, 0, tzinfo=Timezone('UTC')))
+        """
+        return from_us(self._index.next_close(_instant(instant, "instant")), self.tz)
+
+    def spans(self, start: InstantLike, end: InstantLike) -> tuple[Span, ...]:
+        """The open periods clipped to ``[start, end)``.
+
+        >>> w = ServiceWindow.weekly("Sun-Thu 22:00-06:00", tz="Europe/Berlin")
+        >>> [(str(s.start), str(s.end)) for s in w.spans(
+        ...     "2026-03-29T00:00+01:00", "2026-03-30T12:00+02:00")]
+        [('2026-03-29 00:00:00+01:00', '2026-03-29 06:00:00+02:00'), ('2026-03-29 22:00:00+02:00', '2026-03-30 06:00:00+02:00')]
+        """
+        tz = self.tz
+        return tuple(
+            Span(from_us(s, tz), from_us(e, tz))
+            for s, e in self._index.spans(_instant(start, "start"), _instant(end, "end"))
+        )
+
+    def add_days(self, start: InstantLike, days: int) -> pendulum.DateTime:
+        """``days`` business days later, as ticket systems mean "n days".
+
+        The same local time on the ``days``-th following day that has open
+        time, moved forward into open time if it falls outside it. This is
+        not ``add(start, timedelta(days=n))``, which means ``n`` x 24 hours
+        of open time (about 2.7 working days per "day" on 09:00-18:00).
+
+        >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+        >>> w.add_days("2026-03-06T15:00Z", 1)     # Friday -> Monday, same time
+        DateTime(2026, 3, 9, 15, 0, 0, tzinfo=Timezone('UTC'))
+        >>> w.add("2026-03-06T15:00Z", "P1D")      # 24 h of open time
+        DateTime(2026, 3, 11, 12, 0, 0, tzinfo=Timezone('UTC'))
+        """
+        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+            raise InvalidValueError("days", "a whole number of days, 0 or more", days)
+        begin = _instant(start, "start")
+        tz = self.tz
+        local = from_us(begin, tz)
+        clock = time(local.hour, local.minute, local.second, local.microsecond)
+        day = local.date()
+        found = 0
+        misses = 0
+        while found < days:
+            day += timedelta(days=1)
+            midnight = datetime(day.year, day.month, day.day)
+            lo = wall_to_us(midnight, tz)
+            hi = wall_to_us(midnight + timedelta(days=1), tz)
+            if self._index.business_time(lo, hi) > 0:
+                found += 1
+                misses = 0
+            else:
+                misses += 1
+                if misses > 366 * 50:
+                    self._index.next_open(lo)  # raises NoOpenTimeError
+        target = wall_to_us(datetime.combine(day, clock), tz)
+        return from_us(self._index.next_open(target), tz)
+
+    # -- integer API (microseconds since the epoch, UTC) -------------------------
+
+    def business_time_us(self, start: int, end: int) -> int:
+        """:meth:`business_time` on integer microseconds."""
+        return self._index.business_time(start, end)
+
+    def add_us(self, start: int, duration: int) -> int:
+        """:meth:`add` on integer microseconds."""
+        return self._index.add(start, duration)
+
+    def subtract_us(self, end: int, duration: int) -> int:
+        """:meth:`subtract` on integer microseconds."""
+        return self._index.subtract(end, duration)
+
+    def contains_us(self, instant: int) -> bool:
+        """``instant in window`` on integer microseconds."""
+        return self._index.contains(instant)
+
+    def next_open_us(self, instant: int) -> int:
+        """:meth:`next_open` on integer microseconds."""
+        return self._index.next_open(instant)
+
+    def next_close_us(self, instant: int) -> int:
+        """:meth:`next_close` on integer microseconds."""
+        return self._index.next_close(instant)
+
+    def spans_us(self, start: int, end: int) -> list[tuple[int, int]]:
+        """:meth:`spans` on integer microseconds, as ``(start, end)`` pairs."""
+        return self._index.spans(start, end)
+
+    # -- many at once -------------------------------------------------------------
+
+    def business_time_many(self, starts: Any, ends: Any) -> Any:
+        """:meth:`business_time` for each pair; exactly what the scalar call returns.
+
+        Sequences of instants give a list of ``timedelta``. numpy
+        ``datetime64`` arrays (UTC by numpy's convention) and pandas Series
+        (aware) give a numpy ``timedelta64[us]`` array, NaT where an input is
+        NaT; this path needs numpy.
+
+        >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+        >>> w.business_time_many(["2026-03-02T08:00Z"], ["2026-03-02T10:00Z"])
+        [datetime.timedelta(seconds=3600)]
+        """
+        if _is_array_like(starts) or _is_array_like(ends):
+            return self._business_time_array(starts, ends)
+        starts_list = list(starts)
+        ends_list = list(ends)
+        if len(starts_list) != len(ends_list):
+            raise InvalidValueError(
+                "ends", f"as many as the starts ({len(starts_list)})", len(ends_list)
+            )
+        bt = self._index.business_time
+        return [
+            to_timedelta(bt(_instant(a, "starts[]"), _instant(b, "ends[]")))
+            for a, b in zip(starts_list, ends_list, strict=True)
+        ]
+
+    def _business_time_array(self, starts: Any, ends: Any) -> Any:
+        import numpy as np
+
+        a = _to_us_array(starts, "starts")
+        b = _to_us_array(ends, "ends")
+        if a.shape != b.shape:
+            raise InvalidValueError("ends", f"the same shape as the starts {a.shape}", b.shape)
+        nat = np.iinfo(np.int64).min
+        missing = (a == nat) | (b == nat)
+        if missing.any():
+            result = np.full(a.shape, nat, dtype=np.int64)
+            keep = ~missing
+            result[keep] = self._index.business_time_array(a[keep], b[keep])
+        else:
+            result = self._index.business_time_array(a, b)
+        return result.view("timedelta64[us]")
+
+
+def _natural_tz(node: Any) -> str:
+    """The zone a definition is written in: its own, or its leftmost part's."""
+    while not hasattr(node, "tz"):
+        node = node.left
+    tz: str = node.tz
+    return tz
+
+
+def _is_array_like(value: object) -> bool:
+    module = type(value).__module__.split(".")[0]
+    return module in {"numpy", "pandas"}
+
+
+def _to_us_array(values: Any, field: str) -> Any:
+    import numpy as np
+
+    module = type(values).__module__.split(".")[0]
+    if module == "pandas":
+        import pandas as pd
+
+        series = pd.Series(values)
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        elif pd.api.types.is_datetime64_dtype(series.dtype):
+            raise NaiveDatetimeError(
+                field,
+                f"Series of dtype {series.dtype}",
+                "an aware Series (dtype datetime64[..., tz]) or a numpy datetime64 array in UTC",
+            )
+        elif series.dtype == object:
+            return np.asarray(
+                [_instant(v, f"{field}[]") for v in series], dtype=np.int64
+            )
+        else:
+            raise InvalidValueError(field, "a Series of aware datetimes", str(series.dtype))
+        array = series.to_numpy(dtype="datetime64[us]")
+        return array.astype(np.int64)
+    array = np.asarray(values)
+    if array.dtype.kind == "M":
+        return array.astype("datetime64[us]").astype(np.int64)
+    if array.dtype == object:
+        return np.asarray([_instant(v, f"{field}[]") for v in array.ravel()], dtype=np.int64)
+    raise InvalidValueError(field, "an array of datetime64", str(array.dtype))
+
