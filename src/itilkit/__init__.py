@@ -30,6 +30,44 @@ from ._errors import (
     WindowSpecError,
 )
 from ._window import ServiceWindow, Span
+from ._priority import Impact, Priority, PriorityMatrix, Urgency
+from ._incident import Anomaly, HoldReason, Incident, PriorityChange, State, Transition
+from ._approval import ApprovalPolicy, ApprovalRule, Decision, Outcome
+from ._change import (
+    ChangeRequest,
+    ChangeState,
+    ChangeTransition,
+    ChangeType,
+    Risk,
+    RiskMatrix,
+    Vote,
+)
+from ._change_calendar import ChangeCalendar, Conflict, ConflictKind
+from ._clock import ClockStatus, Metric, Pause
+from ._compliance import Breach, ComplianceReport, Tally
+from ._ola import FitReport, FitStage, check_fit
+from ._sla import (
+    OLA,
+    SLA,
+    Agreement,
+    Condition,
+    NoTargetError,
+    Target,
+    UnderpinningContract,
+    select_slas,
+)
+from ._availability import (
+    AvailabilityReport,
+    CreditSchedule,
+    CreditTier,
+    DowntimeBreakdown,
+    Outage,
+    in_parallel,
+    in_series,
+    measure_availability,
+)
+from ._budget import SRE_WORKBOOK_RULES, BurnRateAlert, BurnRateRule, ErrorBudget
+from ._capacity import RecurringOverload, find_overloads, recurring_overloads
 
 # Each domain's imports go above, each domain's public names in its list below.
 
@@ -50,16 +88,76 @@ _ERRORS = [
 _WINDOWS = ["ServiceWindow", "Span"]
 
 # --- incidents (issue 3) ---
-_INCIDENTS: list[str] = []
+_INCIDENTS: list[str] = [
+    "Anomaly",
+    "HoldReason",
+    "Impact",
+    "Incident",
+    "Priority",
+    "PriorityChange",
+    "PriorityMatrix",
+    "State",
+    "Transition",
+    "Urgency",
+]
 
 # --- SLAs (issue 4) ---
-_SLAS: list[str] = []
+_SLAS: list[str] = [
+    "OLA",
+    "SLA",
+    "Agreement",
+    "Breach",
+    "ClockStatus",
+    "ComplianceReport",
+    "Condition",
+    "FitReport",
+    "FitStage",
+    "Metric",
+    "NoTargetError",
+    "Pause",
+    "Tally",
+    "Target",
+    "UnderpinningContract",
+    "check_fit",
+    "select_slas",
+]
 
 # --- availability and capacity (issue 5) ---
-_AVAILABILITY: list[str] = []
+_AVAILABILITY: list[str] = [
+    "AvailabilityReport",
+    "BurnRateAlert",
+    "BurnRateRule",
+    "CreditSchedule",
+    "CreditTier",
+    "DowntimeBreakdown",
+    "ErrorBudget",
+    "Outage",
+    "RecurringOverload",
+    "SRE_WORKBOOK_RULES",
+    "find_overloads",
+    "in_parallel",
+    "in_series",
+    "measure_availability",
+    "recurring_overloads",
+]
 
 # --- change enablement (issue 6) ---
-_CHANGE: list[str] = []
+_CHANGE: list[str] = [
+    "ApprovalPolicy",
+    "ApprovalRule",
+    "ChangeCalendar",
+    "ChangeRequest",
+    "ChangeState",
+    "ChangeTransition",
+    "ChangeType",
+    "Conflict",
+    "ConflictKind",
+    "Decision",
+    "Outcome",
+    "Risk",
+    "RiskMatrix",
+    "Vote",
+]
 
 __all__ = sorted(
     ["__version__", *_ERRORS, *_WINDOWS, *_INCIDENTS, *_SLAS, *_AVAILABILITY, *_CHANGE]

@@ -229,7 +229,8 @@ class ApprovalPolicy:
     >>> policy = ApprovalPolicy({
     ...     "standard": [],
     ...     "normal": ApprovalRule("change_manager", members={"alice"}, quorum="any"),
-    ...     ("normal", "very_high"): [ApprovalRule("cab", members={"ann", "bo", "cy"}, quorum="all")],
+    ...     ("normal", "very_high"): [
+    ...         ApprovalRule("cab", members={"ann", "bo", "cy"}, quorum="all")],
     ... })
     >>> cr = ChangeRequest.new("CHG1", type="normal", requested_at="2026-03-02T09:00Z",
     ...                        start="2026-03-09T22:00Z", end="2026-03-09T23:00Z")
@@ -277,7 +278,9 @@ class ApprovalPolicy:
         """Every role that some rule of the policy names."""
         return frozenset(rule.role for _, group in self.rules for rule in group)
 
-    def rules_for(self, type: ChangeType | str, risk: Risk | str = Risk.LOW) -> tuple[ApprovalRule, ...]:
+    def rules_for(
+        self, type: ChangeType | str, risk: Risk | str = Risk.LOW
+    ) -> tuple[ApprovalRule, ...]:
         """The rules a change of this type and risk must meet (``()`` when pre-authorised)."""
         change_type = ChangeType.parse(type)
         level = Risk.parse(risk)
@@ -368,8 +371,8 @@ class ApprovalPolicy:
                 (earlier, f"replaced by {later.by}'s later vote at {later.at.isoformat()}")
             )
         for vote in current:
-            rule = by_role.get(vote.role)
-            if rule is None:
+            owner = by_role.get(vote.role)
+            if owner is None:
                 uncounted.append(
                     (
                         vote,
@@ -377,9 +380,10 @@ class ApprovalPolicy:
                         f"{vote.role} approval",
                     )
                 )
-            elif vote.by not in rule.members:
+            elif vote.by not in owner.members:
                 uncounted.append((vote, f"{vote.by} is not a member of {vote.role}"))
-        uncounted.sort(key=lambda pair: cr.votes.index(pair[0]))
+        order = {id(vote): i for i, vote in enumerate(cr.votes)}
+        uncounted.sort(key=lambda pair: order[id(pair[0])])
         reasons += [
             f"not counted: {vote.by}'s {vote.verdict} as {vote.role} at "
             f"{vote.at.isoformat()}: {why}"

@@ -200,7 +200,7 @@ def _level_index(
     raise InvalidValueError(field, f"one of {choices}", value)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class PriorityMatrix:
     """An impact x urgency -> priority table (rules are data).
 
@@ -288,10 +288,6 @@ class PriorityMatrix:
             width = len(urgencies) if urgencies is not None else len(raw[0])
             impact_labels = _labels(impacts, "impacts", len(raw))
             urgency_labels = _labels(urgencies, "urgencies", width)
-            if len(impact_labels) != len(raw):
-                raise InvalidValueError(
-                    "impacts", f"{len(raw)} level names, one per row", list(impact_labels)
-                )
             rows = []
             for i, row in enumerate(raw, start=1):
                 if len(row) != width:
@@ -302,6 +298,11 @@ class PriorityMatrix:
                     )
                 rows.append(tuple(Priority.parse(cell) for cell in row))
         return cls(impact_labels, urgency_labels, tuple(rows), name)
+
+    def __repr__(self) -> str:
+        if self == _ITIL:
+            return "PriorityMatrix.itil()"
+        return f"<PriorityMatrix {self.name!r} {len(self.impacts)}x{len(self.urgencies)}>"
 
     def impact_level(self, value: object) -> Impact | int:
         """The impact level of ``value`` in this matrix (an :class:`Impact` for three levels).

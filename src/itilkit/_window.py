@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, TypeAlias
 
 import attrs
@@ -130,15 +131,15 @@ class _Recurring:
     rule: str
     duration: int
     tz: str
-    parsed: Any = attrs.field(eq=False, repr=False)
 
     def intervals(self, lo: int, hi: int) -> Intervals:
         tz = zone(self.tz)
+        parsed = _parse_rrule(self.rule, self.tz)
         pad = timedelta(microseconds=self.duration) + timedelta(days=2)
         lo_wall = datetime.combine(local_date(lo, tz), time()) - pad
         hi_wall = datetime.combine(local_date(hi, tz), time()) + timedelta(days=2)
         out: Intervals = []
-        for occurrence in self.parsed.between(lo_wall, hi_wall, inc=True):
+        for occurrence in parsed.between(lo_wall, hi_wall, inc=True):
             start = wall_to_us(occurrence, tz)
             end = start + self.duration
             if end > lo and start < hi:
@@ -155,7 +156,10 @@ class _Recurring:
         )
 
 
-def _parse_rrule(rule: object, tz: Zone) -> Any:
+@lru_cache(maxsize=256)
+def _parse_rrule(rule: object, tz_name: str) -> Any:
+    """The dateutil rule of an RFC 5545 text, anchored and read in local wall time."""
+    tz = zone(tz_name)
     if not isinstance(rule, str) or not rule.strip():
         raise InvalidValueError("rrule", "an RFC 5545 recurrence rule such as 'FREQ=WEEKLY'", rule)
     try:
@@ -434,8 +438,8 @@ class ServiceWindow:
         length = to_duration_us(duration, "duration")
         if length <= 0:
             raise InvalidValueError("duration", "positive", duration)
-        parsed = _parse_rrule(rrule, zone_obj)
-        return cls._of(_Recurring(rrule.strip(), length, name, parsed), name)
+        _parse_rrule(rrule, name)  # validates
+        return cls._of(_Recurring(rrule.strip(), length, name), name)
 
     @classmethod
     def from_spans(cls, spans: Iterable[object], *, tz: str | Zone) -> ServiceWindow:

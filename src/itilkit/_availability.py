@@ -1,0 +1,740 @@
+"""Availability: the figure both sides of an SLA agree on.
+
+ITIL defines **availability** as the ability of a service to perform its
+agreed function when required, measured as
+
+    availability = (agreed service time - downtime) / agreed service time
+
+where *agreed service time* (AST) is the time the service is supposed to be
+there: the open time of the SLA's service window. This module makes that
+sentence exact:
+
+* agreed service time is the window's open time in ``[start, end)``, in
+  integer microseconds;
+* only the part of an outage inside agreed service time is downtime;
+* a **planned** outage (agreed maintenance) is taken out of both sides: it is
+  not downtime, and it is not agreed service time either;
+* a **partial** outage (``impact`` below 1: a degraded service, a fraction of
+  users affected) counts ``impact`` x its duration;
+* **overlapping** outages are never counted twice: where they overlap, the
+  larger impact counts;
+* the ratio is a :class:`fractions.Fraction`, compared with targets such as
+  ``"97%"`` without rounding.
+
+ITIL's reliability figures follow from the same numbers, with ``failures``
+the number of unplanned outages that touch agreed service time:
+
+* MTBSI (mean time between service incidents) = agreed / failures,
+* MTBF (mean time between failures, the mean uptime) = (agreed - downtime) / failures,
+* MTRS (mean time to restore service) = downtime / failures.
+
+Because the exclusion policy changes the figure, every report carries a
+:class:`DowntimeBreakdown` that shows recorded, excluded and counted outage
+time side by side.
+
+Also here: :class:`CreditSchedule` (service credits owed for a month's
+uptime) and :func:`in_series` / :func:`in_parallel` (availability of composed
+services).
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from itertools import pairwise
+from typing import Any
+
+import attrs
+import pendulum
+
+from ._errors import ChronologyError, InvalidValueError, NoOpenTimeError
+from ._report import format_duration, html_table, ratio_text, text_table
+from ._time import (
+    RatioLike,
+    format_percent,
+    from_us,
+    iso_duration,
+    parse_ratio,
+    to_us,
+    zone_name,
+)
+from ._window import ServiceWindow
+
+__all__ = [
+    "AvailabilityReport",
+    "CreditSchedule",
+    "CreditTier",
+    "DowntimeBreakdown",
+    "Outage",
+    "in_parallel",
+    "in_series",
+    "measure_availability",
+]
+
+_ONE = Fraction(1)
+_ZERO = Fraction(0)
+
+
+def _instant(value: object, field: str) -> tuple[datetime, int]:
+    """An aware datetime and its microseconds, from a datetime or ISO string."""
+    us = to_us(value, field)
+    if isinstance(value, datetime):
+        return value, us
+    return datetime.fromisoformat(str(value).strip()), us
+
+
+def _impact(value: object) -> Fraction:
+    """An impact in (0, 1]: a Fraction or int is the ratio, a string or Decimal a percentage."""
+    expectation = "in (0, 1]: a Fraction such as Fraction(1, 2) or a percentage such as '50%'"
+    ratio: Fraction
+    if isinstance(value, bool | float):
+        raise InvalidValueError("impact", expectation, value)
+    if isinstance(value, Fraction | int):
+        ratio = Fraction(value)
+    elif isinstance(value, str | Decimal):
+        ratio = parse_ratio(value, "impact")
+    else:
+        raise InvalidValueError("impact", expectation, value)
+    if not 0 < ratio <= 1:
+        raise InvalidValueError("impact", expectation, value)
+    return ratio
+
+
+def _round_us(value: Fraction) -> timedelta:
+    """A timedelta of an exact number of microseconds, rounded half-even for display."""
+    return timedelta(microseconds=round(value))
+
+
+@attrs.frozen(init=False)
+class Outage:
+    """A period during which the service was not (fully) available.
+
+    ``impact`` is the share of the service lost: ``Fraction(1)`` (the
+    default) is a full outage, ``Fraction(1, 4)`` or ``"25%"`` a partial one.
+    A ``Fraction`` or ``int`` is the ratio itself; a string or ``Decimal`` is a
+    percentage. ``planned=True`` marks agreed maintenance, which
+    :func:`measure_availability` takes out of agreed service time instead of
+    counting it as downtime.
+
+    >>> o = Outage("2026-03-03T10:00+09:00", "2026-03-03T11:30+09:00", impact="50%", id="INC1")
+    >>> o.duration, o.impact
+    (datetime.timedelta(seconds=5400), Fraction(1, 2))
+    >>> Outage("2026-03-03T11:00+09:00", "2026-03-03T10:00+09:00")
+    Traceback (most recent call last):
+    ...
+    itilkit.ChronologyError: 'end' must be at or after ... (got '2026-03-03T10:00+09:00')
+    """
+
+    start: datetime
+    end: datetime
+    impact: Fraction
+    planned: bool
+    id: str | None
+    _start_us: int = attrs.field(repr=False, eq=False)
+    _end_us: int = attrs.field(repr=False, eq=False)
+
+    def __init__(
+        self,
+        start: datetime | str,
+        end: datetime | str,
+        *,
+        impact: Fraction | int | str | Decimal = _ONE,
+        planned: bool = False,
+        id: str | None = None,
+    ) -> None:
+        start_dt, start_us = _instant(start, "start")
+        end_dt, end_us = _instant(end, "end")
+        if end_us < start_us:
+            raise ChronologyError("end", end, start)
+        if not isinstance(planned, bool):
+            raise InvalidValueError("planned", "True or False", planned)
+        if id is not None and not isinstance(id, str):
+            raise InvalidValueError("id", "a string or None", id)
+        self.__attrs_init__(start_dt, end_dt, _impact(impact), planned, id, start_us, end_us)
+
+    @property
+    def duration(self) -> timedelta:
+        """The outage's length as recorded (elapsed time, before any exclusion)."""
+        return timedelta(microseconds=self._end_us - self._start_us)
+
+
+# --- the measurement ---------------------------------------------------------------------
+
+
+def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, merged, non-empty half-open intervals."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(intervals):
+        if s >= e:
+            continue
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _difference(
+    spans: list[tuple[int, int]], cuts: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """``spans`` minus ``cuts`` (both sorted and merged)."""
+    if not cuts:
+        return list(spans)
+    out: list[tuple[int, int]] = []
+    j = 0
+    n = len(cuts)
+    for s, e in spans:
+        while j < n and cuts[j][1] <= s:
+            j += 1
+        k = j
+        cur = s
+        while k < n and cuts[k][0] < e:
+            cs, ce = cuts[k]
+            if cs > cur:
+                out.append((cur, cs))
+            cur = max(cur, ce)
+            if cur >= e:
+                break
+            k += 1
+        if cur < e:
+            out.append((cur, e))
+    return out
+
+
+class _Measure:
+    """``F(t)``: open time of sorted, merged spans before ``t``; a measure is F(b) - F(a)."""
+
+    __slots__ = ("cum", "ends", "starts", "total")
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts = [s for s, _ in spans]
+        self.ends = [e for _, e in spans]
+        cum = [0]
+        for s, e in spans:
+            cum.append(cum[-1] + e - s)
+        self.cum = cum
+        self.total = cum[-1]
+
+    def before(self, t: int) -> int:
+        i = bisect_right(self.starts, t)
+        if i == 0:
+            return 0
+        end = self.ends[i - 1]
+        return self.cum[i - 1] + (t if t < end else end) - self.starts[i - 1]
+
+    def between(self, a: int, b: int) -> int:
+        return self.before(b) - self.before(a)
+
+
+@attrs.frozen
+class DowntimeBreakdown:
+    """Where recorded outage time went: excluded (and why) or counted as downtime.
+
+    All figures are microseconds (exact; the weighted ones are Fractions) and
+    add up: ``recorded = outside_hours + in_maintenance + partial + overlap +
+    counted``. ``planned`` is the maintenance time taken out of agreed
+    service time (the other side of the ratio).
+
+    >>> from itilkit import ServiceWindow, Outage, measure_availability
+    >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+    >>> down = [Outage("2026-03-02T08:00Z", "2026-03-02T10:00Z"),
+    ...         Outage("2026-03-02T09:30Z", "2026-03-02T10:30Z", impact="50%")]
+    >>> r = measure_availability(down, window=w, start="2026-03-02T00:00Z",
+    ...                          end="2026-03-03T00:00Z")
+    >>> print(r.breakdown)
+    figure                               time
+    -----------------------------------  ------
+    unplanned outage time in the period  3h 00m
+    outside agreed service hours         1h 00m
+    during planned maintenance           0s
+    partial impact not counted           30m
+    overlapping, not counted twice       15m
+    counted as downtime                  1h 15m
+    planned maintenance (not agreed)     0s
+    """
+
+    recorded: int
+    outside_hours: int
+    in_maintenance: int
+    partial: Fraction
+    overlap: Fraction
+    counted: Fraction
+    planned: int
+
+    def rows(self) -> list[tuple[str, str, Any]]:
+        """(label, key, microseconds) per figure, in the order of the identity."""
+        return [
+            ("unplanned outage time in the period", "recorded", self.recorded),
+            ("outside agreed service hours", "outside_hours", self.outside_hours),
+            ("during planned maintenance", "in_maintenance", self.in_maintenance),
+            ("partial impact not counted", "partial", self.partial),
+            ("overlapping, not counted twice", "overlap", self.overlap),
+            ("counted as downtime", "counted", self.counted),
+            ("planned maintenance (not agreed)", "planned", self.planned),
+        ]
+
+    def __str__(self) -> str:
+        return text_table(
+            ["figure", "time"],
+            [[label, format_duration(_round_us(Fraction(v)))] for label, _, v in self.rows()],
+        )
+
+    def to_dict(self) -> dict[str, str]:
+        """ISO 8601 durations (rounded to the microsecond) per figure.
+
+        >>> from fractions import Fraction
+        >>> one_minute = Fraction(60_000_000)
+        >>> b = DowntimeBreakdown(60_000_000, 0, 0, Fraction(0), Fraction(0), one_minute, 0)
+        >>> b.to_dict()["recorded"], b.to_dict()["counted"], b.to_dict()["overlap"]
+        ('PT1M', 'PT1M', 'PT0S')
+        'PT1M'
+        """
+        return {key: iso_duration(round(Fraction(v))) for _, key, v in self.rows()}
+
+
+def _sweep(items: list[tuple[int, int, Fraction]], agreed: _Measure) -> dict[Fraction, int]:
+    """Agreed time under the upper envelope of impacts, grouped by impact level."""
+    by_impact: dict[Fraction, int] = {}
+    items.sort(key=lambda it: it[0])
+    heap: list[tuple[Fraction, int]] = []  # (-impact, -end): the largest impact on top
+    push, pop = heapq.heappush, heapq.heappop
+    i, n = 0, len(items)
+    t = 0
+    while i < n or heap:
+        if not heap:
+            t = items[i][0]
+        while i < n and items[i][0] <= t:
+            _, e, v = items[i]
+            push(heap, (-v, -e))
+            i += 1
+        while heap and -heap[0][1] <= t:
+            pop(heap)
+        if not heap:
+            continue
+        neg_v, neg_e = heap[0]
+        nxt = -neg_e
+        if i < n and items[i][0] < nxt:
+            nxt = items[i][0]
+        counted = agreed.between(t, nxt)
+        if counted:
+            v = -neg_v
+            by_impact[v] = by_impact.get(v, 0) + counted
+        t = nxt
+    return by_impact
+
+
+def _measure(
+    outages: tuple[Outage, ...], window: ServiceWindow, a: int, b: int, label: str | None
+) -> AvailabilityReport:
+    open_spans = window.spans_us(a, b)
+    planned = _merge(
+        [
+            (max(o._start_us, a), min(o._end_us, b))
+            for o in outages
+            if o.planned and o._end_us > a and o._start_us < b
+        ]
+    )
+    agreed_spans = _difference(open_spans, planned)
+    hours = _Measure(open_spans)
+    agreed = _Measure(agreed_spans)
+    recorded = outside = maintenance = 0
+    failures = 0
+    items: list[tuple[int, int, Fraction]] = []
+    weighted_by_impact: dict[Fraction, int] = {}
+    for o in outages:
+        if o.planned:
+            continue
+        s = o._start_us if o._start_us > a else a
+        e = o._end_us if o._end_us < b else b
+        if s >= e:
+            continue
+        in_hours = hours.between(s, e)
+        in_agreed = agreed.between(s, e)
+        recorded += e - s
+        outside += e - s - in_hours
+        maintenance += in_hours - in_agreed
+        if in_agreed:
+            failures += 1
+            v = o.impact
+            weighted_by_impact[v] = weighted_by_impact.get(v, 0) + in_agreed
+            items.append((s, e, v))
+    weighted = sum((v * us for v, us in weighted_by_impact.items()), _ZERO)
+    unweighted = sum(weighted_by_impact.values())
+    counted = sum((v * us for v, us in _sweep(items, agreed).items()), _ZERO)
+    breakdown = DowntimeBreakdown(
+        recorded=recorded,
+        outside_hours=outside,
+        in_maintenance=maintenance,
+        partial=unweighted - weighted,
+        overlap=weighted - counted,
+        counted=counted,
+        planned=hours.total - agreed.total,
+    )
+    tz = window.tz
+    return AvailabilityReport(
+        start=from_us(a, tz),
+        end=from_us(b, tz),
+        agreed_us=agreed.total,
+        downtime_us=counted,
+        failures=failures,
+        breakdown=breakdown,
+        label=label,
+        window=window,
+        outages=outages,
+    )
+
+
+def measure_availability(
+    outages: Iterable[Outage],
+    *,
+    window: ServiceWindow,
+    start: datetime | str,
+    end: datetime | str,
+) -> AvailabilityReport:
+    """Availability over ``[start, end)`` against the agreed service hours of ``window``.
+
+    The seed's story: March 2026, weekday business hours in Seoul with Korean
+    holidays, 113.4 minutes of downtime inside those hours.
+
+    >>> from itilkit import ServiceWindow
+    >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="Asia/Seoul", holidays="KR")
+    >>> down = [Outage("2026-03-10T10:00+09:00", "2026-03-10T11:53:24+09:00")]
+    >>> r = measure_availability(down, window=w, start="2026-03-01T00:00+09:00",
+    ...                          end="2026-04-01T00:00+09:00")
+    >>> r.agreed, r.ratio, r.meets("97%"), r.margin("97%")
+    (datetime.timedelta(days=7, seconds=75600), Fraction(99, 100), True, Fraction(2, 1))
+
+    A period without agreed service time has no availability: ``ratio`` and
+    ``percent`` are ``None`` and :meth:`AvailabilityReport.meets` raises
+    :class:`~itilkit.NoOpenTimeError`.
+    """
+    a = to_us(start, "start")
+    b = to_us(end, "end")
+    if b < a:
+        raise ChronologyError("end", end, start)
+    items = tuple(outages)
+    for i, o in enumerate(items):
+        if not isinstance(o, Outage):
+            raise InvalidValueError(f"outages[{i}]", "an Outage", o)
+    return _measure(items, window, a, b, None)
+
+
+@attrs.frozen
+class AvailabilityReport:
+    """Availability over a period: agreed time, downtime, the exact ratio, ITIL's means.
+
+    Durations are exact microseconds underneath (``agreed_us``, and
+    ``downtime_us``, a Fraction because partial outages weigh time); the
+    ``timedelta`` properties round to the microsecond for display only.
+    ``mtbf``, ``mtrs`` and ``mtbsi`` are ``None`` when there was no failure.
+
+    >>> from itilkit import ServiceWindow
+    >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+    >>> r = measure_availability([Outage("2026-03-02T09:00Z", "2026-03-02T10:00Z")],
+    ...                          window=w, start="2026-03-02T00:00Z", end="2026-03-03T00:00Z")
+    >>> r.percent, r.failures, r.mtrs
+    (Fraction(800, 9), 1, datetime.timedelta(seconds=3600))
+    """
+
+    start: pendulum.DateTime
+    end: pendulum.DateTime
+    agreed_us: int
+    downtime_us: Fraction
+    failures: int
+    breakdown: DowntimeBreakdown = attrs.field(repr=False)
+    label: str | None = None
+    window: ServiceWindow = attrs.field(repr=False, eq=False, kw_only=True)
+    outages: tuple[Outage, ...] = attrs.field(repr=False, eq=False, kw_only=True)
+
+    @property
+    def agreed(self) -> timedelta:
+        """Agreed service time: the window's open time in the period, less planned outages."""
+        return timedelta(microseconds=self.agreed_us)
+
+    @property
+    def downtime(self) -> timedelta:
+        """Counted downtime (impact-weighted, overlaps once), rounded to the microsecond."""
+        return _round_us(self.downtime_us)
+
+    @property
+    def uptime(self) -> timedelta:
+        """Agreed service time less downtime, rounded to the microsecond."""
+        return _round_us(self.agreed_us - self.downtime_us)
+
+    @property
+    def ratio(self) -> Fraction | None:
+        """``(agreed - downtime) / agreed`` exactly; ``None`` without agreed service time."""
+        if self.agreed_us == 0:
+            return None
+        return 1 - self.downtime_us / self.agreed_us
+
+    @property
+    def percent(self) -> Fraction | None:
+        """The ratio in percent, exactly (``Fraction(99)`` for 99%); else ``None``."""
+        ratio = self.ratio
+        return None if ratio is None else ratio * 100
+
+    def _defined_ratio(self) -> Fraction:
+        ratio = self.ratio
+        if ratio is None:
+            raise NoOpenTimeError(
+                f"no agreed service time between {self.start.isoformat()} and "
+                f"{self.end.isoformat()}: availability is undefined"
+            )
+        return ratio
+
+    def meets(self, target: RatioLike) -> bool:
+        """Whether availability is at least ``target`` (``"97%"``, ``Decimal``, ``Fraction``).
+
+        The comparison is exact: 96.99999% does not meet 97%.
+        """
+        return self._defined_ratio() >= parse_ratio(target, "target")
+
+    def margin(self, target: RatioLike) -> Fraction:
+        """Percentage points above (positive) or below (negative) ``target``, exactly."""
+        return (self._defined_ratio() - parse_ratio(target, "target")) * 100
+
+    def _per_failure(self, us: Fraction | int) -> timedelta | None:
+        return None if self.failures == 0 else _round_us(Fraction(us) / self.failures)
+
+    @property
+    def mtbsi(self) -> timedelta | None:
+        """Mean time between service incidents: agreed time / failures (ITIL)."""
+        return self._per_failure(self.agreed_us)
+
+    @property
+    def mtbf(self) -> timedelta | None:
+        """Mean time between failures (mean uptime): (agreed - downtime) / failures (ITIL)."""
+        return self._per_failure(self.agreed_us - self.downtime_us)
+
+    @property
+    def mtrs(self) -> timedelta | None:
+        """Mean time to restore service: downtime / failures (ITIL)."""
+        return self._per_failure(self.downtime_us)
+
+    def _split(self, step: int, fmt: str) -> tuple[AvailabilityReport, ...]:
+        a, b = to_us(self.start), to_us(self.end)
+        tz = self.window.tz
+        out: list[AvailabilityReport] = []
+        cur = a
+        while cur < b:
+            local = from_us(cur, tz)
+            first = local.start_of("month")
+            month0 = (first.month - 1) // step * step + 1
+            period_start = first.set(month=month0)
+            nxt = to_us(period_start.add(months=step))
+            stop = min(nxt, b)
+            label = (
+                period_start.format("YYYY-MM")
+                if fmt == "month"
+                else f"{period_start.year}-Q{(month0 - 1) // 3 + 1}"
+            )
+            subset = tuple(o for o in self.outages if o._end_us > cur and o._start_us < stop)
+            out.append(_measure(subset, self.window, cur, stop, label))
+            cur = stop
+        return tuple(out)
+
+    def by_month(self) -> tuple[AvailabilityReport, ...]:
+        """One report per calendar month (in the window's zone), time pooled, never averaged.
+
+        The months add up: their agreed times and downtimes sum to the whole
+        period's. (An outage that crosses a month boundary is a failure in both
+        months.) The first and last months are clipped to the period.
+        """
+        return self._split(1, "month")
+
+    def by_quarter(self) -> tuple[AvailabilityReport, ...]:
+        """One report per calendar quarter (in the window's zone), like :meth:`by_month`."""
+        return self._split(3, "quarter")
+
+    def _title(self) -> str:
+        tz = self.window.tz
+        fmt = "YYYY-MM-DD HH:mm"
+        name = f"Availability {self.label}" if self.label else "Availability"
+        return f"{name}: {self.start.format(fmt)} to {self.end.format(fmt)} ({zone_name(tz)})"
+
+    def _rows(self) -> list[list[str]]:
+        ratio = self.ratio
+
+        def dur(value: timedelta | None) -> str:
+            return "n/a" if value is None else format_duration(value)
+
+        return [
+            ["agreed service time", format_duration(self.agreed)],
+            ["downtime", format_duration(self.downtime)],
+            ["uptime", format_duration(self.uptime)],
+            [
+                "availability",
+                "n/a (no agreed service time)"
+                if ratio is None
+                else f"{format_percent(ratio)} ({ratio_text(ratio)})",
+            ],
+            ["failures", str(self.failures)],
+            ["MTBSI", dur(self.mtbsi)],
+            ["MTBF", dur(self.mtbf)],
+            ["MTRS", dur(self.mtrs)],
+        ]
+
+    def __str__(self) -> str:
+        return (
+            text_table(["figure", "value"], self._rows(), title=self._title())
+            + "\n\n"
+            + text_table(
+                ["downtime breakdown", "time"],
+                [
+                    [label, format_duration(_round_us(Fraction(v)))]
+                    for label, _, v in self.breakdown.rows()
+                ],
+            )
+        )
+
+    def _repr_html_(self) -> str:
+        return html_table(["figure", "value"], self._rows(), title=self._title()) + html_table(
+            ["downtime breakdown", "time"],
+            [
+                [label, format_duration(_round_us(Fraction(v)))]
+                for label, _, v in self.breakdown.rows()
+            ],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: ISO instants and durations, exact ratio text."""
+        ratio = self.ratio
+
+        def dur(value: timedelta | None) -> str | None:
+            return None if value is None else iso_duration(value // timedelta(microseconds=1))
+
+        return {
+            "label": self.label,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "tz": zone_name(self.window.tz),
+            "agreed": iso_duration(self.agreed_us),
+            "downtime": dur(self.downtime),
+            "uptime": dur(self.uptime),
+            "ratio": None if ratio is None else ratio_text(ratio),
+            "percent": None if ratio is None else format_percent(ratio),
+            "failures": self.failures,
+            "mtbsi": dur(self.mtbsi),
+            "mtbf": dur(self.mtbf),
+            "mtrs": dur(self.mtrs),
+            "breakdown": self.breakdown.to_dict(),
+        }
+
+
+# --- service credits ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class CreditTier:
+    """Uptime strictly below ``below`` earns ``credit`` (both exact ratios)."""
+
+    below: Fraction
+    credit: Fraction
+
+
+def _sorted_tiers(tiers: Iterable[CreditTier]) -> tuple[CreditTier, ...]:
+    return tuple(sorted(tiers, key=lambda t: t.below, reverse=True))
+
+
+@attrs.frozen
+class CreditSchedule:
+    """Service credits owed for a period's uptime: tiers of "below X% -> Y% credit".
+
+    Uptime is compared with each tier's threshold unrounded, and the largest
+    credit of the tiers it falls below applies. The tiers of the AWS Compute
+    Optimizer SLA (last updated 4 May 2022): below 99.9% 10%, below 99.0%
+    25%, below 95.0% 100%.
+
+    >>> from fractions import Fraction
+    >>> s = CreditSchedule.of({"99.9%": "10%", "99.0%": "25%", "95.0%": "100%"})
+    >>> s.credit("99.9%"), s.credit(Fraction(99899, 100000)), s.credit("94.99%")
+    (Fraction(0, 1), Fraction(1, 10), Fraction(1, 1))
+    """
+
+    tiers: tuple[CreditTier, ...] = attrs.field(converter=_sorted_tiers)
+
+    @classmethod
+    def of(
+        cls, tiers: Mapping[RatioLike, RatioLike] | Iterable[tuple[RatioLike, RatioLike]]
+    ) -> CreditSchedule:
+        """A schedule from ``{below: credit}`` pairs, such as ``{"99.9%": "10%"}``.
+
+        Each threshold must be distinct, and a lower threshold must not earn a
+        smaller credit.
+        """
+        pairs = list(tiers.items()) if isinstance(tiers, Mapping) else list(tiers)
+        if not pairs:
+            raise InvalidValueError("tiers", "at least one (below, credit) tier", tiers)
+        parsed = [
+            CreditTier(
+                parse_ratio(below, f"tiers[{i}].below"), parse_ratio(c, f"tiers[{i}].credit")
+            )
+            for i, (below, c) in enumerate(pairs)
+        ]
+        ordered = _sorted_tiers(parsed)
+        for higher, lower in pairwise(ordered):
+            if higher.below == lower.below:
+                raise InvalidValueError("tiers", "distinct thresholds", tiers)
+            if lower.credit < higher.credit:
+                raise InvalidValueError(
+                    "tiers", "credits that do not shrink as uptime falls", tiers
+                )
+        return cls(ordered)
+
+    def credit(self, uptime: AvailabilityReport | RatioLike) -> Fraction:
+        """The credit owed (a ratio of the charge) for ``uptime``, a report or a ratio.
+
+        A report without agreed service time owes nothing.
+        """
+        if isinstance(uptime, AvailabilityReport):
+            ratio = uptime.ratio
+            if ratio is None:
+                return _ZERO
+        else:
+            ratio = parse_ratio(uptime, "uptime")
+        owed = _ZERO
+        for tier in self.tiers:
+            if ratio < tier.below and tier.credit > owed:
+                owed = tier.credit
+        return owed
+
+
+# --- composition -------------------------------------------------------------------------
+
+
+def _ratios(values: tuple[RatioLike, ...]) -> list[Fraction]:
+    if not values:
+        raise InvalidValueError("ratios", "at least one availability", values)
+    return [parse_ratio(v, f"ratios[{i}]") for i, v in enumerate(values)]
+
+
+def in_series(*ratios: RatioLike) -> Fraction:
+    """Availability of services that all must work: the product of their availabilities.
+
+    >>> in_series("99.9%", "99.9%")
+    Fraction(998001, 1000000)
+    """
+    out = _ONE
+    for r in _ratios(ratios):
+        out *= r
+    return out
+
+
+def in_parallel(*ratios: RatioLike) -> Fraction:
+    """Availability of redundant services, any one of which suffices: ``1 - prod(1 - a)``.
+
+    Assumes independent failures.
+
+    >>> in_parallel("99%", "99%")
+    Fraction(9999, 10000)
+    """
+    down = _ONE
+    for r in _ratios(ratios):
+        down *= 1 - r
+    return 1 - down

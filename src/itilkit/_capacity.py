@@ -1,0 +1,468 @@
+"""Capacity: when load runs above a threshold, and when it does so again and again.
+
+ITIL's capacity management makes sure a service has the capacity to meet
+agreed demand, now and in the future; its raw material is load measured
+over time. Here load arrives as **samples**: ``(instant, value)`` pairs, each
+value holding from its instant until the next sample's. The series ends at
+``end=`` when given; otherwise the last sample closes the series and holds no
+time (it only marks where the previous value stops).
+
+* :func:`find_overloads` returns the periods during which the load was
+  strictly above a threshold, as :class:`~itilkit.Span` objects.
+* :func:`recurring_overloads` folds those periods onto the week, in a
+  time zone, and reports the times of day that run hot on most occurrences
+  of a weekday: the seed's "for four hours after 18:00 on weekdays the
+  servers run at 99% load" becomes ``RecurringOverload(days=(0, 1, 2, 3, 4),
+  start=18:00, end=22:00, ...)``, whose ``spec`` ``"Mon-Fri 18:00-22:00"``
+  feeds straight back into :meth:`~itilkit.ServiceWindow.weekly`.
+
+Comparisons are exact. A threshold is an ``int``, ``Fraction``, ``Decimal``
+or a decimal string (``"0.9"``; ``"90%"`` means 0.9); floats are refused as
+thresholds. Sample values are measurements and may be floats: each is
+compared with the threshold by its exact binary value, never rounded (0.9 as
+a float is slightly above the exact ratio 9/10, so it is above a ``"90%"``
+threshold).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any, TypeAlias
+
+import attrs
+import pendulum
+
+from ._errors import ChronologyError, InvalidValueError
+from ._spec import DAY_NAMES
+from ._time import EPOCH, from_us, to_duration_us, to_us, zone, zone_name
+from ._window import ServiceWindow, Span
+
+__all__ = ["RecurringOverload", "find_overloads", "recurring_overloads"]
+
+Value: TypeAlias = int | float | Fraction | Decimal
+ThresholdLike: TypeAlias = int | Fraction | Decimal | str
+
+_US_PER_SECOND = 1_000_000
+_DAY_SECONDS = 86_400
+_dt_sub = datetime.__sub__
+
+
+def _threshold(value: object) -> Fraction:
+    """An exact threshold; floats refused (they cannot hold 0.9 exactly)."""
+    expectation = "an int, Fraction, Decimal or decimal string such as '0.9' or '90%'"
+    if isinstance(value, bool | float):
+        raise InvalidValueError("threshold", expectation, value)
+    if isinstance(value, int | Fraction):
+        return Fraction(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InvalidValueError("threshold", "finite", value)
+        return Fraction(value)
+    if isinstance(value, str):
+        text = value.strip()
+        percent = text.endswith("%")
+        try:
+            number = Decimal(text.rstrip("%").strip())
+        except InvalidOperation:
+            raise InvalidValueError("threshold", expectation, value) from None
+        if not number.is_finite():
+            raise InvalidValueError("threshold", "finite", value)
+        return Fraction(number) / 100 if percent else Fraction(number)
+    raise InvalidValueError("threshold", expectation, value)
+
+
+class _Above:
+    """``value > threshold``, exactly, fast for floats and ints."""
+
+    __slots__ = ("exact", "float_bound", "int_bound")
+
+    def __init__(self, threshold: Fraction) -> None:
+        self.exact = threshold
+        self.int_bound = threshold.numerator // threshold.denominator  # floor
+        try:
+            f = float(threshold)
+        except OverflowError:
+            self.float_bound: float | None = None
+        else:
+            # The largest float at or below the threshold: a float is above the
+            # exact threshold iff it is above this float (no float lies between).
+            self.float_bound = math.nextafter(f, -math.inf) if Fraction(f) > threshold else f
+
+    def __call__(self, value: object, field: str) -> bool:
+        kind = type(value)
+        if kind is float:
+            if value != value:  # NaN
+                raise InvalidValueError(field, "a number, not NaN", value)
+            if self.float_bound is None:
+                return value == math.inf
+            return value > self.float_bound  # type: ignore[operator]
+        if kind is int:
+            return value > self.int_bound  # type: ignore[operator]
+        if isinstance(value, Fraction):
+            return value > self.exact
+        if isinstance(value, Decimal):
+            if value.is_nan():
+                raise InvalidValueError(field, "a number, not NaN", value)
+            if value.is_infinite():
+                return value > 0
+            return Fraction(value) > self.exact
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            return int(value) > self.int_bound
+        if isinstance(value, float):
+            return self(float(value), field)
+        raise InvalidValueError(field, "a number (int, float, Fraction or Decimal)", value)
+
+
+def _sample_us(instant: object, field: str) -> int:
+    try:
+        delta: timedelta = _dt_sub(instant, EPOCH)  # type: ignore[call-overload]
+    except TypeError:
+        return to_us(instant, field)  # a string, or a naive datetime: the precise error
+    return (delta.days * 86_400 + delta.seconds) * _US_PER_SECOND + delta.microseconds
+
+
+@attrs.frozen
+class _Series:
+    times: list[int]
+    values: list[Any]
+    hot: list[bool]
+    end: int
+    tz: tzinfo
+
+
+def _series(samples: Iterable[object], threshold: object, end: object) -> _Series:
+    above = _Above(_threshold(threshold))
+    times: list[int] = []
+    values: list[Any] = []
+    hot: list[bool] = []
+    first_tz: tzinfo | None = None
+    last = None
+    instant: Any
+    value: Any
+    for i, pair in enumerate(samples):
+        try:
+            instant, value = pair  # type: ignore[misc]
+        except (TypeError, ValueError):
+            raise InvalidValueError(f"samples[{i}]", "an (instant, value) pair", pair) from None
+        field = f"samples[{i}]"
+        t = _sample_us(instant, field)
+        if last is not None and t <= last:
+            raise ChronologyError(field, instant, "after the sample before it")
+        if first_tz is None:
+            first_tz = (
+                instant.tzinfo
+                if isinstance(instant, datetime)
+                else datetime.fromisoformat(str(instant).strip()).tzinfo
+            )
+        last = t
+        times.append(t)
+        values.append(value)
+        hot.append(above(value, field))
+    if end is None:
+        end_us = times[-1] if times else 0
+    else:
+        end_us = to_us(end, "end")
+        if times and end_us < times[-1]:
+            raise InvalidValueError("end", "at or after the last sample", end)
+    return _Series(times, values, hot, end_us, first_tz or UTC)
+
+
+def _runs(series: _Series, min_us: int) -> list[tuple[int, int]]:
+    """Maximal periods of hot samples, as (start, end) microseconds."""
+    times, hot = series.times, series.hot
+    out: list[tuple[int, int]] = []
+    n = len(times)
+    i = 0
+    while i < n:
+        if not hot[i]:
+            try:
+                i = hot.index(True, i)
+            except ValueError:
+                break
+        try:
+            j = hot.index(False, i)
+        except ValueError:
+            j = n
+        start = times[i]
+        stop = times[j] if j < n else series.end
+        if stop > start and stop - start >= min_us:
+            out.append((start, stop))
+        i = j
+    return out
+
+
+def _min_duration(value: object) -> int:
+    if value is None:
+        return 0
+    us = to_duration_us(value, "min_duration")
+    if us < 0:
+        raise InvalidValueError("min_duration", "a duration of zero or more", value)
+    return us
+
+
+def find_overloads(
+    samples: Iterable[tuple[datetime | str, Value]],
+    *,
+    threshold: ThresholdLike,
+    min_duration: timedelta | str | None = None,
+    end: datetime | str | None = None,
+    tz: str | tzinfo | None = None,
+) -> tuple[Span, ...]:
+    """The periods during which the load was strictly above ``threshold``.
+
+    Each sample's value holds until the next sample; the last one holds until
+    ``end`` (default: it closes the series and holds no time). Consecutive
+    samples above the threshold make one period. Periods shorter than
+    ``min_duration`` are left out. Spans are given in ``tz`` (default: the
+    first sample's zone).
+
+    >>> samples = [("2026-03-02T18:00+09:00", 0.99), ("2026-03-02T18:30+09:00", 0.95),
+    ...            ("2026-03-02T19:00+09:00", 0.5), ("2026-03-02T19:30+09:00", 0.97)]
+    >>> [(s.start.isoformat(), s.duration) for s in find_overloads(samples, threshold="90%")]
+    [('2026-03-02T18:00:00+09:00', datetime.timedelta(seconds=3600))]
+    """
+    series = _series(samples, threshold, end)
+    out_tz = series.tz if tz is None else zone(tz)
+    return tuple(
+        Span(from_us(s, out_tz), from_us(e, out_tz))
+        for s, e in _runs(series, _min_duration(min_duration))
+    )
+
+
+def _clock(seconds: int) -> str:
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h:02d}:{m:02d}" + (f":{s:02d}" if s else "")
+
+
+def _day_list(days: tuple[int, ...]) -> str:
+    """``Mon-Fri``, ``Mon,Wed``, ``Mon-Wed,Fri``: runs of consecutive days."""
+    parts: list[str] = []
+    run: list[int] = []
+    for d in days:
+        if run and d == run[-1] + 1:
+            run.append(d)
+            continue
+        if run:
+            parts.append(_run_text(run))
+        run = [d]
+    if run:
+        parts.append(_run_text(run))
+    return ",".join(parts)
+
+
+def _run_text(run: list[int]) -> str:
+    if len(run) == 1:
+        return DAY_NAMES[run[0]]
+    if len(run) == 2:
+        return f"{DAY_NAMES[run[0]]},{DAY_NAMES[run[1]]}"
+    return f"{DAY_NAMES[run[0]]}-{DAY_NAMES[run[-1]]}"
+
+
+def _time_of(seconds: int) -> time:
+    seconds %= _DAY_SECONDS
+    return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+
+
+@attrs.frozen
+class RecurringOverload:
+    """A time of day that runs hot on the same weekdays, week after week.
+
+    ``days`` are weekday numbers (0 = Monday); ``start`` and ``end`` are wall
+    clock times in ``tz`` (an ``end`` of ``00:00`` means midnight at the end
+    of the day); ``occurrences`` counts the days on which the load was above
+    the threshold in that time range; ``peak`` is the highest sample value
+    seen there.
+
+    >>> from datetime import time
+    >>> r = RecurringOverload((0, 1, 2, 3, 4), time(18), time(22), 22, 0.99, "Asia/Seoul")
+    >>> r.spec
+    'Mon-Fri 18:00-22:00'
+    >>> r.window.business_time("2026-03-02T00:00+09:00", "2026-03-03T00:00+09:00")
+    datetime.timedelta(seconds=14400)
+    """
+
+    days: tuple[int, ...]
+    start: time
+    end: time
+    occurrences: int
+    peak: Value
+    tz: str
+
+    @property
+    def spec(self) -> str:
+        """A spec for :meth:`ServiceWindow.weekly <itilkit.ServiceWindow.weekly>`."""
+        start = self.start.hour * 3600 + self.start.minute * 60 + self.start.second
+        end = self.end.hour * 3600 + self.end.minute * 60 + self.end.second
+        end_text = "24:00" if end == 0 else _clock(end)
+        return f"{_day_list(self.days)} {_clock(start)}-{end_text}"
+
+    @property
+    def window(self) -> ServiceWindow:
+        """The pattern as a weekly window in its zone (to plan capacity, or a change freeze)."""
+        return ServiceWindow.weekly(self.spec, tz=self.tz)
+
+    def __str__(self) -> str:
+        return f"{self.spec} ({self.tz}): {self.occurrences} occurrences, peak {self.peak}"
+
+
+def _wall(us: int, tz: tzinfo) -> tuple[date, int, int]:
+    """Local date, wall-clock seconds since midnight and leftover microseconds of an instant."""
+    local = from_us(us, tz)
+    return local.date(), local.hour * 3600 + local.minute * 60 + local.second, local.microsecond
+
+
+def _wall_us(day: date, seconds: int, tz: tzinfo) -> int:
+    """The instant at a wall-clock time of a local date (a time in a DST gap moves forward)."""
+    day += timedelta(days=seconds // _DAY_SECONDS)
+    seconds %= _DAY_SECONDS
+    local = pendulum.datetime(
+        day.year,
+        day.month,
+        day.day,
+        seconds // 3600,
+        seconds // 60 % 60,
+        seconds % 60,
+        tz=tz,
+    )
+    return to_us(local)
+
+
+def _pieces(
+    runs: list[tuple[int, int]], tz: tzinfo
+) -> dict[int, dict[date, list[tuple[int, int]]]]:
+    """Overload runs cut at local midnights: weekday -> date -> [(start, end) wall seconds].
+
+    Starts are floored and ends ceiled to whole seconds (outward).
+    """
+    out: dict[int, dict[date, list[tuple[int, int]]]] = {d: {} for d in range(7)}
+    for s, e in runs:
+        cur = s
+        while cur < e:
+            day, start_s, _ = _wall(cur, tz)
+            next_midnight = _wall_us(day, _DAY_SECONDS, tz)
+            stop = min(e, next_midnight)
+            if stop == next_midnight:
+                end_s = _DAY_SECONDS
+            else:
+                _, end_s, micro = _wall(stop, tz)
+                end_s += 1 if micro else 0
+            if end_s > start_s:
+                out[day.weekday()].setdefault(day, []).append((start_s, end_s))
+            cur = stop
+    return out
+
+
+def _regions(by_date: dict[date, list[tuple[int, int]]], needed: int) -> list[tuple[int, int]]:
+    """Wall-clock ranges covered on at least ``needed`` of the dates."""
+    events: list[tuple[int, int]] = []
+    for ranges in by_date.values():
+        for s, e in ranges:
+            events.append((s, 1))
+            events.append((e, -1))
+    events.sort()
+    out: list[tuple[int, int]] = []
+    count = 0
+    open_at: int | None = None
+    i = 0
+    while i < len(events):
+        t = events[i][0]
+        while i < len(events) and events[i][0] == t:
+            count += events[i][1]
+            i += 1
+        if count >= needed and open_at is None:
+            open_at = t
+        elif count < needed and open_at is not None:
+            out.append((open_at, t))
+            open_at = None
+    return out
+
+
+def recurring_overloads(
+    samples: Iterable[tuple[datetime | str, Value]],
+    *,
+    threshold: ThresholdLike,
+    tz: str | tzinfo,
+    min_occurrences: int | None = None,
+    min_duration: timedelta | str | None = None,
+    end: datetime | str | None = None,
+) -> tuple[RecurringOverload, ...]:
+    """Times of day that run above ``threshold`` on the same weekdays again and again.
+
+    The overload periods (see :func:`find_overloads`) are cut at local
+    midnights in ``tz``; for each weekday, the wall-clock ranges that were
+    overloaded on at least ``min_occurrences`` of its dates form a pattern
+    (default: on more than half of the dates of that weekday the samples
+    cover, and at least two). Weekdays with the same range are reported
+    together. A pattern across midnight is reported as two parts, one per day.
+
+    >>> import pendulum
+    >>> start = pendulum.datetime(2026, 3, 2, tz="Asia/Seoul")
+    >>> samples = [(start.add(hours=h), 99 if 18 <= h % 24 < 22 and h // 24 % 7 < 5 else 40)
+    ...            for h in range(28 * 24)]
+    >>> [p.spec for p in recurring_overloads(samples, threshold=90, tz="Asia/Seoul")]
+    ['Mon-Fri 18:00-22:00']
+    """
+    series = _series(samples, threshold, end)
+    zone_ = zone(tz)
+    if min_occurrences is not None and (
+        isinstance(min_occurrences, bool)
+        or not isinstance(min_occurrences, int)
+        or min_occurrences < 1
+    ):
+        raise InvalidValueError("min_occurrences", "a positive int", min_occurrences)
+    runs = _runs(series, _min_duration(min_duration))
+    if not series.times or not runs:
+        return ()
+    first_day = from_us(series.times[0], zone_).date()
+    last_day = from_us(max(series.end - 1, series.times[0]), zone_).date()
+    observed = [0] * 7
+    span_days = (last_day - first_day).days + 1
+    for offset in range(min(span_days, 7)):
+        wd = (first_day + timedelta(days=offset)).weekday()
+        observed[wd] = (span_days - offset + 6) // 7
+    pieces = _pieces(runs, zone_)
+    grouped: dict[tuple[int, int], list[tuple[int, int, Any]]] = {}
+    for wd in range(7):
+        by_date = pieces[wd]
+        needed = min_occurrences if min_occurrences is not None else max(2, observed[wd] // 2 + 1)
+        for rs, re_ in _regions(by_date, needed):
+            dates = [
+                d for d, ranges in by_date.items() if any(s < re_ and e > rs for s, e in ranges)
+            ]
+            peak = _peak(series, dates, rs, re_, zone_)
+            grouped.setdefault((rs, re_), []).append((wd, len(dates), peak))
+    out = [
+        RecurringOverload(
+            days=tuple(wd for wd, _, _ in members),
+            start=_time_of(rs),
+            end=_time_of(re_),
+            occurrences=sum(n for _, n, _ in members),
+            peak=max(p for _, _, p in members),
+            tz=zone_name(zone_),
+        )
+        for (rs, re_), members in grouped.items()
+    ]
+    out.sort(key=lambda r: (r.days, r.start))
+    return tuple(out)
+
+
+def _peak(series: _Series, dates: list[date], rs: int, re_: int, tz: tzinfo) -> Any:
+    """The highest overloaded sample value inside the range on those dates."""
+    best: Any = None
+    times, values, hot = series.times, series.values, series.hot
+    for day in dates:
+        lo = _wall_us(day, rs, tz)
+        hi = _wall_us(day, re_, tz)
+        i = max(bisect_right(times, lo) - 1, 0)
+        j = bisect_left(times, hi)
+        for k in range(i, j):
+            if hot[k] and (best is None or values[k] > best):
+                best = values[k]
+    return best

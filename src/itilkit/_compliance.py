@@ -1,0 +1,252 @@
+"""SLA compliance reports: how many clocks met their targets, and who breached.
+
+ITIL's service level management reports achievement against targets. The
+figure here is exact and defined once: the **compliance rate** is
+``met / (met + breached)`` over *decided* clocks, a Fraction. A clock is
+decided once it stopped (met or breached) or once it ran past its target
+while still running (it cannot be met any more, so it counts as breached).
+Clocks still running within their target are ``in_progress`` and left out of
+the rate. With no decided clock the rate is None (undefined), never 0 or 1.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+from fractions import Fraction
+from typing import Any
+
+import attrs
+import pendulum
+
+from ._clock import Metric
+from ._priority import Priority
+from ._report import format_duration, html_table, iso, iso_duration, ratio_text, text_table
+from ._time import format_percent
+
+__all__ = ["Breach", "ComplianceReport", "Tally"]
+
+
+def _us_of(delta: timedelta) -> int:
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@attrs.frozen
+class Tally:
+    """Counts of clocks: met, breached, and still in progress within target.
+
+    >>> Tally(3, 1, 2).rate, Tally(0, 0, 2).rate is None
+    (Fraction(3, 4), True)
+    """
+
+    met: int = 0
+    breached: int = 0
+    in_progress: int = 0
+
+    @property
+    def decided(self) -> int:
+        """Clocks whose outcome is settled: ``met + breached``."""
+        return self.met + self.breached
+
+    @property
+    def rate(self) -> Fraction | None:
+        """``met / (met + breached)``, or None when no clock is decided."""
+        return Fraction(self.met, self.decided) if self.decided else None
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(
+            self.met + other.met,
+            self.breached + other.breached,
+            self.in_progress + other.in_progress,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form; the rate as exact text (``"0.75"``, ``"2/3"``) or null."""
+        rate = self.rate
+        return {
+            "met": self.met,
+            "breached": self.breached,
+            "in_progress": self.in_progress,
+            "rate": None if rate is None else ratio_text(rate),
+        }
+
+
+@attrs.frozen
+class Breach:
+    """One breached clock: whose, which target, and how late (in business time)."""
+
+    incident_id: str
+    metric: Metric
+    priority: Priority
+    target: timedelta
+    elapsed: timedelta
+    late_by: timedelta
+    due: pendulum.DateTime
+    breached_at: pendulum.DateTime
+    stopped_at: pendulum.DateTime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "incident": self.incident_id,
+            "metric": self.metric.value,
+            "priority": self.priority.name,
+            "target": iso_duration(_us_of(self.target)),
+            "elapsed": iso_duration(_us_of(self.elapsed)),
+            "late_by": iso_duration(_us_of(self.late_by)),
+            "due": iso(self.due),
+            "breached_at": iso(self.breached_at),
+            "stopped_at": None if self.stopped_at is None else iso(self.stopped_at),
+        }
+
+
+_EMPTY = Tally()
+
+
+@attrs.frozen
+class ComplianceReport:
+    """Compliance of a set of incidents with one agreement, as of an instant.
+
+    ``cells`` holds a :class:`Tally` per (metric, priority); ``met``,
+    ``breached``, ``in_progress`` and ``rate`` total them, ``by_metric`` and
+    ``by_priority`` break them down. Incidents left out are counted:
+    ``cancelled``, ``not_applicable`` (the agreement's ``applies_to`` does not
+    select them), ``not_yet_open`` (opened after ``as_of``); ``no_target``
+    counts clocks with no target for the incident's priority.
+    """
+
+    sla: str
+    as_of: pendulum.DateTime
+    incidents: int
+    anomalies: int
+    cells: tuple[tuple[Metric, Priority, Tally], ...]
+    breaches: tuple[Breach, ...]
+    cancelled: int = 0
+    no_target: int = 0
+    no_target_ids: tuple[str, ...] = ()
+    not_applicable: int = 0
+    not_yet_open: int = 0
+
+    @property
+    def total(self) -> Tally:
+        """All clocks together."""
+        out = _EMPTY
+        for _, _, tally in self.cells:
+            out = out + tally
+        return out
+
+    @property
+    def met(self) -> int:
+        """Clocks stopped within their target."""
+        return self.total.met
+
+    @property
+    def breached(self) -> int:
+        """Clocks past their target (stopped or still running)."""
+        return self.total.breached
+
+    @property
+    def in_progress(self) -> int:
+        """Clocks still running (or paused) within their target."""
+        return self.total.in_progress
+
+    @property
+    def rate(self) -> Fraction | None:
+        """``met / (met + breached)``, or None when no clock is decided."""
+        return self.total.rate
+
+    @property
+    def by_metric(self) -> dict[Metric, Tally]:
+        """A :class:`Tally` per metric (only metrics with clocks)."""
+        out: dict[Metric, Tally] = {}
+        for metric, _, tally in self.cells:
+            out[metric] = out.get(metric, _EMPTY) + tally
+        return out
+
+    @property
+    def by_priority(self) -> dict[Priority, Tally]:
+        """A :class:`Tally` per priority (the priority whose target applied), sorted."""
+        out: dict[Priority, Tally] = {}
+        for _, priority, tally in sorted(self.cells, key=lambda c: c[1]):
+            out[priority] = out.get(priority, _EMPTY) + tally
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, the schema the ``itilkit report --format json`` command prints."""
+        total = self.total.to_dict()
+        return {
+            "sla": self.sla,
+            "as_of": iso(self.as_of),
+            "incidents": self.incidents,
+            "anomalies": self.anomalies,
+            "compliance": {
+                **total,
+                "cancelled": self.cancelled,
+                "no_target": self.no_target,
+                "not_applicable": self.not_applicable,
+                "not_yet_open": self.not_yet_open,
+                "by_metric": {m.value: t.to_dict() for m, t in self.by_metric.items()},
+                "by_priority": {p.name: t.to_dict() for p, t in self.by_priority.items()},
+            },
+            "breaches": [b.to_dict() for b in self.breaches],
+        }
+
+    # -- rendering ----------------------------------------------------------------
+
+    def _summary_rows(self) -> list[list[object]]:
+        def row(label: str, tally: Tally) -> list[object]:
+            rate = tally.rate
+            return [
+                label,
+                tally.met,
+                tally.breached,
+                tally.in_progress,
+                "-" if rate is None else format_percent(rate, 1),
+            ]
+
+        rows = [row(m.value, t) for m, t in self.by_metric.items()]
+        rows += [row(p.name, t) for p, t in self.by_priority.items()]
+        rows.append(row("all", self.total))
+        return rows
+
+    def _breach_rows(self) -> list[list[object]]:
+        return [
+            [
+                b.incident_id,
+                b.metric.value,
+                b.priority.name,
+                format_duration(b.target),
+                format_duration(b.late_by),
+                b.breached_at.format("YYYY-MM-DD HH:mm"),
+            ]
+            for b in self.breaches
+        ]
+
+    def _title(self) -> str:
+        return f"SLA {self.sla}: compliance as of {self.as_of.format('YYYY-MM-DD HH:mm Z')}"
+
+    def _notes(self) -> str:
+        rate = self.rate
+        exact = "undefined (no decided clock)" if rate is None else ratio_text(rate)
+        return (
+            f"{self.incidents} incidents, {self.anomalies} anomalies; left out:"
+            f" {self.cancelled} cancelled, {self.not_applicable} not applicable,"
+            f" {self.not_yet_open} not yet open; {self.no_target} clocks without a target."
+            f" Rate = met / (met + breached) = {exact}."
+        )
+
+    _SUMMARY = ("", "met", "breached", "in progress", "rate")
+    _BREACHES = ("incident", "metric", "priority", "target", "late by", "breached at")
+
+    def __str__(self) -> str:
+        parts = [text_table(self._SUMMARY, self._summary_rows(), title=self._title())]
+        if self.breaches:
+            parts.append(text_table(self._BREACHES, self._breach_rows(), title="Breaches"))
+        parts.append(self._notes())
+        return "\n\n".join(parts)
+
+    def _repr_html_(self) -> str:
+        out = html_table(self._SUMMARY, self._summary_rows(), title=self._title())
+        if self.breaches:
+            out += html_table(self._BREACHES, self._breach_rows(), title="Breaches")
+        return out + f"<p>{html.escape(self._notes())}</p>"
