@@ -19,7 +19,13 @@ from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
 import itilkit
-from itilkit import Outage, ServiceWindow, find_overloads, measure_availability, recurring_overloads
+from itilkit import (
+    Outage,
+    ServiceWindow,
+    find_overloads,
+    measure_availability,
+    recurring_overloads,
+)
 
 
 def best_of(runs: int, fn: object) -> float:

@@ -143,3 +143,85 @@ def minute_outages(draw: st.DrawFn, *, planned: bool = True) -> itilkit.Outage:
         impact=impact,
         planned=planned and draw(st.integers(0, 5)) == 0,
     )
+
+
+# --- change enablement ---
+
+#: Friday before the 2026 Berlin spring-forward (Sun 29 March 01:00 UTC).
+CHANGE_BASE = datetime(2026, 3, 27, tzinfo=UTC)
+#: Every boundary of a change scenario lies on this grid, so a scan of the grid is exhaustive.
+CHANGE_GRID = timedelta(minutes=5)
+
+
+def _grid_span(draw: st.DrawFn, *, max_start: int, max_length: int) -> tuple[datetime, datetime]:
+    start = CHANGE_BASE + CHANGE_GRID * draw(st.integers(0, max_start))
+    return start, start + CHANGE_GRID * draw(st.integers(1, max_length))
+
+
+@st.composite
+def change_scenarios(draw: st.DrawFn) -> dict[str, object]:
+    """A change calendar, other changes, and a slot request, all on a 5-minute grid.
+
+    Keys: ``calendar``, ``others``, ``duration``, ``after``, ``horizon``, ``items``.
+    Freezes and maintenance windows cross the Berlin DST change; the lead
+    time, when there is one, is business time of a Mon-Fri 09:00-17:00 window.
+    """
+    day = 288  # grid steps in a day
+    freeze = None
+    if draw(st.booleans()):
+        freeze = itilkit.ServiceWindow.from_spans(
+            [
+                _grid_span(draw, max_start=3 * day, max_length=day // 2)
+                for _ in range(draw(st.integers(0, 3)))
+            ],
+            tz="Europe/Berlin",
+        )
+    maintenance = None
+    if draw(st.booleans()):
+        maintenance = itilkit.ServiceWindow.from_spans(
+            [
+                _grid_span(draw, max_start=3 * day, max_length=day // 3)
+                for _ in range(draw(st.integers(1, 4)))
+            ],
+            tz="Europe/Berlin",
+        )
+    lead_time = None
+    business = None
+    if draw(st.booleans()):
+        lead_time = CHANGE_GRID * draw(st.integers(0, 24))
+        if draw(st.booleans()):
+            business = itilkit.ServiceWindow.weekly("Mon-Fri 09:00-17:00", tz="Europe/Berlin")
+    others = []
+    for n in range(draw(st.integers(0, 3))):
+        start, end = _grid_span(draw, max_start=3 * day, max_length=day // 4)
+        other = itilkit.ChangeRequest.new(
+            f"OTHER{n}",
+            type="normal",
+            requested_at=CHANGE_BASE,
+            start=start,
+            end=end,
+            items=[draw(st.sampled_from(["db", "web"]))],
+        )
+        if draw(st.integers(0, 4)) == 0:
+            other = other.cancel(at=CHANGE_BASE)
+        others.append(other)
+    return {
+        "calendar": itilkit.ChangeCalendar(
+            freeze=freeze, maintenance=maintenance, lead_time=lead_time, business_window=business
+        ),
+        "others": others,
+        "duration": CHANGE_GRID * draw(st.integers(1, 36)),
+        "after": CHANGE_BASE + CHANGE_GRID * draw(st.integers(0, day)),
+        "horizon": CHANGE_GRID * draw(st.integers(0, 2 * day)),
+        "items": draw(st.sampled_from([["db"], ["web"], ["db", "web"], []])),
+    }
+
+# --- SLAs ---
+
+
+@st.composite
+def sla_windows(draw: st.DrawFn) -> itilkit.ServiceWindow:
+    """Service windows an SLA runs on: the weekly ones above, or 24x7 in a DST zone."""
+    if draw(st.integers(0, 3)) == 0:
+        return itilkit.ServiceWindow.always(tz=draw(st.sampled_from(ZONES)))
+    return draw(windows())

@@ -46,9 +46,7 @@ class TestDocstrings:
         """
         mod = importlib.import_module(module)
         finder = doctest.DocTestFinder()
-        runner = doctest.DocTestRunner(
-            optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-        )
+        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
         attempted = 0
         for name in mod.__all__:
             for test in finder.find(
@@ -185,7 +183,9 @@ class TestChangeRequestNew:
     @pytest.mark.parametrize("end", [START, "2026-03-09T21:59+01:00"])
     def test_end_not_after_start_is_refused(self, end: str) -> None:
         """A planned end at or before the start is refused, naming both."""
-        with pytest.raises(InvalidValueError, match=r"'end' must be after 'start' \(2026-03-09T22"):
+        with pytest.raises(
+            InvalidValueError, match=r"'end' must be after 'start' \(2026-03-09T22"
+        ):
             new(end=end)
 
     def test_error_is_also_a_value_error(self) -> None:
@@ -353,7 +353,9 @@ class TestLifecycle:
 
     def test_skipping_a_state_names_the_allowed_moves(self) -> None:
         """A normal change cannot jump from DRAFT to SCHEDULED; the error says what it can do."""
-        with pytest.raises(InvalidTransitionError, match=r"from DRAFT \(ASSESS, CANCELED\)") as info:
+        with pytest.raises(
+            InvalidTransitionError, match=r"from DRAFT \(ASSESS, CANCELED\)"
+        ) as info:
             new().transition("scheduled", at="2026-03-02T10:00Z")
         assert info.value.to_state is ChangeState.SCHEDULED
         assert info.value.allowed == frozenset({ChangeState.ASSESS, ChangeState.CANCELED})
@@ -383,7 +385,9 @@ class TestLifecycle:
         """Steps run forward in time; a step at the same instant is fine."""
         cr = new().advance(at="2026-03-02T10:00Z")
         assert cr.advance(at="2026-03-02T10:00Z").state is ChangeState.AUTHORISE
-        with pytest.raises(ChronologyError, match=r"'at' must be at or after 2026-03-02T10:00") as e:
+        with pytest.raises(
+            ChronologyError, match=r"'at' must be at or after 2026-03-02T10:00"
+        ) as e:
             cr.advance(at="2026-03-02T09:59Z")
         assert e.value.previous == "2026-03-02T10:00:00+00:00"
 

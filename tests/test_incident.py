@@ -111,9 +111,7 @@ class TestTransitionTable:
         with pytest.raises(TypeError):
             TRANSITIONS[State.CLOSED] = frozenset({State.NEW})  # type: ignore[index]
 
-    @pytest.mark.parametrize(
-        ("source", "target"), [p for p in ALL_PAIRS if is_legal(*p)], ids=str
-    )
+    @pytest.mark.parametrize(("source", "target"), [p for p in ALL_PAIRS if is_legal(*p)], ids=str)
     def test_allowed_move(self, source: State, target: State) -> None:
         """Each allowed move succeeds and is recorded as a Transition."""
         inc = in_state(source)
@@ -126,9 +124,7 @@ class TestTransitionTable:
             )
         moved = inc.transition(target, at=at(30), reason=reason)
         assert moved.state is target
-        assert moved.history[-1] == Transition(
-            pendulum.instance(at(30)), source, target, reason
-        )
+        assert moved.history[-1] == Transition(pendulum.instance(at(30)), source, target, reason)
         assert len(moved.history) == len(inc.history) + 1
 
     @pytest.mark.parametrize(
@@ -412,7 +408,10 @@ class TestReplay:
         assert "while replaying event 0 of 'I'" in info.value.__notes__
         with pytest.raises(ChronologyError) as info2:
             Incident.replay(
-                "I", [(at(1), "in_progress"), (at(0), "resolved")], impact=1, urgency=1,
+                "I",
+                [(at(1), "in_progress"), (at(0), "resolved")],
+                impact=1,
+                urgency=1,
                 opened_at=T0,
             )
         assert "while replaying event 1 of 'I'" in info2.value.__notes__

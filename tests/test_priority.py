@@ -119,7 +119,7 @@ class TestItilMatrix:
 
 class TestCustomMatrix:
     def test_five_by_five_from_rows(self) -> None:
-        """A 5x5 table: levels are numbers 1..5, cells are read row (impact) by column (urgency)."""
+        """A 5x5 table: levels are numbers 1..5, read row (impact) by column (urgency)."""
         rows = [
             ["P1", "P1", "P2", "P2", "P3"],
             ["P1", "P2", "P2", "P3", "P3"],

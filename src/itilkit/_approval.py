@@ -197,6 +197,8 @@ def _key_text(key: PolicyKey) -> str:
 
 
 def _rules(value: object) -> tuple[tuple[PolicyKey, tuple[ApprovalRule, ...]], ...]:
+    if isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
+        value = dict(value)  # the canonical form, as attrs.evolve passes it back
     if not isinstance(value, Mapping):
         raise InvalidValueError("rules", "a mapping of change type (and risk) to rules", value)
     entries: dict[PolicyKey, tuple[ApprovalRule, ...]] = {}
@@ -240,12 +242,6 @@ class ApprovalPolicy:
     """
 
     rules: tuple[tuple[PolicyKey, tuple[ApprovalRule, ...]], ...] = attrs.field(converter=_rules)
-    _lookup: Mapping[PolicyKey, tuple[ApprovalRule, ...]] = attrs.field(
-        init=False, eq=False, repr=False
-    )
-
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_lookup", types.MappingProxyType(dict(self.rules)))
 
     @classmethod
     def default(
@@ -284,9 +280,10 @@ class ApprovalPolicy:
         """The rules a change of this type and risk must meet (``()`` when pre-authorised)."""
         change_type = ChangeType.parse(type)
         level = Risk.parse(risk)
-        found = self._lookup.get((change_type, level))
+        lookup = dict(self.rules)
+        found = lookup.get((change_type, level))
         if found is None:
-            found = self._lookup.get(change_type)
+            found = lookup.get(change_type)
         if found is None:
             covered = ", ".join(_key_text(key) for key, _ in self.rules) or "nothing"
             raise InvalidValueError(

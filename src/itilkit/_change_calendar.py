@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from ._change import ChangeRequest, ChangeState, ChangeType
+from ._change import ChangeRequest, ChangeState, ChangeType, _zone_of
 from ._errors import InvalidValueError, NoOpenTimeError
 from ._report import format_duration
 from ._time import DurationLike, InstantLike, from_us, to_duration_us, to_us
@@ -337,7 +337,7 @@ class ChangeCalendar:
         if reach < 0:
             raise InvalidValueError("horizon", "a duration of zero or more", horizon)
         first = to_us(after, "after")
-        tz = _zone_of(after)
+        tz = _zone_of(after, "after")
         wanted = _item_set(items)
         kind = ChangeType.parse(type)
         requested = first if requested_at is None else to_us(requested_at, "requested_at")
@@ -408,14 +408,6 @@ class ChangeCalendar:
 
 _ALWAYS = ServiceWindow.always()
 _UTC_ZONE = _ALWAYS.tz
-
-
-def _zone_of(value: object) -> tzinfo:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.tzinfo
-    parsed = datetime.fromisoformat(str(value).strip()).tzinfo
-    assert parsed is not None  # to_us has refused naive input already
-    return parsed
 
 
 def _item_set(items: Iterable[str] | str) -> frozenset[str]:

@@ -38,7 +38,7 @@ from ._errors import InvalidValueError, NoOpenTimeError
 from ._incident import HoldReason, State
 from ._priority import Priority
 from ._report import format_duration, html_table, iso, iso_duration, ratio_text, text_table
-from ._time import format_percent, from_us, to_timedelta
+from ._time import format_percent, from_us, to_timedelta, zone
 
 if TYPE_CHECKING:
     from ._incident import Incident
@@ -249,7 +249,9 @@ class Timeline:
         opened = incident.opened_at_us
         if as_of < opened:
             raise InvalidValueError(
-                "as_of", f"at or after the opening of {incident.id} ({incident.opened_at})", as_of
+                "as_of",
+                f"at or after the opening of {incident.id} ({incident.opened_at.isoformat()})",
+                from_us(as_of, incident.opened_at.tzinfo or zone("UTC")).isoformat(),
             )
         self.opened = opened
         self.as_of = as_of

@@ -137,15 +137,17 @@ class Priority(enum.IntEnum):
             if match is not None:
                 number = int(match.group(1))
                 label = match.group(2)
-                if label and number in _PRIORITY_LABELS and (
-                    _norm(label) != _PRIORITY_LABELS[number].casefold()
+                if (
+                    label
+                    and number in _PRIORITY_LABELS
+                    and (_norm(label) != _PRIORITY_LABELS[number].casefold())
                 ):
                     number = None
             else:
                 for key, name in _PRIORITY_LABELS.items():
                     if _norm(text) == name.casefold():
                         number = key
-        if number not in cls._value2member_map_:
+        if number is None or number not in cls._value2member_map_:
             raise InvalidValueError(
                 "priority", "P1 to P5, '1 - Critical' ... '5 - Planning', or a name", value
             )
@@ -174,9 +176,7 @@ ITIL 4's incident management practice. Read by :meth:`PriorityMatrix.itil`.
 """
 
 
-def _level_index(
-    value: object, labels: tuple[str, ...], field: str, kind: type[_Level]
-) -> int:
+def _level_index(value: object, labels: tuple[str, ...], field: str, kind: type[_Level]) -> int:
     """The 1-based level of ``value`` among ``labels`` (a number, a label or ``'N - label'``)."""
     count = len(labels)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -236,7 +236,7 @@ class PriorityMatrix:
         urgencies: Sequence[str] | None = None,
         name: str = "custom",
     ) -> PriorityMatrix:
-        """A custom matrix from rows (one per impact level) or a ``{(impact, urgency): priority}`` map.
+        """A custom matrix from rows (one per impact level) or an ``{(impact, urgency): p}`` map.
 
         ``impacts`` and ``urgencies`` name the levels, highest first (default:
         High/Medium/Low for three levels, else ``'1'``, ``'2'``, ...). Every
@@ -254,7 +254,7 @@ class PriorityMatrix:
         >>> PriorityMatrix.from_table([["P1", "P2"], ["P2"]])
         Traceback (most recent call last):
         ...
-        itilkit.InvalidValueError: 'matrix[2]' must be a row of 2 priorities, one per urgency level (got ['P2'])
+        itilkit.InvalidValueError: 'matrix[2]' must be a row of 2 priorities, ... (got ['P2'])
         """
         if isinstance(table, Mapping):
             if impacts is None or urgencies is None:
@@ -263,7 +263,9 @@ class PriorityMatrix:
                 )
             impact_labels = _labels(impacts, "impacts")
             urgency_labels = _labels(urgencies, "urgencies")
-            grid: list[list[Priority | None]] = [[None] * len(urgency_labels) for _ in impact_labels]
+            grid: list[list[Priority | None]] = [
+                [None] * len(urgency_labels) for _ in impact_labels
+            ]
             for key, value in table.items():
                 if not isinstance(key, tuple) or len(key) != 2:
                     raise InvalidValueError("matrix", "keyed by (impact, urgency) pairs", key)
@@ -276,11 +278,9 @@ class PriorityMatrix:
                         raise InvalidValueError(
                             "matrix",
                             "filled in every cell",
-                            f"no priority for ({impact_labels[i - 1]!r}, {urgency_labels[u - 1]!r})",
+                            f"no priority for {(impact_labels[i - 1], urgency_labels[u - 1])!r}",
                         )
-            rows: list[tuple[Priority, ...]] = [
-                tuple(c for c in row if c is not None) for row in grid
-            ]
+            rows = [tuple(c for c in row if c is not None) for row in grid]
         else:
             raw = [list(row) for row in table]
             if not raw or not raw[0]:
@@ -289,14 +289,14 @@ class PriorityMatrix:
             impact_labels = _labels(impacts, "impacts", len(raw))
             urgency_labels = _labels(urgencies, "urgencies", width)
             rows = []
-            for i, row in enumerate(raw, start=1):
-                if len(row) != width:
+            for i, raw_row in enumerate(raw, start=1):
+                if len(raw_row) != width:
                     raise InvalidValueError(
                         f"matrix[{i}]",
                         f"a row of {width} priorities, one per urgency level",
-                        row,
+                        raw_row,
                     )
-                rows.append(tuple(Priority.parse(cell) for cell in row))
+                rows.append(tuple(Priority.parse(cell) for cell in raw_row))
         return cls(impact_labels, urgency_labels, tuple(rows), name)
 
     def __repr__(self) -> str:
@@ -333,13 +333,15 @@ class PriorityMatrix:
         return self.cells[i - 1][u - 1]
 
 
-def _labels(
-    given: Sequence[str] | None, field: str, count: int | None = None
-) -> tuple[str, ...]:
+def _labels(given: Sequence[str] | None, field: str, count: int | None = None) -> tuple[str, ...]:
     if given is None:
         assert count is not None
-        return ("High", "Medium", "Low") if count == 3 else tuple(str(n) for n in range(1, count + 1))
-    if isinstance(given, str) or not all(isinstance(label, str) and label.strip() for label in given):
+        return (
+            ("High", "Medium", "Low") if count == 3 else tuple(str(n) for n in range(1, count + 1))
+        )
+    if isinstance(given, str) or not all(
+        isinstance(label, str) and label.strip() for label in given
+    ):
         raise InvalidValueError(field, "a sequence of non-empty level names", given)
     labels = tuple(given)
     if not labels:

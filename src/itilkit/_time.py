@@ -60,9 +60,10 @@ def to_us(value: object, field: str = "instant") -> int:
     itilkit.NaiveDatetimeError: 'instant' must be an aware datetime or an ISO 8601 string with an offset (got datetime.datetime(2026, 3, 1, 0, 0))
     """
     if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise NaiveDatetimeError(field, value)
-        delta: timedelta = _dt_sub(value, EPOCH)
+        try:
+            delta: timedelta = _dt_sub(value, EPOCH)
+        except TypeError:  # naive, or a tzinfo that gives no offset
+            raise NaiveDatetimeError(field, value) from None
         return (delta.days * 86_400 + delta.seconds) * US_PER_SECOND + delta.microseconds
     if isinstance(value, str):
         return to_us(_parse_iso_instant(value, field), field)

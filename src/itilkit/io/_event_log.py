@@ -34,10 +34,10 @@ import csv
 import io
 import os
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final, TextIO
+from typing import Final, NoReturn, TextIO
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -158,26 +158,33 @@ class EventLog:
 
 
 class _Dates:
-    """Parses the known day/month formats fast, caching each distinct text."""
+    """Parses the known day/month formats fast.
 
-    __slots__ = ("cache", "dayfirst", "zone")
+    Each distinct text is parsed once; a date's day number and a local hour's
+    UTC offset are computed once (per minute instead where an offset change
+    falls inside the hour, as on Lord Howe Island), so the conversion is
+    exact and costs a few dictionary look-ups per row.
+    """
+
+    __slots__ = ("cache", "dayfirst", "days", "offsets", "zone")
 
     def __init__(self, zone_info: ZoneInfo, dayfirst: bool) -> None:
         self.zone = zone_info
         self.dayfirst = dayfirst
         self.cache: dict[str, int] = {}
+        self.days: dict[str, tuple[int, int, int, int]] = {}
+        self.offsets: dict[tuple[int, int], int | None] = {}
 
     def __call__(self, text: str, row: int, column: str) -> int:
         us = self.cache.get(text)
         if us is None:
-            us = self.cache[text] = self._parse(text, row, column)
+            try:
+                us = self.cache[text] = self._fast(text.strip())
+            except (ValueError, IndexError, OverflowError):
+                self._fail(text, row, column)
         return us
 
-    def _parse(self, text: str, row: int, column: str) -> int:
-        try:
-            return self._fast(text.strip())
-        except (ValueError, IndexError, OverflowError):
-            pass
+    def _fail(self, text: str, row: int, column: str) -> NoReturn:
         order = "D/M/YYYY" if self.dayfirst else "M/D/YYYY"
         raise EventLogError(
             must(column, f"a date and time such as {order} HH:MM or YYYY-MM-DD HH:MM", text),
@@ -185,23 +192,36 @@ class _Dates:
             column=column,
         )
 
-    def _fast(self, text: str) -> int:
-        date_part, _, time_part = text.partition(" ")
-        if not time_part and "T" in date_part:
-            date_part, _, time_part = date_part.partition("T")
+    def _day(self, date_part: str) -> tuple[int, int, int, int]:
+        """``(year, month, day, days since the epoch)`` of a date text."""
         sep = "/" if "/" in date_part else "-" if "-" in date_part else "."
         a, b, c = date_part.split(sep)
         if len(a) == 4:
             year, month, day = int(a), int(b), int(c)
-            if time_part.endswith("Z") or "+" in time_part or "-" in time_part:
-                parsed = datetime.fromisoformat(f"{date_part}T{time_part}")
-                if parsed.tzinfo is None:  # pragma: no cover - an offset was seen above
-                    raise ValueError(text)
-                return _utc_us(parsed)
         elif len(c) == 4:
             year = int(c)
             day, month = (int(a), int(b)) if self.dayfirst else (int(b), int(a))
         else:
+            raise ValueError(date_part)
+        return year, month, day, date(year, month, day).toordinal() - _EPOCH_ORDINAL
+
+    def _offset_us(self, year: int, month: int, day: int, hour: int, minute: int) -> int:
+        """The UTC offset of a local wall time (first occurrence; before a gap)."""
+        offset = self.zone.utcoffset(datetime(year, month, day, hour, minute))
+        assert offset is not None
+        return (offset.days * 86_400 + offset.seconds) * 1_000_000 + offset.microseconds
+
+    def _fast(self, text: str) -> int:
+        date_part, _, time_part = text.partition(" ")
+        if not time_part and "T" in date_part:
+            date_part, _, time_part = date_part.partition("T")
+        found = self.days.get(date_part)
+        if found is None:
+            found = self.days[date_part] = self._day(date_part)
+        year, month, day, days = found
+        if time_part.endswith("Z") or "+" in time_part or "-" in time_part:
+            if "-" in date_part[:5]:  # ISO date with an offset: it names the instant
+                return _utc_us(datetime.fromisoformat(f"{date_part}T{time_part}"))
             raise ValueError(text)
         hour = minute = second = micro = 0
         if time_part:
@@ -210,14 +230,29 @@ class _Dates:
             if len(parts) == 3:
                 whole, _, fraction = parts[2].partition(".")
                 second = int(whole)
-                micro = int(fraction.ljust(6, "0")) if fraction else 0
+                if fraction:
+                    micro = int(fraction.ljust(6, "0"))
+                    if len(fraction) > 6 or micro < 0:
+                        raise ValueError(text)
             elif len(parts) != 2:
                 raise ValueError(text)
-        local = datetime(year, month, day, hour, minute, second, micro, tzinfo=self.zone)
-        return _utc_us(local)
+            if not (0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60):
+                raise ValueError(text)
+        key = (days, hour)
+        if key in self.offsets:
+            offset = self.offsets[key]
+        else:
+            first = self._offset_us(year, month, day, hour, 0)
+            last = self._offset_us(year, month, day, hour, 59)
+            offset = self.offsets[key] = first if first == last else None
+        if offset is None:  # an offset change inside this hour: look at the minute itself
+            offset = self._offset_us(year, month, day, hour, minute)
+        local = (((days * 24 + hour) * 60 + minute) * 60 + second) * 1_000_000 + micro
+        return local - offset
 
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 
 
 def _utc_us(value: datetime) -> int:
@@ -229,7 +264,7 @@ def _open(source: object) -> tuple[TextIO, bool]:
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         try:
-            return open(path, newline="", encoding="utf-8-sig"), True  # noqa: SIM115
+            return open(path, newline="", encoding="utf-8-sig"), True
         except OSError as exc:
             raise EventLogError(
                 must("source", "a readable event-log file", str(path)) + f": {exc.strerror}"
@@ -364,9 +399,7 @@ def read_event_log(
         if owned:
             handle.close()
 
-    reader_state = _Reader(
-        index, names, state_table, dates, matrix, tz_value, impact, urgency
-    )
+    reader_state = _Reader(index, names, state_table, dates, matrix, tz_value, impact, urgency)
     incidents = tuple(reader_state.ticket(key, rows) for key, rows in tickets.items())
     anomalies = tuple(a for inc in incidents for a in inc.anomalies)
     return EventLog(incidents, anomalies, count)
@@ -406,7 +439,7 @@ class _Reader:
                     found = (State.parse(text), None)
                 except InvalidValueError:
                     column = self.names["state"]
-                    known = ", ".join(sorted({k for k in self.state_table})) or "itilkit's names"
+                    known = ", ".join(sorted(self.state_table)) or "itilkit's names"
                     raise EventLogError(
                         must(column, f"a known state ({known}); map others with states=", text),
                         row=row,
@@ -499,20 +532,24 @@ class _Reader:
         impact_col = index.get("impact")
         urgency_col = index.get("urgency")
         reason_col = index.get("reason")
+        current_impact, current_urgency = impact, urgency
+        where = "the event log"
         for line, record in ordered:
             us = dates(record[at_col], line, at_name)
-            where = f"row {line}"
-            new_impact = (
-                None if impact_col is None else self._level("impact", record[impact_col], line)
-            )
-            new_urgency = (
-                None if urgency_col is None else self._level("urgency", record[urgency_col], line)
-            )
-            if new_impact is not None or new_urgency is not None:
+            new_impact = current_impact
+            if impact_col is not None:
+                new_impact = self._level("impact", record[impact_col], line) or current_impact
+            new_urgency = current_urgency
+            if urgency_col is not None:
+                new_urgency = self._level("urgency", record[urgency_col], line) or current_urgency
+            if new_impact != current_impact or new_urgency != current_urgency:
                 builder.reprioritize(us, new_impact, new_urgency, line, where)
+                current_impact, current_urgency = new_impact, new_urgency
             state, reason = self._state(record[state_col], line)
             if state is State.ON_HOLD and reason is None and reason_col is not None:
                 reason = self._reason(record[reason_col], line)
+            if state is builder.state and reason == builder.reason:
+                continue  # a row that repeats the current state changes nothing
             builder.step(us, state, reason, line, where)
         return builder.build()
 

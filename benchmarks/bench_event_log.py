@@ -1,0 +1,107 @@
+"""Time ``itilkit.io.read_event_log`` on a synthetic 100,000-row ServiceNow audit export.
+
+The export has the sample's 36 columns and its formats (``D/M/YYYY HH:MM``
+dates, ``"2 - Medium"`` levels, ``?`` for missing values), about six rows per
+ticket (New, repeats, Active, sometimes Awaiting User Info, Resolved, Closed,
+now and then a reopen), over a year of tickets in a DST zone.
+
+Run: ``PYTHONPATH=src python benchmarks/bench_event_log.py [--rows 100000] [--repeat 5]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import statistics
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from itilkit.io import read_event_log
+
+SAMPLE = Path(__file__).parent.parent / "tests" / "data" / "servicenow_event_log_sample.csv"
+LEVELS = ["1 - High", "2 - Medium", "3 - Low"]
+
+
+def stamp(moment: datetime) -> str:
+    return f"{moment.day}/{moment.month}/{moment.year} {moment.hour:02d}:{moment.minute:02d}"
+
+
+def ticket_states(rng: random.Random) -> list[str]:
+    states = ["New"] * rng.randint(1, 2)
+    states += ["Active"] * rng.randint(1, 2)
+    if rng.random() < 0.3:
+        states += ["Awaiting User Info", "Active"]
+    states.append("Resolved")
+    if rng.random() < 0.05:
+        states += ["Active", "Resolved"]  # a reopen
+    states.append("Closed")
+    return states
+
+
+def generate(path: Path, rows: int, seed: int = 7) -> int:
+    """Write about ``rows`` rows; return the exact count written."""
+    rng = random.Random(seed)
+    with SAMPLE.open(newline="") as handle:
+        header = next(csv.reader(handle))
+    col = {name: i for i, name in enumerate(header)}
+    written = 0
+    number = 0
+    start = datetime(2016, 1, 1)
+    with path.open("w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(header)
+        while written < rows:
+            number += 1
+            opened = start + timedelta(minutes=rng.randint(0, 365 * 24 * 60))
+            impact = rng.choice(LEVELS)
+            urgency = rng.choice(LEVELS)
+            moment = opened + timedelta(minutes=rng.randint(0, 30))
+            for counter, state in enumerate(ticket_states(rng)):
+                if written >= rows:
+                    break
+                record = ["?"] * len(header)
+                record[col["number"]] = f"INC{number:07d}"
+                record[col["incident_state"]] = state
+                record[col["active"]] = "false" if state == "Closed" else "true"
+                record[col["sys_mod_count"]] = str(counter)
+                record[col["opened_at"]] = stamp(opened)
+                record[col["sys_updated_at"]] = stamp(moment)
+                record[col["impact"]] = impact
+                record[col["urgency"]] = urgency
+                record[col["caller_id"]] = f"Caller {rng.randint(1, 5000)}"
+                record[col["assignment_group"]] = f"Group {rng.randint(1, 80)}"
+                out.writerow(record)
+                written += 1
+                if rng.random() < 0.05 and impact != "1 - High":
+                    impact = "1 - High"  # an escalation on the next row
+                moment += timedelta(minutes=rng.randint(1, 3 * 24 * 60))
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "events.csv"
+        count = generate(path, args.rows)
+        timings = []
+        for _ in range(args.repeat):
+            begin = time.perf_counter()
+            log = read_event_log(path, tz="America/Sao_Paulo")
+            timings.append(time.perf_counter() - begin)
+        assert log.rows == count
+        print(f"rows: {count:,}  incidents: {len(log.incidents):,}  anomalies: {len(log.anomalies)}")
+        print(
+            f"read_event_log: best {min(timings):.3f} s, "
+            f"median {statistics.median(timings):.3f} s over {args.repeat} runs "
+            f"({count / min(timings):,.0f} rows/s)"
+        )
+
+
+if __name__ == "__main__":
+    main()
