@@ -150,7 +150,7 @@ def one_rule(quorum: object, members: list[str] = FIVE) -> ApprovalPolicy:
 
 class TestQuorumDecisions:
     # (quorum, votes as "m1+ m2-" ..., outcome); five members m1..m5.
-    CASES = [
+    CASES = (
         ("any", "", Outcome.PENDING),
         ("any", "m1+", Outcome.APPROVED),
         ("any", "m1- m2- m3- m4-", Outcome.PENDING),  # m5 could still approve
@@ -176,7 +176,7 @@ class TestQuorumDecisions:
         ("any", "zed+", Outcome.PENDING),
         ("majority", "m1+ m2+ zed+ yan+", Outcome.PENDING),
         ("all", "zed-", Outcome.PENDING),
-    ]
+    )
 
     @pytest.mark.parametrize(("quorum", "votes", "outcome"), CASES)
     def test_outcome(self, quorum: object, votes: str, outcome: Outcome) -> None:
@@ -187,7 +187,7 @@ class TestQuorumDecisions:
 
 class TestDefaultPolicy:
     # (type, risk, votes, outcome, missing)
-    CASES = [
+    CASES = (
         ("standard", "low", [], Outcome.APPROVED, ()),
         ("standard", "very_high", [], Outcome.APPROVED, ()),
         ("normal", "low", [], Outcome.PENDING, (("change_manager", 1),)),
@@ -238,7 +238,7 @@ class TestDefaultPolicy:
         ("emergency", "low", [("femi", "ecab", "+")], Outcome.APPROVED, ()),
         # a CAB approval does not authorise an emergency change
         ("emergency", "low", [("ann", "cab", "+")], Outcome.PENDING, (("ecab", 1),)),
-    ]
+    )
 
     @pytest.mark.parametrize(("type", "risk", "votes", "outcome", "missing"), CASES)
     def test_default_policy(

@@ -170,7 +170,8 @@ class TestChangeRequestNew:
         assert cr.start.utcoffset() == timedelta(hours=1)
         assert cr.duration == timedelta(hours=3)
         assert cr.state is ChangeState.DRAFT
-        assert cr.votes == () and cr.history == ()
+        assert cr.votes == ()
+        assert cr.history == ()
 
     def test_a_single_item_string_is_one_item(self) -> None:
         """``items="db"`` is the item db, not the items d and b."""

@@ -356,8 +356,10 @@ class TestNextSlot:
         horizon = scenario["horizon"]
         others = scenario["others"]
         items = scenario["items"]
-        assert isinstance(after, datetime) and isinstance(duration, timedelta)
-        assert isinstance(horizon, timedelta) and isinstance(others, list)
+        assert isinstance(after, datetime)
+        assert isinstance(duration, timedelta)
+        assert isinstance(horizon, timedelta)
+        assert isinstance(others, list)
         assert isinstance(items, list)
 
         def clear(start: datetime) -> bool:

@@ -248,6 +248,19 @@ A,Active,1,27/3/2016 01:30,30/10/2016 01:30,3 - Low,3 - Low
         assert inc.history[0].at.astimezone(UTC) == utc(30, 10, 0, 30)
         assert inc.history[0].at_us == int(utc(30, 10, 0, 30).timestamp()) * 10**6
 
+    def test_offset_change_inside_an_hour(self) -> None:
+        """Lord Howe Island moves its clocks by 30 minutes at 02:00: each minute is exact."""
+        text = f"""{HEADER}
+A,New,0,2/10/2016 01:59,2/10/2016 01:59,3 - Low,3 - Low
+A,Active,1,2/10/2016 01:59,2/10/2016 02:45,3 - Low,3 - Low
+A,Resolved,2,2/10/2016 01:59,2/10/2016 03:00,3 - Low,3 - Low
+"""
+        inc = read_text(text, tz="Australia/Lord_Howe").incident("A")
+        # 01:59 at +10:30 is 15:29 UTC; from 02:30 the offset is +11: 02:45 is 15:45 UTC.
+        assert inc.opened_at == utc(1, 10, 15, 29)
+        assert inc.history[0].at == utc(1, 10, 15, 45)
+        assert inc.history[1].at == utc(1, 10, 16, 0)
+
     def test_generic_mapping_jira_like(self) -> None:
         """Another system's export is read by mapping its columns and states (no code change)."""
         text = """Issue key;Status;Created;Updated;Impact;Urgency;Waiting reason

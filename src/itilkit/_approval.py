@@ -25,6 +25,7 @@ the decision says so.
 from __future__ import annotations
 
 import enum
+import fractions
 import math
 import types
 from collections.abc import Iterable, Mapping
@@ -78,7 +79,7 @@ class ApprovalRule:
 
     role: str = attrs.field(converter=_role)
     members: frozenset[str] = attrs.field(kw_only=True, converter=_members)
-    quorum: Quorum = attrs.field(kw_only=True, default="majority")
+    quorum: str | int | fractions.Fraction = attrs.field(kw_only=True, default="majority")
     needed: int = attrs.field(init=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -247,7 +248,7 @@ class ApprovalPolicy:
     def default(
         cls, *, change_managers: Iterable[str], cab: Iterable[str], ecab: Iterable[str]
     ) -> ApprovalPolicy:
-        """The default policy of :data:`DEFAULT_APPROVALS`, with these people in its roles.
+        """The default policy of ``DEFAULT_APPROVALS``, with these people in its roles.
 
         >>> policy = ApprovalPolicy.default(change_managers=["alice"], cab=["ann", "bo", "cy"],
         ...                                 ecab=["erin", "femi"])

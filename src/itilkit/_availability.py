@@ -453,7 +453,7 @@ class AvailabilityReport:
 
     @property
     def agreed(self) -> timedelta:
-        """Agreed service time: the window's open time in the period, less planned outages."""
+        """Agreed service time (the window's open time in the period, less planned outages)."""
         return timedelta(microseconds=self.agreed_us)
 
     @property
@@ -504,17 +504,17 @@ class AvailabilityReport:
 
     @property
     def mtbsi(self) -> timedelta | None:
-        """Mean time between service incidents: agreed time / failures (ITIL)."""
+        """Mean time between service incidents, agreed time / failures (ITIL)."""
         return self._per_failure(self.agreed_us)
 
     @property
     def mtbf(self) -> timedelta | None:
-        """Mean time between failures (mean uptime): (agreed - downtime) / failures (ITIL)."""
+        """Mean time between failures, or mean uptime, (agreed - downtime) / failures (ITIL)."""
         return self._per_failure(self.agreed_us - self.downtime_us)
 
     @property
     def mtrs(self) -> timedelta | None:
-        """Mean time to restore service: downtime / failures (ITIL)."""
+        """Mean time to restore service, downtime / failures (ITIL)."""
         return self._per_failure(self.downtime_us)
 
     def _split(self, step: int, fmt: str) -> tuple[AvailabilityReport, ...]:

@@ -165,12 +165,12 @@ class ErrorBudget:
 
     @property
     def allowed_us(self) -> Fraction:
-        """The budget in exact microseconds: ``(1 - objective) x`` agreed time."""
+        """The budget in exact microseconds, ``(1 - objective) x`` agreed time."""
         return (1 - self.objective) * self._agreed_us
 
     @property
     def allowed(self) -> timedelta:
-        """The budget: ``(1 - objective) x`` the window's open time in the period."""
+        """The budget, ``(1 - objective) x`` the window's open time in the period."""
         return _round_us(self.allowed_us)
 
     def _spent_us(self, outages: Iterable[Outage]) -> Fraction:

@@ -100,7 +100,7 @@ class Risk(enum.IntEnum):
 
     @property
     def label(self) -> str:
-        """The risk as people write it: ``'very high'``."""
+        """The risk as people write it, such as ``'very high'``."""
         return self.name.lower().replace("_", " ")
 
 
@@ -158,7 +158,7 @@ class RiskMatrix:
 
     @classmethod
     def default(cls) -> RiskMatrix:
-        """The illustrative 5x5 matrix of :data:`DEFAULT_RISK_MATRIX` (NPSA 2008)."""
+        """The illustrative 5x5 matrix of ``DEFAULT_RISK_MATRIX`` (NPSA 2008)."""
         return cls(DEFAULT_RISK_MATRIX, IMPACT_LABELS, LIKELIHOOD_LABELS)
 
     @classmethod
@@ -506,7 +506,7 @@ class ChangeRequest:
 
     @property
     def current_votes(self) -> tuple[Vote, ...]:
-        """The votes that stand: each person's latest vote per role, in casting order."""
+        """The votes that stand (each person's latest vote per role), in casting order."""
         latest: dict[tuple[str, str], Vote] = {}
         for vote in self.votes:
             latest.pop((vote.by, vote.role), None)
@@ -515,7 +515,7 @@ class ChangeRequest:
 
     @property
     def replaced_votes(self) -> tuple[tuple[Vote, Vote], ...]:
-        """``(earlier, later)``: each vote replaced by a later one of the same person and role."""
+        """Each vote a later one (same person, same role) replaced, as ``(earlier, later)``."""
         latest: dict[tuple[str, str], Vote] = {}
         for vote in self.votes:
             latest[(vote.by, vote.role)] = vote

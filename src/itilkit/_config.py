@@ -164,32 +164,32 @@ def window_from_dict(
         return _finish(problems, own, None)
     problems.unknown(path, doc, WINDOW_KEYS)
     before = len(problems.items)
-    if "tz" not in doc:
+    tz = doc.get("tz")
+    if tz is None:
         problems.add(f"{path}.tz", "is required")
-        return _finish(problems, own, None)
-    tz = doc["tz"]
-    if problems.check(f"{path}.tz", lambda: zone(tz)) is None:
-        return _finish(problems, own, None)
+        tz = "UTC"
+    elif problems.check(f"{path}.tz", lambda: zone(tz)) is None:
+        tz = "UTC"  # go on checking the rest against some zone
     hours = doc.get("hours", ALWAYS)
     holidays = doc.get("holidays")
     overrides = doc.get("overrides")
     if isinstance(holidays, list):
         holidays = tuple(holidays)
     if hours == ALWAYS and holidays is None and overrides is None:
+        if len(problems.items) > before:
+            return _finish(problems, own, None)
         return _finish(problems, own, ServiceWindow.always(tz=tz))
     if hours == ALWAYS:
         hours = "Mon-Sun 00:00-24:00"
     checked = [
-        problems.check(
-            f"{path}.hours", lambda: ServiceWindow.weekly(hours, tz=tz) and True
-        ),
-        problems.check(f"{path}.holidays", lambda: HolidayCalendar.parse(holidays) or True),
+        problems.check(f"{path}.hours", lambda: _checked(ServiceWindow.weekly(hours, tz=tz))),
+        problems.check(f"{path}.holidays", lambda: _checked(HolidayCalendar.parse(holidays))),
     ]
     if overrides is not None:
         checked.append(
             problems.check(
                 f"{path}.overrides",
-                lambda: ServiceWindow.weekly("closed", tz=tz, overrides=overrides) and True,
+                lambda: _checked(ServiceWindow.weekly("closed", tz=tz, overrides=overrides)),
             )
         )
     if len(problems.items) > before or None in checked:
@@ -198,6 +198,10 @@ def window_from_dict(
         path, lambda: ServiceWindow.weekly(hours, tz=tz, holidays=holidays, overrides=overrides)
     )
     return _finish(problems, own, window)
+
+
+def _checked(_: object) -> bool:
+    return True
 
 
 def _finish(problems: _Problems, own: bool, value: T) -> T:
