@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import doctest
 import io
 import pickle
 import re
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import itilkit.io._event_log as event_log_module
 from itilkit import (
     EventLogError,
     HoldReason,
@@ -315,6 +317,32 @@ OPS-2;To Do;2024-05-07 08:00;2024-05-07 08:00;Low;Low;
         assert log.incident("X").priority is Priority.P2
         assert log.incident("X").opened_at == datetime(2024, 1, 1, 10, tzinfo=UTC)
 
+    def test_hold_reason_column(self) -> None:
+        """A generic 'On Hold' takes its reason from the reason column; '?' leaves none."""
+        text = """id,state,at,why
+X,On Hold,2024-01-01 10:00,Awaiting Caller
+X,In Progress,2024-01-01 11:00,?
+X,On Hold,2024-01-01 12:00,awaiting_change
+X,In Progress,2024-01-01 13:00,
+X,On Hold,2024-01-01 14:00,?
+"""
+        columns = {"id": "id", "state": "state", "at": "at", "reason": "why"}
+        log = read_text(text, preset="generic", columns=columns, impact=2, urgency=2)
+        holds = [t.reason for t in log.incident("X").history if t.to_state is State.ON_HOLD]
+        assert holds == [HoldReason.AWAITING_CALLER, HoldReason.AWAITING_CHANGE, None]
+        assert [(a.row, a.kind) for a in log.anomalies] == [(6, "hold_without_reason")]
+        bad = text.replace("awaiting_change", "awaiting godot")
+        with pytest.raises(EventLogError, match=r"^row 4, column 'why': 'why' must be one of"):
+            read_text(bad, preset="generic", columns=columns, impact=2, urgency=2)
+
+    def test_preset_column_absent_uses_defaults(self) -> None:
+        """A preset's optional column missing from the header is not needed if defaults exist."""
+        text = "number,incident_state,sys_updated_at\nA,Active,1/3/2016 09:00\n"
+        inc = read_text(text, impact="1 - High", urgency="3 - Low").incident("A")
+        assert inc.priority is Priority.P3
+        assert inc.opened_at == utc(1, 3, 9, 0)
+        assert inc.history[0].to_state is State.IN_PROGRESS
+
     def test_blank_lines_are_skipped(self) -> None:
         """Empty lines carry no row and are not counted."""
         text = f"{HEADER}\n\nA,New,0,1/3/2016 09:00,1/3/2016 09:00,3 - Low,3 - Low\n\n"
@@ -341,6 +369,9 @@ class TestBadInput:
             (f"{HEADER}\n{row(when='yesterday')}\n", 2, "sys_updated_at", "'yesterday'"),
             (f"{HEADER}\n{row(when='1/3/16 09:00')}\n", 2, "sys_updated_at", "D/M/YYYY"),
             (f"{HEADER}\n{row(when='1/3/2016 09:00:00:00')}\n", 2, "sys_updated_at", "date"),
+            (f"{HEADER}\n{row(when='1/3/2016 25:00')}\n", 2, "sys_updated_at", "25:00"),
+            (f"{HEADER}\n{row(when='1/3/2016 09:00:00.1234567')}\n", 2, "sys_updated_at", "date"),
+            (f"{HEADER}\n{row(when='1/3/2016 09:00+01:00')}\n", 2, "sys_updated_at", "date"),
             (f"{HEADER}\n{row(impact='9 - Huge')}\n", 2, "impact", r"'9 - Huge'"),
             (f"{HEADER}\n{row(impact='?')}\n", 2, "impact", "no impact for this ticket"),
             (f"{HEADER}\n{row()}\n{row().replace(',0,', ',x,')}\n", 3, "sys_mod_count", "'x'"),
@@ -396,3 +427,26 @@ class TestBadInput:
         args.update(kwargs)
         with pytest.raises(error, match=match):
             read_event_log(**args)  # type: ignore[arg-type]
+
+
+def run_examples(obj: object, module: object) -> int:
+    """Run the >>> examples of ``obj`` and its methods; return how many ran.
+
+    pytest's doctest collection skips methods of classes re-exported with
+    ``__module__ = "itilkit"``, so the examples are run here explicitly.
+    """
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    name = getattr(obj, "__name__", "obj")
+    tests = finder.find(obj, name, module=False, globs=dict(vars(module)))
+    for test in tests:
+        runner.run(test)
+    assert runner.failures == 0
+    return sum(len(t.examples) for t in tests)
+
+
+class TestDocExamples:
+    @pytest.mark.parametrize("name", ["EventLog", "Preset", "read_event_log"])
+    def test_examples_run(self, name: str) -> None:
+        """Every >>> example in the docstrings of event_log objects runs as shown."""
+        assert run_examples(getattr(event_log_module, name), event_log_module) > 0

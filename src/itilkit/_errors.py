@@ -1,6 +1,6 @@
 """Errors raised by itilkit.
 
-Every error is an :class:`ItilkitError`, and every leaf is also the standard
+Every error is an :class:`~itilkit.ItilkitError`, and every leaf is also the standard
 exception a caller would catch anyway (mostly :class:`ValueError`), so code
 that knows nothing of itilkit still handles it. Each carries the offending
 values as attributes, and messages follow one grammar::
