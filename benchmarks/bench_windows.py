@@ -83,20 +83,25 @@ def main() -> None:
     print(f"itilkit {itilkit.__version__}, businesstimedelta 1.0.1, pandas {pd.__version__}")
     print("\nbusiness_time(start, end):")
     bdt_rate, bdt = timed(
-        "businesstimedelta Rules.difference", n_peer,
+        "businesstimedelta Rules.difference",
+        n_peer,
         lambda: [rules.difference(a, b).timedelta for a, b in peer_pairs],
     )
     ours_rate, ours = timed(
-        "itilkit ServiceWindow.business_time", n_scalar,
+        "itilkit ServiceWindow.business_time",
+        n_scalar,
         lambda: [window.business_time(a, b) for a, b in pairs[:n_scalar]],
     )
     mismatches = sum(1 for x, y in zip(bdt, ours, strict=False) if x != y)
-    print(f"  -> {ours_rate / bdt_rate:,.0f}x businesstimedelta; "
-          f"answers differ on {mismatches} of {n_peer} intervals")
+    print(
+        f"  -> {ours_rate / bdt_rate:,.0f}x businesstimedelta; "
+        f"answers differ on {mismatches} of {n_peer} intervals"
+    )
 
     print("\nadd(start, hours):")
     bdt_add_rate, bdt_add = timed(
-        "businesstimedelta dt + BusinessTimeDelta", n_peer,
+        "businesstimedelta dt + BusinessTimeDelta",
+        n_peer,
         lambda: [
             a + businesstimedelta.BusinessTimeDelta(rules, hours=h)
             for (a, _), h in zip(peer_pairs, hours, strict=False)
@@ -105,30 +110,41 @@ def main() -> None:
     cbh = pd.offsets.CustomBusinessHour(start="09:00", end="18:00", holidays=sorted(kr))
     naive = [pd.Timestamp(a.replace(tzinfo=None)) for a, _ in peer_pairs]
     pandas_rate, pandas_add = timed(
-        "pandas Timestamp + CustomBusinessHour(n)", n_peer,
+        "pandas Timestamp + CustomBusinessHour(n)",
+        n_peer,
         lambda: [t + h * cbh for t, h in zip(naive, hours, strict=False)],
     )
     ours_add_rate, ours_add = timed(
-        "itilkit ServiceWindow.add", n_scalar,
+        "itilkit ServiceWindow.add",
+        n_scalar,
         lambda: [
-            window.add(a, timedelta(hours=h)) for (a, _), h in zip(pairs[:n_scalar], hours, strict=False)
+            window.add(a, timedelta(hours=h))
+            for (a, _), h in zip(pairs[:n_scalar], hours, strict=False)
         ],
     )
     add_mismatch = sum(1 for x, y in zip(bdt_add, ours_add, strict=False) if x != y)
     pandas_mismatch = sum(
-        1 for x, y in zip(pandas_add, ours_add, strict=False)
+        1
+        for x, y in zip(pandas_add, ours_add, strict=False)
         if x.to_pydatetime() != y.replace(tzinfo=None)
     )
-    print(f"  -> {ours_add_rate / bdt_add_rate:,.0f}x businesstimedelta, "
-          f"{ours_add_rate / pandas_rate:,.0f}x pandas; answers differ on {add_mismatch} "
-          f"(businesstimedelta) and {pandas_mismatch} (pandas) of {n_peer}")
+    print(
+        f"  -> {ours_add_rate / bdt_add_rate:,.0f}x businesstimedelta, "
+        f"{ours_add_rate / pandas_rate:,.0f}x pandas; answers differ on {add_mismatch} "
+        f"(businesstimedelta) and {pandas_mismatch} (pandas) of {n_peer}"
+    )
 
     print("\nbusiness_time_many on numpy datetime64[us] arrays:")
     big = random_intervals(n_array, seed=11)
-    starts = np.array([a.astimezone(pytz.utc).replace(tzinfo=None) for a, _ in big], dtype="datetime64[us]")
-    ends = np.array([b.astimezone(pytz.utc).replace(tzinfo=None) for _, b in big], dtype="datetime64[us]")
-    array_rate, array_result = timed(
-        "itilkit business_time_many (numpy)", n_array,
+    starts = np.array(
+        [a.astimezone(pytz.utc).replace(tzinfo=None) for a, _ in big], dtype="datetime64[us]"
+    )
+    ends = np.array(
+        [b.astimezone(pytz.utc).replace(tzinfo=None) for _, b in big], dtype="datetime64[us]"
+    )
+    _, array_result = timed(
+        "itilkit business_time_many (numpy)",
+        n_array,
         lambda: window.business_time_many(starts, ends),
     )
     sample = range(0, n_array, max(1, n_array // 2000))

@@ -216,6 +216,7 @@ def change_scenarios(draw: st.DrawFn) -> dict[str, object]:
         "items": draw(st.sampled_from([["db"], ["web"], ["db", "web"], []])),
     }
 
+
 # --- SLAs ---
 
 

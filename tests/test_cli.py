@@ -14,7 +14,11 @@ from itilkit.cli import main
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "itilkit", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -29,10 +33,19 @@ def test_demo_from_another_folder(tmp_path: Path) -> None:
 
 def test_window_command(capsys: pytest.CaptureFixture[str]) -> None:
     """Business time and spans of a window; 27 Feb and 3 March are the only open days."""
-    status = main([
-        "window", "Mon-Fri 09:00-18:00", "--tz", "Asia/Seoul", "--holidays", "KR",
-        "--between", "2026-02-27T00:00+09:00", "2026-03-04T00:00+09:00",
-    ])
+    status = main(
+        [
+            "window",
+            "Mon-Fri 09:00-18:00",
+            "--tz",
+            "Asia/Seoul",
+            "--holidays",
+            "KR",
+            "--between",
+            "2026-02-27T00:00+09:00",
+            "2026-03-04T00:00+09:00",
+        ]
+    )
     out = capsys.readouterr().out
     assert status == 0
     assert "business time: 18h 00m" in out
@@ -42,14 +55,56 @@ def test_window_command(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["window", "Mon-Fri 09:00-18:00", "--tz", "Mars/X", "--between",
-          "2026-01-01T00:00Z", "2026-01-02T00:00Z"], "'tz' must be an IANA time zone"),
-        (["window", "Mon-Fry 09:00-18:00", "--tz", "UTC", "--between",
-          "2026-01-01T00:00Z", "2026-01-02T00:00Z"], "bad token 'mon-fry'"),
-        (["window", "Mon 09:00-18:00", "--tz", "UTC", "--between",
-          "2026-01-01T00:00", "2026-01-02T00:00Z"], "'start' must be an aware datetime"),
-        (["window", "Mon 09:00-18:00", "--tz", "UTC", "--holidays", "XX", "--between",
-          "2026-01-01T00:00Z", "2026-01-02T00:00Z"], "'holidays' must be a country code"),
+        (
+            [
+                "window",
+                "Mon-Fri 09:00-18:00",
+                "--tz",
+                "Mars/X",
+                "--between",
+                "2026-01-01T00:00Z",
+                "2026-01-02T00:00Z",
+            ],
+            "'tz' must be an IANA time zone",
+        ),
+        (
+            [
+                "window",
+                "Mon-Fry 09:00-18:00",
+                "--tz",
+                "UTC",
+                "--between",
+                "2026-01-01T00:00Z",
+                "2026-01-02T00:00Z",
+            ],
+            "bad token 'mon-fry'",
+        ),
+        (
+            [
+                "window",
+                "Mon 09:00-18:00",
+                "--tz",
+                "UTC",
+                "--between",
+                "2026-01-01T00:00",
+                "2026-01-02T00:00Z",
+            ],
+            "'start' must be an aware datetime",
+        ),
+        (
+            [
+                "window",
+                "Mon 09:00-18:00",
+                "--tz",
+                "UTC",
+                "--holidays",
+                "XX",
+                "--between",
+                "2026-01-01T00:00Z",
+                "2026-01-02T00:00Z",
+            ],
+            "'holidays' must be a country code",
+        ),
     ],
 )
 def test_errors_are_one_line(

@@ -101,7 +101,11 @@ class TestFromDict:
     def test_optional_keys(self) -> None:
         """Only name, window and targets are required; defaults fill the rest."""
         sla = SLA.from_dict(
-            {"name": "S", "window": {"tz": "UTC"}, "targets": [{"metric": "response", "within": "PT1H"}]}
+            {
+                "name": "S",
+                "window": {"tz": "UTC"},
+                "targets": [{"metric": "response", "within": "PT1H"}],
+            }
         )
         assert sla.window == ServiceWindow.always(tz="UTC")
         assert (sla.pause_on, sla.warn_at, sla.availability) == (
@@ -121,17 +125,25 @@ class TestFromDict:
             ),
             (
                 {"hours": "Mon-Fri 09:00-18:00", "tz": "UTC", "holidays": ["2026-12-25"]},
-                ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC", holidays=[date(2026, 12, 25)]),
+                ServiceWindow.weekly(
+                    "Mon-Fri 09:00-18:00", tz="UTC", holidays=[date(2026, 12, 25)]
+                ),
             ),
             (
-                {"hours": "Mon-Fri 09:00-18:00", "tz": "UTC", "overrides": {"2026-12-24": "09:00-12:00"}},
+                {
+                    "hours": "Mon-Fri 09:00-18:00",
+                    "tz": "UTC",
+                    "overrides": {"2026-12-24": "09:00-12:00"},
+                },
                 ServiceWindow.weekly(
                     "Mon-Fri 09:00-18:00", tz="UTC", overrides={"2026-12-24": "09:00-12:00"}
                 ),
             ),
             (
                 {"hours": "24x7", "tz": "UTC", "holidays": ["2026-12-25"]},
-                ServiceWindow.weekly("Mon-Sun 00:00-24:00", tz="UTC", holidays=[date(2026, 12, 25)]),
+                ServiceWindow.weekly(
+                    "Mon-Sun 00:00-24:00", tz="UTC", holidays=[date(2026, 12, 25)]
+                ),
             ),
         ],
     )
@@ -144,11 +156,17 @@ class TestFromDict:
         doc = {
             **GOLD,
             "on_priority_change": "restart",
-            "applies_to": {"priority": ["P1", "P2"], "service": ["Email"], "category": ["Network"]},
+            "applies_to": {
+                "priority": ["P1", "P2"],
+                "service": ["Email"],
+                "category": ["Network"],
+            },
         }
         sla = SLA.from_dict(doc)
         assert sla.on_priority_change == "restart"
-        assert sla.applies_to == Condition(priority=["P1", "P2"], service="Email", category="Network")
+        assert sla.applies_to == Condition(
+            priority=["P1", "P2"], service="Email", category="Network"
+        )
         assert sla.to_dict() == doc
         assert "on_priority_change" not in SLA.from_dict(GOLD).to_dict()
 
@@ -162,6 +180,15 @@ class TestFromDict:
         sla = SLA.from_dict({**GOLD, "warn_at": ["1/3", "2/3"]})
         assert sla.warn_at == (Fraction(1, 3), Fraction(2, 3))
         assert sla.to_dict()["warn_at"] == ["1/3", "2/3"]
+
+    def test_overrides_round_trip(self) -> None:
+        """Per-date overrides are written back as the ranges of each date (or 'closed')."""
+        window = {
+            "hours": "Mon-Fri 09:00-17:00",
+            "tz": "UTC",
+            "overrides": {"2026-12-24": "09:00-12:00", "2026-12-31": "closed"},
+        }
+        assert SLA.from_dict({**GOLD, "window": window}).to_dict()["window"] == window
 
     def test_kinds(self) -> None:
         """OLA and UnderpinningContract read the same schema into their own type."""
@@ -231,16 +258,29 @@ class TestProblems:
         ("doc", "problems"),
         [
             ("Gold", [("$", "must be a table (mapping) (got 'Gold')")]),
-            ({}, [("$.name", "is required"), ("$.window", "is required"), ("$.targets", "is required")]),
+            (
+                {},
+                [
+                    ("$.name", "is required"),
+                    ("$.window", "is required"),
+                    ("$.targets", "is required"),
+                ],
+            ),
             (
                 {**GOLD, "targets": []},
                 [("$.targets", "must hold at least one target (got [])")],
             ),
             ({**GOLD, "targets": "PT1H"}, [("$.targets", "must be an array (got 'PT1H')")]),
-            ({**GOLD, "window": "Mon-Fri"}, [("$.window", "must be a table (mapping) (got 'Mon-Fri')")]),
+            (
+                {**GOLD, "window": "Mon-Fri"},
+                [("$.window", "must be a table (mapping) (got 'Mon-Fri')")],
+            ),
             ({**GOLD, "window": {"hours": "24x7"}}, [("$.window.tz", "is required")]),
             (
-                {**GOLD, "window": {"hours": "Mon-Fri 09:00-17:00", "tz": "UTC", "holidays": "XX"}},
+                {
+                    **GOLD,
+                    "window": {"hours": "Mon-Fri 09:00-17:00", "tz": "UTC", "holidays": "XX"},
+                },
                 [
                     (
                         "$.window.holidays",
@@ -257,17 +297,31 @@ class TestProblems:
                     )
                 ],
             ),
-            ({**GOLD, "pause_on": "on_hold"}, [("$.pause_on", "must be an array (got 'on_hold')")]),
+            (
+                {**GOLD, "pause_on": "on_hold"},
+                [("$.pause_on", "must be an array (got 'on_hold')")],
+            ),
             (
                 {**GOLD, "pause_on": ["new"]},
                 [("$.pause_on", "must be states other than NEW and IN_PROGRESS (got ['NEW'])")],
             ),
             ({**GOLD, "warn_at": "50%"}, [("$.warn_at", "must be an array (got '50%')")]),
-            ({**GOLD, "warn_at": ["1/0"]}, [("$.warn_at[0]", "must be a fraction such as '2/3' (got '1/0')")]),
-            ({**GOLD, "warn_at": ["3/2"]}, [("$.warn_at[0]", "must be between 0 and 1 (got '3/2')")]),
+            (
+                {**GOLD, "warn_at": ["1/0"]},
+                [("$.warn_at[0]", "must be a fraction such as '2/3' (got '1/0')")],
+            ),
+            (
+                {**GOLD, "warn_at": ["3/2"]},
+                [("$.warn_at[0]", "must be between 0 and 1 (got '3/2')")],
+            ),
             (
                 {**GOLD, "targets": [{"metric": "response", "within": 3600}]},
-                [("$.targets[0].within", "must be an ISO 8601 duration such as 'PT4H' (got 3600)")],
+                [
+                    (
+                        "$.targets[0].within",
+                        "must be an ISO 8601 duration such as 'PT4H' (got 3600)",
+                    )
+                ],
             ),
             (
                 {**GOLD, "targets": [{"metric": "response", "within": "PT0S"}]},
@@ -283,8 +337,14 @@ class TestProblems:
                     )
                 ],
             ),
-            ({**GOLD, "applies_to": ["P1"]}, [("$.applies_to", "must be a table (mapping) (got ['P1'])")]),
-            ({**GOLD, "applies_to": {"service": 3}}, [("$.applies_to.service", "must be an array (got 3)")]),
+            (
+                {**GOLD, "applies_to": ["P1"]},
+                [("$.applies_to", "must be a table (mapping) (got ['P1'])")],
+            ),
+            (
+                {**GOLD, "applies_to": {"service": 3}},
+                [("$.applies_to.service", "must be an array (got 3)")],
+            ),
         ],
     )
     def test_table(self, doc: object, problems: list[tuple[str, str]]) -> None:
@@ -319,7 +379,7 @@ class TestFiles:
         path = tmp_path / "s.toml"
         path.write_text(
             'name = "S"\n[window]\nhours = "Mon-Fri 09:00-17:00"\ntz = "UTC"\n'
-            "holidays = [2026-12-25]\n[[targets]]\nmetric = \"response\"\nwithin = \"PT1H\"\n",
+            'holidays = [2026-12-25]\n[[targets]]\nmetric = "response"\nwithin = "PT1H"\n',
             encoding="utf-8",
         )
         assert SLA.from_toml(path).to_dict()["window"]["holidays"] == ["2026-12-25"]
@@ -355,7 +415,9 @@ class TestWindowToDict:
         """A HolidayBase calendar has no text form to write."""
         import holidays
 
-        window = ServiceWindow.weekly("Mon-Fri 09:00-17:00", tz="UTC", holidays=holidays.country_holidays("FR"))
+        window = ServiceWindow.weekly(
+            "Mon-Fri 09:00-17:00", tz="UTC", holidays=holidays.country_holidays("FR")
+        )
         with pytest.raises(InvalidValueError, match=r"holidays given as a country code or dates"):
             window_to_dict(window)
 
@@ -363,7 +425,12 @@ class TestWindowToDict:
 class TestRatios:
     @pytest.mark.parametrize(
         ("text", "ratio"),
-        [("50%", Fraction(1, 2)), ("99.95", Fraction(1999, 2000)), ("2/3", Fraction(2, 3)), ("0/1", Fraction(0))],
+        [
+            ("50%", Fraction(1, 2)),
+            ("99.95", Fraction(1999, 2000)),
+            ("2/3", Fraction(2, 3)),
+            ("0/1", Fraction(0)),
+        ],
     )
     def test_read(self, text: str, ratio: Fraction) -> None:
         """Percentages and exact fractions are read exactly."""
@@ -371,7 +438,12 @@ class TestRatios:
 
     @pytest.mark.parametrize(
         ("ratio", "text"),
-        [(Fraction(1, 2), "50%"), (Fraction(1999, 2000), "99.95%"), (Fraction(1, 3), "1/3"), (Fraction(1), "100%")],
+        [
+            (Fraction(1, 2), "50%"),
+            (Fraction(1999, 2000), "99.95%"),
+            (Fraction(1, 3), "1/3"),
+            (Fraction(1), "100%"),
+        ],
     )
     def test_write(self, ratio: Fraction, text: str) -> None:
         """A ratio is written as a percentage when a finite decimal holds it."""
@@ -386,14 +458,17 @@ def agreements(draw: st.DrawFn) -> SLA:
     """SLAs with random targets, pauses, warnings, availability and rules."""
     keys = draw(
         st.lists(
-            st.tuples(st.sampled_from(["response", "resolution"]), st.sampled_from([None, *Priority])),
+            st.tuples(
+                st.sampled_from(["response", "resolution"]), st.sampled_from([None, *Priority])
+            ),
             min_size=1,
             max_size=8,
             unique=True,
         )
     )
     targets = [
-        Target(m, timedelta(seconds=draw(st.integers(1, 30 * 86_400))), priority=p) for m, p in keys
+        Target(m, timedelta(seconds=draw(st.integers(1, 30 * 86_400))), priority=p)
+        for m, p in keys
     ]
     window = draw(
         st.sampled_from(

@@ -10,7 +10,8 @@ def test_all_lists_every_public_name() -> None:
     public = {
         name
         for name in dir(itilkit)
-        if not name.startswith("_") and name not in {"annotations", "io", "cli"}
+        if not name.startswith("_")
+        and name not in {"annotations", "io", "cli"}
         and not isinstance(getattr(itilkit, name), type(itilkit))
     }
     assert set(itilkit.__all__) - {"__version__"} == public

@@ -33,6 +33,7 @@ from itilkit import (
     State,
     Target,
     UnderpinningContract,
+    check_fit,
     select_slas,
 )
 
@@ -88,7 +89,11 @@ def assert_clock(clock: ClockStatus, **expected: object) -> None:
 class TestMetric:
     @pytest.mark.parametrize(
         ("text", "metric"),
-        [("response", Metric.RESPONSE), ("RESOLUTION", Metric.RESOLUTION), (" Response ", Metric.RESPONSE)],
+        [
+            ("response", Metric.RESPONSE),
+            ("RESOLUTION", Metric.RESOLUTION),
+            (" Response ", Metric.RESPONSE),
+        ],
     )
     def test_parse(self, text: str, metric: Metric) -> None:
         """A metric is named in any case."""
@@ -97,7 +102,9 @@ class TestMetric:
     @pytest.mark.parametrize("bad", ["restore", "", None, 1])
     def test_unknown(self, bad: object) -> None:
         """An unknown metric name lists the choices."""
-        with pytest.raises(InvalidValueError, match=r"'metric' must be one of 'response', 'resolution'"):
+        with pytest.raises(
+            InvalidValueError, match=r"'metric' must be one of 'response', 'resolution'"
+        ):
             Metric.parse(bad)
 
 
@@ -105,7 +112,11 @@ class TestTarget:
     def test_parsing(self) -> None:
         """Strings are parsed into the metric, duration and priority."""
         t = Target("resolution", "P1DT2H", priority="1 - Critical")
-        assert (t.metric, t.within, t.priority) == (Metric.RESOLUTION, timedelta(hours=26), Priority.P1)
+        assert (t.metric, t.within, t.priority) == (
+            Metric.RESOLUTION,
+            timedelta(hours=26),
+            Priority.P1,
+        )
         assert Target(Metric.RESPONSE, timedelta(minutes=15)).priority is None
 
     @pytest.mark.parametrize(
@@ -118,7 +129,9 @@ class TestTarget:
             (("uptime", "PT1H"), {}, r"'metric' must be one of"),
         ],
     )
-    def test_invalid(self, args: tuple[object, ...], kwargs: dict[str, object], match: str) -> None:
+    def test_invalid(
+        self, args: tuple[object, ...], kwargs: dict[str, object], match: str
+    ) -> None:
         """Impossible targets are refused, naming the field."""
         with pytest.raises(InvalidValueError, match=match):
             Target(*args, **kwargs)  # type: ignore[arg-type]
@@ -157,7 +170,10 @@ class TestAgreement:
             ({"warn_at": "50%"}, r"'warn_at' must be an iterable of ratios"),
             ({"warn_at": ["0%"]}, r"'warn_at' must be above 0%"),
             ({"availability": 99.9}, r"'availability' must be a percentage"),
-            ({"on_priority_change": "reset"}, r"'on_priority_change' must be one of 'keep', 'restart'"),
+            (
+                {"on_priority_change": "reset"},
+                r"'on_priority_change' must be one of 'keep', 'restart'",
+            ),
             ({"applies_to": {"priority": "P1"}}, r"'applies_to' must be a Condition or None"),
         ],
     )
@@ -173,6 +189,10 @@ class TestAgreement:
         with pytest.raises(InvalidValueError, match=r"'name' must be a non-empty string"):
             SLA(" ", window=OFFICE, targets=[Target("response", "PT1H")])
 
+    def test_single_pause_state(self) -> None:
+        """One pause state may be given alone."""
+        assert gold(pause_on="resolved").pause_on == frozenset({State.RESOLVED})
+
     def test_single_target_accepted(self) -> None:
         """A lone Target is taken as a one-target tuple."""
         assert SLA("S", window=OFFICE, targets=Target("response", "PT1H")).targets == (
@@ -184,9 +204,12 @@ class TestAgreement:
         sla = gold()
         assert sla.target_for("resolution", "P1") == Target("resolution", "PT4H", priority="P1")
         assert sla.target_for(Metric.RESOLUTION, Priority.P2) == Target("resolution", "PT8H")
-        assert SLA("S", window=OFFICE, targets=[Target("response", "PT1H", priority="P1")]).target_for(
-            "response", "P2"
-        ) is None
+        assert (
+            SLA(
+                "S", window=OFFICE, targets=[Target("response", "PT1H", priority="P1")]
+            ).target_for("response", "P2")
+            is None
+        )
 
     def test_value_semantics(self) -> None:
         """Agreements are equal by value, hashable and survive pickling."""
@@ -296,7 +319,9 @@ class TestResponseClock:
     def test_cancelled_while_new(self) -> None:
         """Cancelling a NEW incident cancels its response clock."""
         c = gold().clock(self.inc.cancel(at=b("06 16:40")), "response", as_of=b("09 12:00"))
-        assert_clock(c, stage="cancelled", elapsed=40 * M, stopped_at=b("06 16:40"), breached=False)
+        assert_clock(
+            c, stage="cancelled", elapsed=40 * M, stopped_at=b("06 16:40"), breached=False
+        )
 
     def test_due_by_subtraction_law(self) -> None:
         """Due is where the window's own ``add`` puts the rest of the target."""
@@ -517,7 +542,9 @@ class TestBadInput:
 
     def test_as_of_before_opening(self) -> None:
         """Reading a clock before the incident opened is an error naming as_of."""
-        with pytest.raises(InvalidValueError, match=r"'as_of' must be at or after the opening of INC1"):
+        with pytest.raises(
+            InvalidValueError, match=r"'as_of' must be at or after the opening of INC1"
+        ):
             gold().clock(self.inc, "response", as_of=u("08:59"))
 
     def test_naive_as_of(self) -> None:
@@ -527,13 +554,19 @@ class TestBadInput:
 
     def test_unknown_metric(self) -> None:
         """An unknown metric name lists the choices."""
-        with pytest.raises(InvalidValueError, match=r"'metric' must be one of 'response', 'resolution' \(got 'uptime'\)"):
+        with pytest.raises(
+            InvalidValueError,
+            match=r"'metric' must be one of 'response', 'resolution' \(got 'uptime'\)",
+        ):
             gold().clock(self.inc, "uptime", as_of=u("10:00"))
 
     def test_no_target(self) -> None:
         """No target for the priority: NoTargetError (a ValueError) lists the priorities covered."""
         sla = SLA("P1 only", window=ALWAYS, targets=[Target("response", "PT15M", priority="P1")])
-        with pytest.raises(NoTargetError, match=r"'priority' must be a priority with a response target in 'P1 only' \(P1\)"):
+        with pytest.raises(
+            NoTargetError,
+            match=r"'priority' must be a priority with a response target in 'P1 only' \(P1\)",
+        ):
             sla.clock(self.inc, "response", as_of=u("10:00"))
         with pytest.raises(ValueError, match=r"resolution target in 'P1 only' \(none\)"):
             sla.clock(self.inc, "resolution", as_of=u("10:00"))
@@ -566,7 +599,14 @@ class TestRendering:
         text = str(c)
         assert text.splitlines()[0] == "INC1 response (P3): breached as of 2026-03-09 09:00 +01:00"
         line = next(row for row in text.splitlines() if row.startswith("elapsed"))
-        assert line.split() == ["elapsed", "2h", "00m", "2d", "17h", "00m"]  # Fri 16 -> Mon 09: 65 h
+        assert line.split() == [
+            "elapsed",
+            "2h",
+            "00m",
+            "2d",
+            "17h",
+            "00m",
+        ]  # Fri 16 -> Mon 09: 65 h
         assert "<table>" in c._repr_html_()
 
     def test_to_dict(self) -> None:
@@ -575,7 +615,9 @@ class TestRendering:
         d = gold().clock(inc, "resolution", as_of=b("05 16:30")).to_dict()
         assert d["elapsed"] == "PT1H"
         assert d["percent"] == "12.5"
-        assert d["due"] == "2026-03-06T14:30:00+01:00"  # 7 h left from 16:30: 30 min Thu + 6.5 h Fri
+        assert (
+            d["due"] == "2026-03-06T14:30:00+01:00"
+        )  # 7 h left from 16:30: 30 min Thu + 6.5 h Fri
         assert d["pauses"] == [
             {
                 "start": "2026-03-05T16:00:00+01:00",
@@ -609,8 +651,18 @@ class TestSelection:
         [
             ("high", {"service": "Payroll"}, "VIP", ["VIP", "Standard"]),
             ("low", {"service": "Payroll"}, "Standard", ["Standard"]),
-            ("high", {"service": "ERP", "category": "Network"}, "Network", ["Network", "Standard"]),
-            ("high", {"service": "Email", "category": "Network"}, "VIP", ["VIP", "Network", "Standard"]),
+            (
+                "high",
+                {"service": "ERP", "category": "Network"},
+                "Network",
+                ["Network", "Standard"],
+            ),
+            (
+                "high",
+                {"service": "Email", "category": "Network"},
+                "VIP",
+                ["VIP", "Network", "Standard"],
+            ),
             ("high", None, "Standard", ["Standard"]),
         ],
     )
@@ -640,14 +692,138 @@ class TestSelection:
         }
         with pytest.raises(InvalidValueError, match=r"'service' must be a string or an iterable"):
             Condition(service=3)
-        with pytest.raises(InvalidValueError, match=r"'priority' must be a priority or an iterable"):
+        with pytest.raises(
+            InvalidValueError, match=r"'priority' must be a priority or an iterable"
+        ):
             Condition(priority=object())
+
+    def test_empty_fields(self) -> None:
+        """None means any value."""
+        c = Condition(priority=None, service=None, category=None)
+        assert c == Condition() and c.matches(opened(u("09:00")))
 
     def test_priority_read_at_as_of(self) -> None:
         """A condition can be evaluated for the priority at another moment."""
         inc = opened(u("09:00"))  # P3
         assert not Condition(priority="P1").matches(inc)
         assert Condition(priority="P1").matches(inc, priority=Priority.P1)
+
+
+class TestFit:
+    """An SLA resolution target of 8 h on office hours, underpinned by a desk and a carrier."""
+
+    sla = SLA("Gold", window=OFFICE, targets=[Target("resolution", "PT8H")])
+    desk = OLA("Desk", window=OFFICE, targets=[Target("resolution", "PT2H")])
+    carrier = UnderpinningContract(
+        "Carrier", window=OFFICE, targets=[Target("resolution", "PT5H")]
+    )
+
+    def test_fits_on_one_window(self) -> None:
+        """2 h + 5 h = 7 h of 8 h: fits with 1 h to spare; headroom after each stage."""
+        report = check_fit(self.sla, [self.desk, self.carrier], metric="resolution", priority="P2")
+        assert report.fits and report.gaps == ()
+        assert report.slack == H
+        assert [(s.kind, s.cumulative, s.headroom) for s in report.stages] == [
+            ("OLA", 2 * H, 6 * H),
+            ("UC", 7 * H, H),
+        ]
+
+    def test_overrun(self) -> None:
+        """4 h + 5 h = 9 h: one hour more than the SLA allows."""
+        slow = OLA("Desk", window=OFFICE, targets=[Target("resolution", "PT4H")])
+        report = check_fit(self.sla, [slow, self.carrier], metric="resolution", priority="P2")
+        assert not report.fits
+        assert report.slack == -H
+        assert report.gaps == (
+            "the path needs 9h 00m, more than the 8h 00m target of 'Gold' by 1h 00m",
+        )
+
+    def test_missing_targets(self) -> None:
+        """A stage without a target for the metric, or an SLA without one, is a gap."""
+        report = check_fit(self.sla, [self.desk, self.carrier], metric="response", priority="P1")
+        assert report.gaps == (
+            "Gold has no response target for P1",
+            "OLA 'Desk' has no response target for P1",
+            "UC 'Carrier' has no response target for P1",
+        )
+        assert report.sla_target is None and report.slack is None
+
+    def test_other_window_needs_start(self) -> None:
+        """Durations on different windows are not added: a start instant is asked for."""
+        night = OLA("Night desk", window=ALWAYS, targets=[Target("resolution", "PT2H")])
+        report = check_fit(self.sla, [night], metric="resolution", priority="P3")
+        assert report.gaps == (
+            "OLA 'Night desk' runs on another window than 'Gold'; pass start= to compare on a timeline",
+        )
+
+    def test_timeline(self) -> None:
+        """From Mon 09:00: a 24x7 desk (2 h) hands over at 11:00, the carrier (5 h office) ends 16:00.
+
+        That is 7 h of the SLA's office time (Mon 09-16): fits with 1 h to spare.
+        """
+        desk = OLA("Desk", window=ALWAYS, targets=[Target("resolution", "PT2H")])
+        report = check_fit(
+            self.sla, [desk, self.carrier], metric="resolution", priority="P3", start=b("02 09:00")
+        )
+        assert report.fits
+        assert [s.due for s in report.stages] == [b("02 11:00"), b("02 16:00")]
+        assert [s.cumulative for s in report.stages] == [2 * H, 7 * H]
+
+    def test_timeline_overrun(self) -> None:
+        """A 24x7 day-long carrier from Mon 11:00 ends Tue 11:00: 8 h Mon + 3 h Tue = 11 h > 8 h."""
+        desk = OLA("Desk", window=ALWAYS, targets=[Target("resolution", "PT2H")])
+        carrier = UnderpinningContract(
+            "Carrier", window=ALWAYS, targets=[Target("resolution", "P1D")]
+        )
+        report = check_fit(
+            self.sla, [desk, carrier], metric="resolution", priority="P3", start=b("02 09:00")
+        )
+        assert report.slack == -3 * H
+        assert report.gaps == (
+            "the path needs 11h 00m, more than the 8h 00m target of 'Gold' by 3h 00m",
+        )
+
+    def test_kinds_named(self) -> None:
+        """Each stage is labelled by its kind: OLA, UC, SLA, or the class name."""
+        other = Agreement("Plain", window=OFFICE, targets=[Target("resolution", "PT1H")])
+        report = check_fit(self.sla, [self.sla, other], metric="resolution", priority="P3")
+        assert [s.kind for s in report.stages] == ["SLA", "Agreement"]
+
+    def test_timeline_with_a_gap(self) -> None:
+        """On a timeline a stage without a target stops the walk: no due instants after it."""
+        empty = OLA("Empty", window=OFFICE, targets=[Target("response", "PT1H")])
+        report = check_fit(
+            self.sla,
+            [empty, self.carrier],
+            metric="resolution",
+            priority="P3",
+            start=b("02 09:00"),
+        )
+        assert [s.due for s in report.stages] == [None, None]
+        assert report.gaps == ("OLA 'Empty' has no resolution target for P3",)
+
+    def test_empty_path(self) -> None:
+        """A path needs at least one stage."""
+        with pytest.raises(InvalidValueError, match=r"'path' must be at least one OLA"):
+            check_fit(self.sla, [], metric="resolution", priority="P3")
+
+    def test_rendering(self) -> None:
+        """The report renders as text, HTML and a JSON-ready dict."""
+        slow = OLA("Desk", window=OFFICE, targets=[Target("resolution", "PT4H")])
+        report = check_fit(self.sla, [slow, self.carrier], metric="resolution", priority="P2")
+        assert str(report).splitlines()[0] == "Gold resolution P2 (target 8h 00m): does not fit"
+        assert str(report).splitlines()[-1].startswith("gap: the path needs 9h 00m")
+        assert "<table>" in report._repr_html_()
+        d = report.to_dict()
+        assert (d["fits"], d["slack"], d["sla_target"]) == (False, "-PT1H", "PT8H")
+        assert d["stages"][1] == {
+            "name": "Carrier",
+            "kind": "UC",
+            "target": "PT5H",
+            "cumulative": "PT9H",
+            "headroom": "-PT1H",
+            "due": None,
+        }
 
 
 # -- properties ------------------------------------------------------------------------
@@ -660,7 +836,10 @@ def replay(walk: tuple[datetime, list[tuple[datetime, State, HoldReason | None]]
 
 
 def reference_running(
-    start: datetime, steps: list[tuple[datetime, State, HoldReason | None]], as_of: datetime, metric: str
+    start: datetime,
+    steps: list[tuple[datetime, State, HoldReason | None]],
+    as_of: datetime,
+    metric: str,
 ) -> list[tuple[datetime, datetime]]:
     """Running stretches, by a direct reading of the contract (independent of itilkit._clock)."""
     out = []
@@ -693,7 +872,10 @@ class TestProperties:
         sla = gold(window=window)
         c = sla.clock(inc, metric, as_of=as_of)
         expected = sum(
-            (window.business_time(a, z) for a, z in reference_running(start, steps, as_of, metric)),
+            (
+                window.business_time(a, z)
+                for a, z in reference_running(start, steps, as_of, metric)
+            ),
             timedelta(0),
         )
         assert c.elapsed == expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import itertools
 import pickle
 import threading
 from datetime import UTC, date, datetime, time, timedelta
@@ -118,8 +120,12 @@ class TestBruteForce:
         closed = frozenset({date(2026, 3, 30), date(2026, 10, 5)})
         spec = "Mon-Sun 01:00-03:00,22:00-02:30"
         window = W.weekly(spec, tz=tz, holidays=sorted(closed))
-        for anchor in (datetime(2026, 3, 28, tzinfo=UTC), datetime(2026, 10, 3, tzinfo=UTC),
-                       datetime(2026, 4, 3, tzinfo=UTC), datetime(2026, 10, 24, tzinfo=UTC)):
+        for anchor in (
+            datetime(2026, 3, 28, tzinfo=UTC),
+            datetime(2026, 10, 3, tzinfo=UTC),
+            datetime(2026, 4, 3, tzinfo=UTC),
+            datetime(2026, 10, 24, tzinfo=UTC),
+        ):
             for hours in range(0, 96, 7):
                 a = anchor + timedelta(hours=hours)
                 b = a + timedelta(hours=13)
@@ -285,8 +291,10 @@ class TestConstruction:
         ("spec", "canonical"),
         [
             ("Mon-Fri 09:00-18:00", "Mon-Fri 09:00-18:00"),
-            ("mon-fri 09:00-12:00, 13:00-18:00; SAT 10:00-14:00",
-             "Mon-Fri 09:00-12:00,13:00-18:00; Sat 10:00-14:00"),
+            (
+                "mon-fri 09:00-12:00, 13:00-18:00; SAT 10:00-14:00",
+                "Mon-Fri 09:00-12:00,13:00-18:00; Sat 10:00-14:00",
+            ),
             ("Sun-Thu 22:00-06:00", "Sun-Thu 22:00-06:00"),
             ("Monday 09:00-10:00,10:00-11:00", "Mon 09:00-11:00"),
             ("09:00-17:00", "Mon-Sun 09:00-17:00"),
@@ -545,7 +553,7 @@ class TestBoundary:
 
     @pytest.mark.parametrize("bad", [date(2026, 1, 1), 1767225600, "yesterday", None])
     def test_not_an_instant(self, bad: object) -> None:
-        with pytest.raises(InvalidValueError, match="'instant' must be an (aware|ISO 8601)"):
+        with pytest.raises(InvalidValueError, match=r"'instant' must be an (aware|ISO 8601)"):
             _ = bad in self.W9
 
     def test_bad_duration(self) -> None:
@@ -663,7 +671,7 @@ class TestProperties:
         for s in spans:
             assert s.start in w
             assert s.start < s.end
-        for earlier, later in zip(spans, spans[1:], strict=False):
+        for earlier, later in itertools.pairwise(spans):
             assert earlier.end < later.start  # merged: never touching
         if a <= t < b:
             assert (t in w) == any(s.start <= t < s.end for s in spans)
@@ -700,8 +708,12 @@ class TestProperties:
         scalar = [w.business_time(a, b) for a, b in pairs]
         assert w.business_time_many(starts, ends) == scalar
         as_np = w.business_time_many(
-            np.array([a.astimezone(UTC).replace(tzinfo=None) for a in starts], dtype="datetime64[us]"),
-            np.array([b.astimezone(UTC).replace(tzinfo=None) for b in ends], dtype="datetime64[us]"),
+            np.array(
+                [a.astimezone(UTC).replace(tzinfo=None) for a in starts], dtype="datetime64[us]"
+            ),
+            np.array(
+                [b.astimezone(UTC).replace(tzinfo=None) for b in ends], dtype="datetime64[us]"
+            ),
         )
         assert as_np.dtype == np.dtype("timedelta64[us]")
         assert [x.item() for x in as_np] == scalar
@@ -715,9 +727,9 @@ class TestMany:
         import numpy as np
         import pandas as pd
 
-        starts = pd.Series(pd.to_datetime(["2026-03-02T08:00", "2026-03-02T09:00"])).dt.tz_localize(
-            "Europe/Berlin"
-        )
+        starts = pd.Series(
+            pd.to_datetime(["2026-03-02T08:00", "2026-03-02T09:00"])
+        ).dt.tz_localize("Europe/Berlin")
         ends = pd.Series(pd.to_datetime(["2026-03-02T10:00", None])).dt.tz_localize("UTC")
         result = self.W9.business_time_many(starts, ends)
         assert result[0] == np.timedelta64(7200 * 10**6, "us")  # 08:00 to 11:00 Berlin: 2 h open
@@ -741,3 +753,27 @@ class TestMany:
         assert self.W9.business_time_many(empty, empty).size == 0
         objects = np.array([at("2026-03-02T09:00+01:00")], dtype=object)
         assert self.W9.business_time_many(objects, objects)[0] == np.timedelta64(0, "us")
+
+
+class TestHtml:
+    def test_week_view(self) -> None:
+        """The Jupyter view lists each day's hours, holidays and overrides."""
+        w = W.weekly(
+            "Mon-Fri 09:00-18:00; Sat 22:00-02:00",
+            tz="Asia/Seoul",
+            holidays="KR",
+            overrides={"2026-12-24": "09:00-13:00"},
+        )
+        page = w._repr_html_()
+        assert "<th>Mon</th><td>09:00-18:00</td>" in page
+        assert "<th>Sun</th><td>closed</td>" in page
+        assert "<th>Sat</th><td>22:00-02:00</td>" in page
+        assert "closed on holidays: &#x27;KR&#x27;" in page
+        assert "2026-12-24: 09:00-13:00" in page
+        # 09:00 is 37.5% of the day, 9 hours are 37.5% wide.
+        assert "left:37.50%;width:37.50%" in page
+
+    def test_other_windows_show_their_repr(self) -> None:
+        w = W.always() | W.weekly("Mon 09:00-10:00", tz="UTC")
+        escaped = html.escape(repr(w))
+        assert w._repr_html_() == f'<div class="itilkit"><code>{escaped}</code></div>'

@@ -291,9 +291,9 @@ class Run:
     __slots__ = (
         "elapsed",
         "end",
+        "paused_now",
         "paused_segments",
         "priority",
-        "paused_now",
         "running",
         "stage",
         "start",
@@ -367,11 +367,7 @@ def run(
     """Evaluate one clock on integers; None when no target applies to the priority."""
     segs, stop, cancelled = segments(timeline, metric)
     end = timeline.as_of if stop is None else stop
-    paused_now = (
-        stop is None
-        and metric is Metric.RESOLUTION
-        and segs[-1][2] in pause_on
-    )
+    paused_now = stop is None and metric is Metric.RESOLUTION and segs[-1][2] in pause_on
     priority, restart_at = timeline.priority_at(end)
     target = lookup.get((metric, priority))
     if target is None:
@@ -438,7 +434,9 @@ def due_us(window: ServiceWindow, r: Run) -> int | None:
         if cum + part >= r.target:
             return window.add_us(a, r.target - cum)
         cum += part
-    raise AssertionError("unreachable: elapsed >= target implies a running segment reaches it")
+    raise AssertionError(
+        "unreachable: elapsed >= target implies a running segment reaches it"
+    )  # pragma: no cover
 
 
 def breached_at_us(window: ServiceWindow, r: Run, due: int) -> int:
@@ -450,7 +448,9 @@ def breached_at_us(window: ServiceWindow, r: Run, due: int) -> int:
         t = t if window.contains_us(t) else window.next_open_us(t)
         if t < b:
             return t
-    raise AssertionError("unreachable: elapsed > target implies open running time after due")
+    raise AssertionError(
+        "unreachable: elapsed > target implies open running time after due"
+    )  # pragma: no cover
 
 
 def status(

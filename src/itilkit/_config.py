@@ -39,11 +39,12 @@ import json
 import tomllib
 from collections.abc import Callable, Mapping
 from fractions import Fraction
+from functools import partial
 from os import PathLike
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._calendar import HolidayCalendar
-from ._errors import ConfigError, InvalidValueError, ItilkitError
+from ._errors import ConfigError, InvalidValueError
 from ._report import ratio_text
 from ._spec import format_ranges, format_week
 from ._time import iso_duration, parse_ratio, to_duration_us, zone
@@ -97,8 +98,6 @@ class _Problems:
             return parse()
         except InvalidValueError as err:
             self.add(path, f"must be {err.expectation} (got {err.value!r})")
-        except ItilkitError as err:
-            self.add(path, str(err))
         return None
 
     def unknown(self, path: str, mapping: Mapping[str, Any], known: tuple[str, ...]) -> None:
@@ -247,7 +246,7 @@ def agreement_from_dict(cls: type[A], document: object) -> A:
     from ._clock import Metric
     from ._incident import State
     from ._priority import Priority
-    from ._sla import Condition, Target, _rule, _states
+    from ._sla import Target, _rule, _states
 
     problems = _Problems()
     doc = problems.mapping("$", document)
@@ -279,22 +278,22 @@ def agreement_from_dict(cls: type[A], document: object) -> A:
         if entry is None:
             continue
         problems.unknown(path, entry, TARGET_KEYS)
-        for key in ("metric", "within"):
-            if key not in entry:
-                problems.add(f"{path}.{key}", "is required")
+        for required in ("metric", "within"):
+            if required not in entry:
+                problems.add(f"{path}.{required}", "is required")
         metric = (
-            problems.check(f"{path}.metric", lambda e=entry: Metric.parse(e["metric"]))
+            problems.check(f"{path}.metric", partial(Metric.parse, entry["metric"]))
             if "metric" in entry
             else None
         )
         within = None
         if "within" in entry:
-            within = problems.check(f"{path}.within", lambda e=entry: _positive(e["within"]))
+            within = problems.check(f"{path}.within", partial(_positive, entry["within"]))
         priority = None
         priority_ok = True
         if entry.get("priority") is not None:
             priority = problems.check(
-                f"{path}.priority", lambda e=entry: Priority.parse(e["priority"])
+                f"{path}.priority", partial(Priority.parse, entry["priority"])
             )
             priority_ok = priority is not None
         if metric is None or within is None or not priority_ok:
@@ -316,7 +315,7 @@ def agreement_from_dict(cls: type[A], document: object) -> A:
         states = problems.array("$.pause_on", doc["pause_on"])
         if states is not None:
             parsed = [
-                problems.check(f"$.pause_on[{i}]", lambda v=v: State.parse(v))
+                problems.check(f"$.pause_on[{i}]", partial(State.parse, v))
                 for i, v in enumerate(states)
             ]
             if None not in parsed:
@@ -327,7 +326,7 @@ def agreement_from_dict(cls: type[A], document: object) -> A:
         ratios = problems.array("$.warn_at", doc["warn_at"])
         if ratios is not None:
             parsed_ratios = [
-                problems.check(f"$.warn_at[{i}]", lambda v=v: _warning(v))
+                problems.check(f"$.warn_at[{i}]", partial(_warning, v))
                 for i, v in enumerate(ratios)
             ]
             if None not in parsed_ratios:
@@ -348,6 +347,7 @@ def agreement_from_dict(cls: type[A], document: object) -> A:
             options["applies_to"] = condition
     if problems.items:
         raise ConfigError(problems.items)
+    assert isinstance(name, str) and window is not None  # every problem was reported above
     built = problems.check("$", lambda: cls(name, window=window, targets=targets, **options))
     if built is None:  # pragma: no cover - every field was validated above
         raise ConfigError(problems.items)
@@ -392,7 +392,7 @@ def _condition(value: object, problems: _Problems) -> Any:
         for i, item in enumerate(listed):
             path = f"$.applies_to.{key}[{i}]"
             if key == "priority":
-                if problems.check(path, lambda v=item: Priority.parse(v)) is None:
+                if problems.check(path, partial(Priority.parse, item)) is None:
                     ok = False
             elif not isinstance(item, str):
                 problems.add(path, f"must be a string (got {item!r})")

@@ -183,9 +183,7 @@ class ConfigError(ItilkitError, ValueError):
 class EventLogError(ItilkitError, ValueError):
     """An event-log row or column that cannot be read (``.row`` is 1-based, header = 1)."""
 
-    def __init__(
-        self, message: str, *, row: int | None = None, column: str | None = None
-    ) -> None:
+    def __init__(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
         self.row = row
         self.column = column
         where = []

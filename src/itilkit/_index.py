@@ -66,6 +66,9 @@ class Node(Protocol):
     def extent(self) -> tuple[int, int] | None:
         """Bounds outside which the node is certainly closed, or None if unbounded."""
 
+    def text(self) -> str:
+        """The code that builds the window."""
+
 
 class _State:
     """One immutable snapshot of the compiled range ``[lo, hi)``."""

@@ -29,7 +29,7 @@ from ._clock import Metric
 from ._errors import InvalidValueError
 from ._priority import Priority
 from ._report import format_duration, html_table, iso, iso_duration, text_table
-from ._sla import SLA, Agreement, OLA, UnderpinningContract
+from ._sla import OLA, SLA, Agreement, UnderpinningContract
 from ._time import from_us, to_duration_us, to_timedelta, to_us
 
 __all__ = ["FitReport", "FitStage", "check_fit"]
@@ -129,9 +129,7 @@ class FitReport:
     def _title(self) -> str:
         target = "none" if self.sla_target is None else format_duration(self.sla_target)
         verdict = "fits" if self.fits else "does not fit"
-        return (
-            f"{self.sla} {self.metric.value} {self.priority.name} (target {target}): {verdict}"
-        )
+        return f"{self.sla} {self.metric.value} {self.priority.name} (target {target}): {verdict}"
 
     _HEADERS = ("kind", "stage", "target", "cumulative", "headroom")
 
@@ -187,7 +185,9 @@ def check_fit(
     for agreement in path:
         target = agreement.target_for(m, p)
         if target is None:
-            gaps.append(f"{_kind(agreement)} {agreement.name!r} has no {m.value} target for {p.name}")
+            gaps.append(
+                f"{_kind(agreement)} {agreement.name!r} has no {m.value} target for {p.name}"
+            )
         elif agreement.window != window and start_us is None:
             gaps.append(
                 f"{_kind(agreement)} {agreement.name!r} runs on another window than"

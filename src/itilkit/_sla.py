@@ -43,11 +43,11 @@ from ._time import from_us, to_duration_us, to_timedelta, to_us
 from ._window import ServiceWindow
 
 __all__ = [
+    "OLA",
     "SLA",
     "Agreement",
     "Condition",
     "NoTargetError",
-    "OLA",
     "Target",
     "UnderpinningContract",
     "select_slas",
@@ -187,9 +187,7 @@ def _targets(value: object) -> tuple[Target, ...]:
     for item in items:
         key = (item.metric, item.priority)
         if key in seen:
-            raise InvalidValueError(
-                "targets", "at most one target per metric and priority", item
-            )
+            raise InvalidValueError("targets", "at most one target per metric and priority", item)
         seen.add(key)
     return items
 
@@ -232,17 +230,19 @@ def _rule(value: object) -> PriorityChangeRule:
     raise InvalidValueError("on_priority_change", "one of 'keep', 'restart'", value)
 
 
-def _window(instance: object, attribute: object, value: object) -> None:
+def _window(instance: object, attribute: attrs.Attribute[ServiceWindow], value: object) -> None:
     if not isinstance(value, ServiceWindow):
         raise InvalidValueError("window", "a ServiceWindow", value)
 
 
-def _name(instance: object, attribute: object, value: object) -> None:
+def _name(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip():
         raise InvalidValueError("name", "a non-empty string", value)
 
 
-def _condition(instance: object, attribute: object, value: object) -> None:
+def _condition(
+    instance: object, attribute: attrs.Attribute[Condition | None], value: object
+) -> None:
     if value is not None and not isinstance(value, Condition):
         raise InvalidValueError("applies_to", "a Condition or None", value)
 
@@ -359,9 +359,7 @@ class Agreement:
                     found = target
         return found
 
-    def applies(
-        self, incident: Incident, attributes: Mapping[str, object] | None = None
-    ) -> bool:
+    def applies(self, incident: Incident, attributes: Mapping[str, object] | None = None) -> bool:
         """Whether ``applies_to`` (if any) selects the incident."""
         return self.applies_to is None or self.applies_to.matches(incident, attributes)
 
@@ -490,7 +488,9 @@ class Agreement:
             anomalies=counts["anomalies"],
             cells=tuple(
                 (m, p, Tally(*cell))
-                for (m, p), cell in sorted(tallies.items(), key=lambda kv: (_order(kv[0][0]), kv[0][1]))
+                for (m, p), cell in sorted(
+                    tallies.items(), key=lambda kv: (_order(kv[0][0]), kv[0][1])
+                )
             ),
             breaches=tuple(breaches),
             cancelled=counts["cancelled"],
@@ -510,7 +510,9 @@ def _cancelled_at(timeline: Timeline) -> bool:
     return bool(timeline.moves) and timeline.moves[-1][1] is State.CANCELED
 
 
-def _breach(agreement: Agreement, incident: Incident, metric: Metric, r: Run, timeline: Timeline) -> Breach:
+def _breach(
+    agreement: Agreement, incident: Incident, metric: Metric, r: Run, timeline: Timeline
+) -> Breach:
     from ._clock import breached_at_us, due_us
 
     window = agreement.window

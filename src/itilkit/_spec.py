@@ -26,7 +26,15 @@ from datetime import time
 
 from ._errors import WindowSpecError
 
-__all__ = ["DAY_NAMES", "DayHours", "WeekHours", "format_ranges", "format_week", "parse_ranges", "parse_week"]
+__all__ = [
+    "DAY_NAMES",
+    "DayHours",
+    "WeekHours",
+    "format_ranges",
+    "format_week",
+    "parse_ranges",
+    "parse_week",
+]
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_LOOKUP = {
@@ -114,9 +122,13 @@ def parse_ranges(value: object, spec: object | None = None) -> DayHours:
                 end = item[1].hour * 3600 + item[1].minute * 60 + item[1].second
                 ranges.append((start, end + DAY if end <= start else end))
             else:
-                raise WindowSpecError(spec, repr(item), "a range 'HH:MM-HH:MM' or a (time, time) pair")
+                raise WindowSpecError(
+                    spec, repr(item), "a range 'HH:MM-HH:MM' or a (time, time) pair"
+                )
         return _merge(ranges)
-    raise WindowSpecError(spec, repr(value), "a range string such as '09:00-18:00' or a list of them")
+    raise WindowSpecError(
+        spec, repr(value), "a range string such as '09:00-18:00' or a list of them"
+    )
 
 
 def _parse_days(token: str, spec: object) -> list[int]:
@@ -156,14 +168,14 @@ def parse_week(value: object) -> WeekHours:
     per_day: list[list[tuple[int, int]]] = [[] for _ in range(7)]
     if isinstance(value, str):
         if value.strip().lower() == "closed":
-            return ((),) * 7  # type: ignore[return-value]
+            return ((),) * 7
         if not value.strip():
             raise WindowSpecError(value, value, "a non-empty spec such as 'Mon-Fri 09:00-18:00'")
         for clause in value.split(";"):
             clause = clause.strip()
             if not clause:
                 continue
-            head, _, rest = clause.partition(" ")
+            head = clause.partition(" ")[0]
             if _TIME.match(head.split("-")[0].strip()) is not None:
                 days, ranges = list(range(7)), clause
             else:
@@ -181,8 +193,7 @@ def parse_week(value: object) -> WeekHours:
                 per_day[day].extend(parse_ranges(ranges_value, value))
     else:
         raise WindowSpecError(value, repr(value), "a spec string or a mapping of days to ranges")
-    week = tuple(_merge(ranges) for ranges in per_day)
-    return week  # type: ignore[return-value]
+    return tuple(_merge(ranges) for ranges in per_day)  # type: ignore[return-value]
 
 
 def _split_days(clause: str) -> tuple[str, str]:

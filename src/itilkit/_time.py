@@ -140,7 +140,9 @@ def to_duration_us(value: object, field: str = "duration") -> int:
                 "an ISO 8601 duration in weeks, days, hours, minutes and seconds such as 'PT4H'",
                 value,
             )
-        parts = {k: int(v) for k, v in match.groupdict().items() if v and k not in {"sign", "fraction"}}
+        parts = {
+            k: int(v) for k, v in match.groupdict().items() if v and k not in {"sign", "fraction"}
+        }
         seconds = (
             parts.get("weeks", 0) * 7 * 86_400
             + parts.get("days", 0) * 86_400
@@ -199,7 +201,9 @@ def zone(value: object, field: str = "tz") -> Zone:
         if key is None and value.utcoffset(None) == timedelta(0):
             key = "UTC"
         if not isinstance(key, str):
-            raise InvalidValueError(field, "an IANA time zone (a fixed offset has no rules)", value)
+            raise InvalidValueError(
+                field, "an IANA time zone (a fixed offset has no rules)", value
+            )
         value = key
     if not isinstance(value, str) or not value:
         raise UnknownZoneError(field, value)
@@ -233,7 +237,7 @@ def parse_ratio(value: object, field: str = "target") -> Fraction:
     ratio: Fraction
     if isinstance(value, Fraction):
         ratio = value
-    elif isinstance(value, bool) or isinstance(value, float):
+    elif isinstance(value, bool | float):
         raise InvalidValueError(
             field, "a percentage as a string ('99.9%'), Decimal or int, or a Fraction", value
         )

@@ -14,7 +14,8 @@ questions are binary searches and exact to the microsecond, across DST.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import html
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, TypeAlias
@@ -25,8 +26,17 @@ from dateutil import rrule as rrule_lib
 
 from ._calendar import HolidayCalendar, _parse_date, local_date, wall_to_us
 from ._errors import InvalidValueError, NaiveDatetimeError
-from ._index import Index, Intervals
-from ._spec import DayHours, WeekHours, format_ranges, format_week, parse_ranges, parse_week
+from ._index import Index, Intervals, Node
+from ._spec import (
+    DAY,
+    DAY_NAMES,
+    DayHours,
+    WeekHours,
+    format_ranges,
+    format_week,
+    parse_ranges,
+    parse_week,
+)
 from ._time import (
     US_PER_SECOND,
     DurationLike,
@@ -118,7 +128,9 @@ class _Weekly:
         if self.holidays is not None:
             parts.append(f"holidays={self.holidays.text()}")
         if self.overrides:
-            items = ", ".join(f"{d.isoformat()!r}: {format_ranges(r)!r}" for d, r in self.overrides)
+            items = ", ".join(
+                f"{d.isoformat()!r}: {format_ranges(r)!r}" for d, r in self.overrides
+            )
             parts.append(f"overrides={{{items}}}")
         return f"ServiceWindow.weekly({', '.join(parts)})"
 
@@ -165,9 +177,7 @@ def _parse_rrule(rule: object, tz_name: str) -> Any:
     try:
         parsed = rrule_lib.rrulestr(rule.strip(), dtstart=_RRULE_ANCHOR, cache=True)
     except (ValueError, TypeError, AttributeError) as exc:
-        raise InvalidValueError(
-            "rrule", f"an RFC 5545 recurrence rule ({exc})", rule
-        ) from None
+        raise InvalidValueError("rrule", f"an RFC 5545 recurrence rule ({exc})", rule) from None
     start = getattr(parsed, "_dtstart", None)
     if isinstance(start, datetime) and start.tzinfo is not None:
         local = start.astimezone(tz).replace(tzinfo=None)
@@ -204,15 +214,16 @@ class _Spans:
     def text(self) -> str:
         tz = zone(self.tz)
         items = ", ".join(
-            f"({from_us(s, tz).isoformat()!r}, {from_us(e, tz).isoformat()!r})" for s, e in self.spans
+            f"({from_us(s, tz).isoformat()!r}, {from_us(e, tz).isoformat()!r})"
+            for s, e in self.spans
         )
         return f"ServiceWindow.from_spans([{items}], tz={self.tz!r})"
 
 
 @attrs.frozen
 class _Union:
-    left: Any
-    right: Any
+    left: Node
+    right: Node
 
     def intervals(self, lo: int, hi: int) -> Intervals:
         return _merge([*self.left.intervals(lo, hi), *self.right.intervals(lo, hi)])
@@ -229,8 +240,8 @@ class _Union:
 
 @attrs.frozen
 class _Intersection:
-    left: Any
-    right: Any
+    left: Node
+    right: Node
 
     def intervals(self, lo: int, hi: int) -> Intervals:
         a = self.left.intervals(lo, hi)
@@ -264,8 +275,8 @@ class _Intersection:
 
 @attrs.frozen
 class _Difference:
-    left: Any
-    right: Any
+    left: Node
+    right: Node
 
     def intervals(self, lo: int, hi: int) -> Intervals:
         a = self.left.intervals(lo, hi)
@@ -330,7 +341,11 @@ def _span_pair(item: object, tz: Zone) -> tuple[int, int]:
     else:
         raise InvalidValueError("spans", "pairs of (start, end) instants or Span objects", item)
     if end < start:
-        raise InvalidValueError("spans[].end", f"at or after its start {from_us(start, tz)}", item[1] if not isinstance(item, Span) else item.end)
+        raise InvalidValueError(
+            "spans[].end",
+            f"at or after its start {from_us(start, tz)}",
+            item[1] if not isinstance(item, Span) else item.end,
+        )
     return start, end
 
 
@@ -355,7 +370,7 @@ class ServiceWindow:
     DateTime(2026, 3, 3, 10, 0, 0, tzinfo=Timezone('Asia/Seoul'))
     """
 
-    _node: Any
+    _node: Node
     _tz: str
     _index: Index = attrs.field(eq=False, repr=False, hash=False)
 
@@ -412,9 +427,7 @@ class ServiceWindow:
         return cls._of(_Always(name), name)
 
     @classmethod
-    def recurring(
-        cls, rrule: str, *, duration: DurationLike, tz: str | Zone
-    ) -> ServiceWindow:
+    def recurring(cls, rrule: str, *, duration: DurationLike, tz: str | Zone) -> ServiceWindow:
         """Periods of ``duration`` opening at each occurrence of an RFC 5545 rule.
 
         Occurrences are local wall times in ``tz``. Without a ``DTSTART`` in
@@ -467,6 +480,45 @@ class ServiceWindow:
             text = f"({text}).in_zone({self._tz!r})"
         return text
 
+    def _repr_html_(self) -> str:
+        """A week view for Jupyter: each day's hours as text and as a bar over 24 hours."""
+        node = self._node
+        title = html.escape(repr(self))
+        if not isinstance(node, _Weekly):
+            return f'<div class="itilkit"><code>{title}</code></div>'
+        rows = []
+        for day, ranges in zip(DAY_NAMES, node.week, strict=True):
+            bars = "".join(
+                f'<div style="position:absolute;left:{start / 864:.2f}%;'
+                f"width:{(min(end, DAY) - start) / 864:.2f}%;height:100%;"
+                'background:#4c9be8"></div>'
+                + (
+                    '<div style="position:absolute;left:0;'
+                    f'width:{(end - DAY) / 864:.2f}%;height:100%;background:#9cc5ef"></div>'
+                    if end > DAY
+                    else ""
+                )
+                for start, end in ranges
+            )
+            rows.append(
+                f"<tr><th>{day}</th><td>{html.escape(format_ranges(ranges))}</td>"
+                '<td style="width:24em"><div style="position:relative;height:1em;'
+                f'background:#eee">{bars}</div></td></tr>'
+            )
+        notes = []
+        if node.holidays is not None:
+            notes.append(f"closed on holidays: {html.escape(node.holidays.text())}")
+        for day_date, ranges in node.overrides:
+            notes.append(f"{day_date.isoformat()}: {html.escape(format_ranges(ranges))}")
+        caption = "".join(f"<li>{note}</li>" for note in notes)
+        return (
+            f'<div class="itilkit"><code>{title}</code>'
+            f"<table><tbody>{''.join(rows)}</tbody></table>"
+            + (f"<ul>{caption}</ul>" if caption else "")
+            + f"<small>hours are wall-clock hours in {html.escape(node.tz)}; "
+            "lighter bars continue the previous evening's shift</small></div>"
+        )
+
     def in_zone(self, tz: str | Zone) -> ServiceWindow:
         """The same set of time, with results given in another zone.
 
@@ -477,21 +529,27 @@ class ServiceWindow:
 
     # -- algebra ------------------------------------------------------------------
 
-    def _combine(self, other: object, node_type: type) -> ServiceWindow:
-        if not isinstance(other, ServiceWindow):
-            return NotImplemented
+    def _combine(
+        self, other: ServiceWindow, node_type: Callable[[Node, Node], Node]
+    ) -> ServiceWindow:
         return ServiceWindow._of(node_type(self._node, other._node), self._tz)
 
-    def __or__(self, other: ServiceWindow) -> ServiceWindow:
+    def __or__(self, other: object) -> ServiceWindow:
         """Open when either window is open."""
+        if not isinstance(other, ServiceWindow):
+            return NotImplemented
         return self._combine(other, _Union)
 
-    def __and__(self, other: ServiceWindow) -> ServiceWindow:
+    def __and__(self, other: object) -> ServiceWindow:
         """Open when both windows are open."""
+        if not isinstance(other, ServiceWindow):
+            return NotImplemented
         return self._combine(other, _Intersection)
 
-    def __sub__(self, other: ServiceWindow) -> ServiceWindow:
+    def __sub__(self, other: object) -> ServiceWindow:
         """Open when this window is open and the other is not."""
+        if not isinstance(other, ServiceWindow):
+            return NotImplemented
         return self._combine(other, _Difference)
 
     # -- queries ------------------------------------------------------------------
@@ -712,9 +770,7 @@ def _to_us_array(values: Any, field: str) -> Any:
                 "an aware Series (dtype datetime64[..., tz]) or a numpy datetime64 array in UTC",
             )
         elif series.dtype == object:
-            return np.asarray(
-                [_instant(v, f"{field}[]") for v in series], dtype=np.int64
-            )
+            return np.asarray([_instant(v, f"{field}[]") for v in series], dtype=np.int64)
         else:
             raise InvalidValueError(field, "a Series of aware datetimes", str(series.dtype))
         array = series.to_numpy(dtype="datetime64[us]")
@@ -725,4 +781,3 @@ def _to_us_array(values: Any, field: str) -> Any:
     if array.dtype == object:
         return np.asarray([_instant(v, f"{field}[]") for v in array.ravel()], dtype=np.int64)
     raise InvalidValueError(field, "an array of datetime64", str(array.dtype))
-

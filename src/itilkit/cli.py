@@ -57,7 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     window.add_argument("--tz", required=True, help="IANA time zone, e.g. Europe/Berlin")
     window.add_argument("--holidays", help="country code such as KR or US-CA")
     window.add_argument(
-        "--between", nargs=2, required=True, metavar=("START", "END"),
+        "--between",
+        nargs=2,
+        required=True,
+        metavar=("START", "END"),
         help="ISO 8601 instants with offsets",
     )
     return parser
