@@ -29,6 +29,10 @@ def test_demo_from_another_folder(tmp_path: Path) -> None:
     assert "189 h of agreed service time" in result.stdout
     assert "due Tue 03 Mar 12:00" in result.stdout
     assert "7h 00m" in result.stdout and "9h 00m" in result.stdout
+    # Availability: 60 + 50 + 3.4 min of the bundled outages fall inside agreed hours.
+    assert "downtime inside agreed hours: 113.4 min of 189 h agreed" in result.stdout
+    assert "meets the 97% target by 2 points" in result.stdout
+    assert "Mon-Fri 18:00-22:00: 22 occurrences" in result.stdout
 
 
 def test_window_command(capsys: pytest.CaptureFixture[str]) -> None:
