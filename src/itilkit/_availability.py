@@ -40,7 +40,6 @@ services).
 from __future__ import annotations
 
 import heapq
-import typing
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -739,20 +738,3 @@ def in_parallel(*ratios: RatioLike) -> Fraction:
     for r in _ratios(ratios):
         down *= 1 - r
     return 1 - down
-
-
-def _resolve_annotations(*classes: type) -> None:
-    """Resolve string annotations now, while the classes still belong to this module.
-
-    The package re-homes its classes to ``itilkit`` for tidy reprs; resolving
-    first keeps documentation tools able to name the field types.
-    """
-    for cls in classes:
-        hints = typing.get_type_hints(cls)
-        cls.__annotations__ = {k: hints[k] for k in cls.__annotations__ if k in hints}
-        init = cls.__dict__.get("__init__")
-        if init is not None:
-            init.__annotations__ = typing.get_type_hints(init)
-
-
-_resolve_annotations(Outage, DowntimeBreakdown, AvailabilityReport, CreditTier, CreditSchedule)

@@ -23,7 +23,6 @@ outage ends.
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -270,20 +269,3 @@ class ErrorBudget:
             ["allowed downtime", format_duration(self.allowed)],
         ]
         return text_table(["error budget", "value"], rows)
-
-
-def _resolve_annotations(*classes: type) -> None:
-    """Resolve string annotations now, while the classes still belong to this module.
-
-    The package re-homes its classes to ``itilkit`` for tidy reprs; resolving
-    first keeps documentation tools able to name the field types.
-    """
-    for cls in classes:
-        hints = typing.get_type_hints(cls)
-        cls.__annotations__ = {k: hints[k] for k in cls.__annotations__ if k in hints}
-        init = cls.__dict__.get("__init__")
-        if init is not None:
-            init.__annotations__ = typing.get_type_hints(init)
-
-
-_resolve_annotations(BurnRateRule, BurnRateAlert, ErrorBudget)

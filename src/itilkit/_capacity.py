@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import typing
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -467,20 +466,3 @@ def _peak(series: _Series, dates: list[date], rs: int, re_: int, tz: tzinfo) -> 
             if hot[k] and (best is None or values[k] > best):
                 best = values[k]
     return best
-
-
-def _resolve_annotations(*classes: type) -> None:
-    """Resolve string annotations now, while the classes still belong to this module.
-
-    The package re-homes its classes to ``itilkit`` for tidy reprs; resolving
-    first keeps documentation tools able to name the field types.
-    """
-    for cls in classes:
-        hints = typing.get_type_hints(cls)
-        cls.__annotations__ = {k: hints[k] for k in cls.__annotations__ if k in hints}
-        init = cls.__dict__.get("__init__")
-        if init is not None:
-            init.__annotations__ = typing.get_type_hints(init)
-
-
-_resolve_annotations(RecurringOverload)
