@@ -89,18 +89,49 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "events.csv"
         count = generate(path, args.rows)
-        timings = []
+        timings, cpu = [], []
         for _ in range(args.repeat):
-            begin = time.perf_counter()
+            begin, begin_cpu = time.perf_counter(), time.process_time()
             log = read_event_log(path, tz="America/Sao_Paulo")
             timings.append(time.perf_counter() - begin)
+            cpu.append(time.process_time() - begin_cpu)
         assert log.rows == count
-        print(f"rows: {count:,}  incidents: {len(log.incidents):,}  anomalies: {len(log.anomalies)}")
         print(
-            f"read_event_log: best {min(timings):.3f} s, "
-            f"median {statistics.median(timings):.3f} s over {args.repeat} runs "
-            f"({count / min(timings):,.0f} rows/s)"
+            f"rows: {count:,}  incidents: {len(log.incidents):,}  anomalies: {len(log.anomalies)}"
         )
+        report("itilkit read_event_log", timings, cpu, count)
+        baseline = pandas_baseline(path, args.repeat)
+        if baseline is not None:
+            report("pandas read_csv + to_datetime + sort (no lifecycle)", *baseline, count)
+
+
+def report(name: str, timings: list[float], cpu: list[float], count: int) -> None:
+    print(
+        f"{name}: best {min(timings):.3f} s (cpu {min(cpu):.3f} s), "
+        f"median {statistics.median(timings):.3f} s over {len(timings)} runs "
+        f"({count / min(timings):,.0f} rows/s)"
+    )
+
+
+def pandas_baseline(path: Path, repeat: int) -> tuple[list[float], list[float]] | None:
+    """Parse and order the same file with pandas: the floor a hand-written script starts from."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - optional peer
+        return None
+    timings, cpu = [], []
+    for _ in range(repeat):
+        begin, begin_cpu = time.perf_counter(), time.process_time()
+        frame = pd.read_csv(path, na_values="?", keep_default_na=False)
+        for column in ("opened_at", "sys_updated_at"):
+            local = pd.to_datetime(frame[column], format="%d/%m/%Y %H:%M")
+            frame[column] = local.dt.tz_localize(
+                "America/Sao_Paulo", ambiguous="NaT", nonexistent="shift_forward"
+            )
+        frame.sort_values(["number", "sys_mod_count"], kind="stable")
+        timings.append(time.perf_counter() - begin)
+        cpu.append(time.process_time() - begin_cpu)
+    return timings, cpu
 
 
 if __name__ == "__main__":

@@ -254,6 +254,8 @@ class TestRendering:
         """Breach is a plain value."""
         first = self.report.breaches[0]
         assert isinstance(first, Breach) and first.priority is Priority.P3
+        assert (first.target, first.elapsed) == (H, H + 30 * M)
+        assert repr(first).startswith("Breach(incident_id='B', metric=Metric.RESPONSE")
         assert isinstance(self.report, ComplianceReport)
 
 

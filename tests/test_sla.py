@@ -913,6 +913,24 @@ class TestProperties:
             assert c.breached_at is not None and c.breached_at in window
             assert c.breached_at >= c.due
 
+    @settings(max_examples=120, deadline=None)
+    @given(walk=legal_walks(), window=sla_windows(), data=st.data())
+    def test_breached_at_is_the_first_instant_past_target(self, walk, window, data) -> None:  # type: ignore[no-untyped-def]
+        """Read at breached_at the clock shows exactly the target; a microsecond later, more."""
+        start, _ = walk
+        inc = replay(walk)
+        as_of = start + timedelta(seconds=data.draw(st.integers(0, 30 * 86_400)))
+        metric = data.draw(st.sampled_from(list(Metric)))
+        sla = gold(window=window)
+        c = sla.clock(inc, metric, as_of=as_of)
+        if not c.breached:
+            return
+        assert c.breached_at is not None
+        at = sla.clock(inc, metric, as_of=c.breached_at)
+        after = sla.clock(inc, metric, as_of=c.breached_at + timedelta(microseconds=1))
+        assert (at.elapsed, at.breached) == (c.target, False)
+        assert after.breached and after.elapsed == c.target + timedelta(microseconds=1)
+
     @settings(max_examples=80, deadline=None)
     @given(walk=legal_walks(), window=sla_windows(), data=st.data())
     def test_zone_of_inputs_does_not_matter(self, walk, window, data) -> None:  # type: ignore[no-untyped-def]

@@ -292,7 +292,6 @@ class DowntimeBreakdown:
         >>> b = DowntimeBreakdown(60_000_000, 0, 0, Fraction(0), Fraction(0), one_minute, 0)
         >>> b.to_dict()["recorded"], b.to_dict()["counted"], b.to_dict()["overlap"]
         ('PT1M', 'PT1M', 'PT0S')
-        'PT1M'
         """
         return {key: iso_duration(round(Fraction(v))) for _, key, v in self.rows()}
 

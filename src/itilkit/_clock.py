@@ -358,20 +358,27 @@ def segments(timeline: Timeline, metric: Metric) -> tuple[list[Segment], int | N
 
 def run(
     window: ServiceWindow,
-    pause_on: frozenset[State],
-    lookup: dict[tuple[Metric, Priority | None], int],
+    halted: tuple[State, ...],
+    targets: dict[Priority | None, int],
     restart: bool,
     timeline: Timeline,
     metric: Metric,
 ) -> Run | None:
-    """Evaluate one clock on integers; None when no target applies to the priority."""
+    """Evaluate one clock on integers; None when no target applies to the priority.
+
+    ``halted`` holds the states in which a RESOLUTION clock does not run (the
+    pause states and the end states, a tuple: membership by identity is
+    cheaper than hashing enums); ``targets`` maps priorities (None: every
+    priority) to the metric's target in microseconds.
+    """
     segs, stop, cancelled = segments(timeline, metric)
     end = timeline.as_of if stop is None else stop
-    paused_now = stop is None and metric is Metric.RESOLUTION and segs[-1][2] in pause_on
+    final = segs[-1][2]
+    paused_now = stop is None and metric is Metric.RESOLUTION and final in halted
     priority, restart_at = timeline.priority_at(end)
-    target = lookup.get((metric, priority))
+    target = targets.get(priority)
     if target is None:
-        target = lookup.get((metric, None))
+        target = targets.get(None)
         if target is None:
             return None
     start = timeline.opened
@@ -380,13 +387,14 @@ def run(
         segs = [(max(a, start), b, s, r) for a, b, s, r in segs if b > start]
     running: list[tuple[int, int]] = []
     paused: list[Segment] = []
+    response = metric is Metric.RESPONSE
     elapsed = 0
     bt = window.business_time_us
     for seg in segs:
         a, b, state, _ = seg
         if b <= a:
             continue
-        if metric is Metric.RESPONSE or not (state in pause_on or state in END_STATES):
+        if response or state not in halted:
             running.append((a, b))
             elapsed += bt(a, b)
         else:

@@ -22,13 +22,9 @@ import pendulum
 from ._clock import Metric
 from ._priority import Priority
 from ._report import format_duration, html_table, iso, iso_duration, ratio_text, text_table
-from ._time import format_percent
+from ._time import Zone, format_percent, from_us, to_timedelta
 
 __all__ = ["Breach", "ComplianceReport", "Tally"]
-
-
-def _us_of(delta: timedelta) -> int:
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 @attrs.frozen
@@ -73,31 +69,72 @@ class Tally:
 
 @attrs.frozen
 class Breach:
-    """One breached clock: whose, which target, and how late (in business time)."""
+    """One breached clock: whose, which target, and how late (in business time).
+
+    Instants are made (in the window's zone) only when read, so a report
+    with many breaches stays cheap to build.
+    """
 
     incident_id: str
     metric: Metric
     priority: Priority
-    target: timedelta
-    elapsed: timedelta
-    late_by: timedelta
-    due: pendulum.DateTime
-    breached_at: pendulum.DateTime
-    stopped_at: pendulum.DateTime | None
+    _target_us: int = attrs.field(alias="target_us", repr=False)
+    _elapsed_us: int = attrs.field(alias="elapsed_us", repr=False)
+    _due_us: int = attrs.field(alias="due_us", repr=False)
+    _breached_at_us: int = attrs.field(alias="breached_at_us", repr=False)
+    _stopped_at_us: int | None = attrs.field(alias="stopped_at_us", repr=False)
+    _tz: Zone = attrs.field(alias="tz", repr=False)
+
+    @property
+    def target(self) -> timedelta:
+        """The target that applied."""
+        return to_timedelta(self._target_us)
+
+    @property
+    def elapsed(self) -> timedelta:
+        """Business time the clock ran."""
+        return to_timedelta(self._elapsed_us)
+
+    @property
+    def late_by(self) -> timedelta:
+        """``elapsed - target``: how far past the target the clock ran."""
+        return to_timedelta(self._elapsed_us - self._target_us)
+
+    @property
+    def due(self) -> pendulum.DateTime:
+        """When the target was reached."""
+        return from_us(self._due_us, self._tz)
+
+    @property
+    def breached_at(self) -> pendulum.DateTime:
+        """From when elapsed exceeded the target."""
+        return from_us(self._breached_at_us, self._tz)
+
+    @property
+    def stopped_at(self) -> pendulum.DateTime | None:
+        """When the clock stopped (None while it still runs)."""
+        return None if self._stopped_at_us is None else from_us(self._stopped_at_us, self._tz)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
+        stopped = self.stopped_at
         return {
             "incident": self.incident_id,
             "metric": self.metric.value,
             "priority": self.priority.name,
-            "target": iso_duration(_us_of(self.target)),
-            "elapsed": iso_duration(_us_of(self.elapsed)),
-            "late_by": iso_duration(_us_of(self.late_by)),
+            "target": iso_duration(self._target_us),
+            "elapsed": iso_duration(self._elapsed_us),
+            "late_by": iso_duration(self._elapsed_us - self._target_us),
             "due": iso(self.due),
             "breached_at": iso(self.breached_at),
-            "stopped_at": None if self.stopped_at is None else iso(self.stopped_at),
+            "stopped_at": None if stopped is None else iso(stopped),
         }
+
+    def __repr__(self) -> str:
+        return (
+            f"Breach(incident_id={self.incident_id!r}, metric={self.metric}, priority={self.priority},"
+            f" late_by={self.late_by!r}, breached_at={self.breached_at!r})"
+        )
 
 
 _EMPTY = Tally()

@@ -41,7 +41,7 @@ import attrs
 import pendulum
 
 from ._errors import ChronologyError, InvalidTransitionError, InvalidValueError
-from ._priority import Impact, Priority, PriorityMatrix, Urgency, _norm
+from ._priority import _ITIL, Impact, Priority, PriorityMatrix, Urgency, _norm
 from ._time import from_us, to_timedelta, to_us
 
 if TYPE_CHECKING:
@@ -161,6 +161,7 @@ class Transition:
 
     ``reason`` is the :class:`HoldReason` of a move into ON_HOLD, else None.
 
+    >>> import pendulum
     >>> step = Transition(pendulum.datetime(2026, 3, 2, 9), State.NEW, State.IN_PROGRESS)
     >>> step.to_state, step.reason
     (<State.IN_PROGRESS: 'in_progress'>, None)
@@ -180,6 +181,7 @@ class Transition:
 class PriorityChange:
     """From ``at`` on, the incident has this impact, urgency and (derived) priority.
 
+    >>> import pendulum
     >>> at = pendulum.datetime(2026, 3, 2, 9)
     >>> PriorityChange(at, Impact.HIGH, Urgency.HIGH, Priority.P1).priority
     <Priority.P1: 1>
@@ -262,7 +264,7 @@ class Incident:
         at: object,
         impact: object,
         urgency: object,
-        matrix: PriorityMatrix | None = None,
+        matrix: PriorityMatrix = _ITIL,
     ) -> Incident:
         """A NEW incident logged at ``at`` with its impact and urgency.
 
@@ -272,7 +274,6 @@ class Incident:
         """
         if not isinstance(id, str) or not id:
             raise InvalidValueError("id", "a non-empty string", id)
-        matrix = PriorityMatrix.itil() if matrix is None else matrix
         if not isinstance(matrix, PriorityMatrix):
             raise InvalidValueError("matrix", "a PriorityMatrix", matrix)
         us = to_us(at, "at")
@@ -293,7 +294,7 @@ class Incident:
         urgency: object,
         strict: bool = True,
         opened_at: object = None,
-        matrix: PriorityMatrix | None = None,
+        matrix: PriorityMatrix = _ITIL,
     ) -> Incident:
         """The incident that the recorded ``events`` describe, step by step.
 

@@ -33,7 +33,7 @@ from typing import Any, Literal, Self
 
 import attrs
 
-from ._clock import ClockStatus, Metric, Run, Timeline, run, status
+from ._clock import END_STATES, ClockStatus, Metric, Run, Timeline, run, status
 from ._compliance import Breach, ComplianceReport, Tally
 from ._config import ratio_from_text
 from ._errors import InvalidValueError
@@ -247,7 +247,7 @@ def _condition(
         raise InvalidValueError("applies_to", "a Condition or None", value)
 
 
-Lookup = dict[tuple[Metric, Priority | None], int]
+Lookup = dict[Metric, dict[Priority | None, int]]
 
 
 @attrs.frozen
@@ -278,10 +278,14 @@ class Agreement:
     )
     applies_to: Condition | None = attrs.field(kw_only=True, default=None, validator=_condition)
     _lookup: Lookup = attrs.field(init=False, repr=False, eq=False, hash=False)
+    _halted: tuple[State, ...] = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        table = {(t.metric, t.priority): to_duration_us(t.within) for t in self.targets}
+        table: Lookup = {metric: {} for metric in Metric}
+        for t in self.targets:
+            table[t.metric][t.priority] = to_duration_us(t.within)
         object.__setattr__(self, "_lookup", table)
+        object.__setattr__(self, "_halted", tuple(self.pause_on | END_STATES))
 
     # -- configuration ----------------------------------------------------------
 
@@ -368,8 +372,8 @@ class Agreement:
     def _run(self, timeline: Timeline, metric: Metric) -> Run | None:
         return run(
             self.window,
-            self.pause_on,
-            self._lookup,
+            self._halted,
+            self._lookup[metric],
             self.on_priority_change == "restart",
             timeline,
             metric,
@@ -438,9 +442,10 @@ class Agreement:
         as_of_us = to_us(as_of, "as_of")
         chosen = tuple(Metric.parse(m) for m in metrics)
         attributes = attributes or {}
-        window, lookup = self.window, self._lookup
+        window = self.window
+        tables = [(m, self._lookup[m]) for m in chosen]
         restart = self.on_priority_change == "restart"
-        pause_on = self.pause_on
+        halted = self._halted
         tallies: dict[tuple[Metric, Priority], list[int]] = {}
         breaches: list[Breach] = []
         counts = {"incidents": 0, "anomalies": 0, "cancelled": 0, "no_target": 0}
@@ -460,8 +465,8 @@ class Agreement:
             timeline = Timeline(incident, as_of_us)
             runs = []
             cancelled = False
-            for m in chosen:
-                r = run(window, pause_on, lookup, restart, timeline, m)
+            for m, table in tables:
+                r = run(window, halted, table, restart, timeline, m)
                 if r is not None and r.stage == "cancelled":
                     cancelled = True
                 runs.append((m, r))
@@ -516,19 +521,18 @@ def _breach(
     from ._clock import breached_at_us, due_us
 
     window = agreement.window
-    tz = window.tz
     due = due_us(window, r)
     assert due is not None  # a breached clock reached its target in the past
     return Breach(
         incident_id=incident.id,
         metric=metric,
         priority=r.priority,
-        target=to_timedelta(r.target),
-        elapsed=to_timedelta(r.elapsed),
-        late_by=to_timedelta(r.elapsed - r.target),
-        due=from_us(due, tz),
-        breached_at=from_us(breached_at_us(window, r, due), tz),
-        stopped_at=None if r.stop is None else from_us(r.stop, tz),
+        target_us=r.target,
+        elapsed_us=r.elapsed,
+        due_us=due,
+        breached_at_us=breached_at_us(window, r, due),
+        stopped_at_us=r.stop,
+        tz=window.tz,
     )
 
 

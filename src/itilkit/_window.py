@@ -615,10 +615,10 @@ class ServiceWindow:
     def spans(self, start: InstantLike, end: InstantLike) -> tuple[Span, ...]:
         """The open periods clipped to ``[start, end)``.
 
-        >>> w = ServiceWindow.weekly("Sun-Thu 22:00-06:00", tz="Europe/Berlin")
-        >>> [(str(s.start), str(s.end)) for s in w.spans(
-        ...     "2026-03-29T00:00+01:00", "2026-03-30T12:00+02:00")]
-        [('2026-03-29 00:00:00+01:00', '2026-03-29 06:00:00+02:00'), ('2026-03-29 22:00:00+02:00', '2026-03-30 06:00:00+02:00')]
+        >>> w = ServiceWindow.weekly("Sat,Sun 22:00-06:00", tz="Europe/Berlin")
+        >>> spans = w.spans("2026-03-28T12:00+01:00", "2026-03-30T12:00+02:00")
+        >>> [(str(s.start), str(s.end), s.duration) for s in spans]  # clocks spring forward
+        [('2026-03-28 22:00:00+01:00', '2026-03-29 06:00:00+02:00', datetime.timedelta(seconds=25200)), ('2026-03-29 22:00:00+02:00', '2026-03-30 06:00:00+02:00', datetime.timedelta(seconds=28800))]
         """
         tz = self.tz
         return tuple(
