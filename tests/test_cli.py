@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from itilkit.cli import main
+from itilkit.cli import _progress, main
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -133,3 +135,118 @@ def test_help_has_examples(command: list[str], tmp_path: Path) -> None:
     result = run(*command, "--help", cwd=tmp_path)
     assert result.returncode == 0
     assert "example" in result.stdout
+
+
+DATA = Path(__file__).parent / "data"
+EVENTS = DATA / "servicenow_event_log_sample.csv"
+SLA_TOML = """
+name = "Round the clock"
+[window]
+tz = "UTC"
+[[targets]]
+metric = "response"
+within = "PT1H"
+[[targets]]
+metric = "resolution"
+within = "P1D"
+"""
+
+
+@pytest.fixture
+def sla_file(tmp_path: Path) -> Path:
+    path = tmp_path / "sla.toml"
+    path.write_text(SLA_TOML)
+    return path
+
+
+class TestReport:
+    """``itilkit report``: the bundled sample against a 24x7 SLA (1 h response, 1 day resolution).
+
+    The expected counts are the ones tests/test_sla.py derives by hand from the
+    CSV: response 12 met / 20 breached, resolution 14 met / 18 breached.
+    """
+
+    def test_json_schema(self, sla_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["report", str(EVENTS), "--sla", str(sla_file), "--format", "json"]) == 0
+        document = json.loads(capsys.readouterr().out)
+        assert document["sla"] == "Round the clock"
+        assert document["incidents"] == 32
+        assert document["anomalies"] == 0
+        # The export is read in the SLA's zone (UTC here); its last update is 17/4/2016 15:07.
+        assert document["as_of"] == "2016-04-17T15:07:00+00:00"
+        by_metric = document["compliance"]["by_metric"]
+        assert (by_metric["response"]["met"], by_metric["response"]["breached"]) == (12, 20)
+        assert (by_metric["resolution"]["met"], by_metric["resolution"]["breached"]) == (14, 18)
+        assert document["compliance"]["met"] == 26
+        assert document["compliance"]["rate"] == "0.40625"  # 26 / 64
+        assert len(document["breaches"]) == 38
+
+    def test_text_and_html(self, sla_file: Path, tmp_path: Path) -> None:
+        result = run("report", str(EVENTS), "--sla", str(sla_file), "--tz", "UTC", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "SLA Round the clock: compliance as of 2016-04-17 15:07" in result.stdout
+        assert "Breaches" in result.stdout
+        page = tmp_path / "report.html"
+        result = run(
+            "report",
+            str(EVENTS),
+            "--sla",
+            str(sla_file),
+            "--format",
+            "html",
+            "-o",
+            str(page),
+            cwd=tmp_path,
+        )
+        assert result.returncode == 0, result.stderr
+        text = page.read_text()
+        assert text.startswith("<!DOCTYPE html>")
+        assert "<title>SLA compliance: Round the clock</title>" in text
+
+    def test_as_of_in_the_past(self, sla_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """--as-of moves the report to a past instant; every incident of the export is counted."""
+        args = ["report", str(EVENTS), "--sla", str(sla_file), "--format", "json"]
+        assert main([*args, "--as-of", "2016-02-29T00:00Z"]) == 0
+        document = json.loads(capsys.readouterr().out)
+        assert document["as_of"] == "2016-02-29T00:00:00+00:00"
+        assert document["incidents"] == 32
+
+    @pytest.mark.parametrize(
+        ("extra", "message"),
+        [
+            (["--as-of", "2016-03-01T00:00"], "'as_of' must be an aware datetime"),
+            (["--tz", "Mars/X"], "'tz' must be an IANA time zone"),
+            (["--preset", "jira2"], "'preset' must be one of"),
+        ],
+    )
+    def test_bad_options(
+        self,
+        sla_file: Path,
+        extra: list[str],
+        message: str,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        assert main(["report", str(EVENTS), "--sla", str(sla_file), *extra]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and message in err
+
+    def test_bad_files(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        bad = tmp_path / "bad.toml"
+        bad.write_text('name = "X"\n[window]\ntz = "UTC"\n[[targets]]\nmetric = "speed"\n')
+        assert main(["report", str(EVENTS), "--sla", str(bad)]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1
+        assert f"SLA file {bad}:" in err and "$.targets[0].metric" in err
+        assert main(["report", str(tmp_path / "none.csv"), "--sla", str(bad)]) == 1
+        assert main(["report", str(EVENTS), "--sla", str(tmp_path / "none.toml")]) == 1
+        err = capsys.readouterr().err
+        assert "none.toml" in err and "Traceback" not in err
+
+    def test_progress_bar(self) -> None:
+        """The bar counts incidents as the report consumes them."""
+        from itilkit.io import read_event_log
+
+        log = read_event_log(EVENTS, tz="UTC")
+        stream = io.StringIO()
+        assert list(_progress(log.incidents, stream)) == list(log.incidents)
+        assert stream.getvalue().rstrip().endswith("[" + "#" * 30 + "] 32/32 incidents")

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from fractions import Fraction
 from importlib import resources
 
+import pendulum
+
+from ._approval import ApprovalPolicy
 from ._availability import Outage, measure_availability
+from ._change import ChangeRequest
+from ._change_calendar import ChangeCalendar
+from ._errors import InvalidValueError
+from ._incident import Incident, State
+from ._sla import SLA
+from .io import EventLog, read_event_log
 from ._capacity import recurring_overloads
 from ._report import format_duration, ratio_text
 from ._time import format_percent
@@ -59,6 +70,84 @@ SEOUL_HOURS = "Mon-Fri 09:00-18:00"
 MARCH = ("2026-03-01T00:00+09:00", "2026-04-01T00:00+09:00")
 
 
+SAMPLE = "servicenow_event_log_sample.csv"
+SAMPLE_TZ = "America/Sao_Paulo"  # the export does not record its zone; the demo assumes one
+
+
+def _sample_log() -> EventLog:
+    path = resources.files("itilkit").joinpath("data", SAMPLE)
+    with path.open("r", encoding="utf-8") as handle:
+        return read_event_log(handle, tz=SAMPLE_TZ, preset="servicenow", dayfirst=True)
+
+
+def _incidents() -> str:
+    log = _sample_log()
+    states = Counter(inc.state.name for inc in log.incidents)
+    priorities = Counter(inc.priority.name for inc in log.incidents)
+    reopened = [
+        inc.id
+        for inc in log.incidents
+        if any(
+            t.from_state is State.RESOLVED and t.to_state is State.IN_PROGRESS for t in inc.history
+        )
+    ]
+    held = [inc for inc in log.incidents if any(t.to_state is State.ON_HOLD for t in inc.history)]
+    example = held[0]
+    on_hold = example.time_in(State.ON_HOLD)
+    lines = [
+        "4. Incidents from a real ServiceNow audit export (bundled sample, CC BY 4.0)",
+        f"   {log.rows} rows read into {len(log.incidents)} incidents, "
+        f"{len(log.anomalies)} anomalies.",
+        "   states now: " + ", ".join(f"{n} {k}" for k, n in sorted(states.items())),
+        "   priorities: " + ", ".join(f"{n} {k}" for k, n in sorted(priorities.items())),
+        f"   reopened: {', '.join(reopened) or 'none'}; "
+        f"{len(held)} incidents waited on the caller (ON_HOLD).",
+        f"   {example.id}: opened {example.opened_at:%Y-%m-%d %H:%M}, "
+        f"{len(example.history)} state changes, {format_duration(on_hold)} on hold.",
+    ]
+    return "\n".join(lines)
+
+
+def _sla_compliance() -> str:
+    text = resources.files("itilkit").joinpath("data", "demo_sla.toml").read_text("utf-8")
+    sla = SLA.from_dict(tomllib.loads(text))
+    log = _sample_log()
+    as_of = last_instant(log.incidents)
+    report = sla.compliance(log.incidents, as_of=as_of)
+    summary = str(report).split("\n\nBreaches")[0]
+    rate = report.rate
+    worst = max(report.breaches, key=lambda b: b.late_by, default=None)
+    lines = [
+        f"5. SLA compliance of the sample ({sla.window!r})",
+        *("   " + line for line in summary.splitlines()),
+    ]
+    if rate is not None:
+        lines.append(
+            f"   {report.met} clocks met and {report.breached} breached: "
+            f"{format_percent(rate, 1)} compliance (exactly {ratio_text(rate)})."
+        )
+    if worst is not None:
+        lines.append(
+            f"   The most overdue: {worst.incident_id}'s {worst.metric.value} clock, "
+            f"{format_duration(worst.late_by)} of business time past its "
+            f"{format_duration(worst.target)} target."
+        )
+    return "\n".join(lines)
+
+
+def last_instant(incidents: Iterable[Incident]) -> pendulum.DateTime:
+    """The latest instant recorded on any of the incidents (a report's default ``as_of``)."""
+    latest: pendulum.DateTime | None = None
+    for incident in incidents:
+        candidates = [incident.opened_at, *(t.at for t in incident.history)]
+        moment = max(candidates)
+        if latest is None or moment > latest:
+            latest = moment
+    if latest is None:
+        raise InvalidValueError("incidents", "at least one incident", 0)
+    return latest
+
+
 def _availability() -> str:
     hours = ServiceWindow.weekly(SEOUL_HOURS, tz="Asia/Seoul", holidays="KR")
     outages = [
@@ -78,7 +167,7 @@ def _availability() -> str:
     verdict = "meets" if report.meets(target) else "misses"
     return "\n".join(
         [
-            "5. Availability against the SLA (bundled outage list, March 2026)",
+            "6. Availability against the SLA (bundled outage list, March 2026)",
             f"   {len(outages)} outages recorded; {report.failures} touched agreed service "
             f"time; planned maintenance is excluded from both sides.",
             f"   downtime inside agreed hours: {_minutes(report.downtime)} min "
@@ -103,7 +192,7 @@ def _capacity() -> str:
         samples, threshold=threshold, tz="Asia/Seoul", end="2026-04-01T00:00+09:00"
     )
     lines = [
-        "6. Capacity: recurring overload (bundled load samples, every 10 minutes)",
+        "7. Capacity: recurring overload (bundled load samples, every 10 minutes)",
         f"   {len(samples)} samples; periods above {threshold} that recur on the same weekdays:",
     ]
     for pattern in patterns:
@@ -123,8 +212,59 @@ def _capacity() -> str:
     return "\n".join(lines)
 
 
+def _change() -> str:
+    seoul = "Asia/Seoul"
+    freeze = ServiceWindow.from_spans(
+        [("2026-12-21T00:00+09:00", "2027-01-04T00:00+09:00")], tz=seoul
+    )
+    maintenance = ServiceWindow.recurring(
+        "FREQ=WEEKLY;BYDAY=SA;BYHOUR=22", duration="PT6H", tz=seoul
+    )
+    office = ServiceWindow.weekly(SEOUL_HOURS, tz=seoul, holidays="KR")
+    calendar = ChangeCalendar(
+        freeze=freeze, maintenance=maintenance, lead_time="PT18H", business_window=office
+    )
+    upgrade = ChangeRequest.new(
+        "CHG-2026-118",
+        type="normal",
+        risk="high",
+        items=["app-cluster"],
+        requested_at="2026-12-22T10:00+09:00",
+        start="2026-12-26T22:00+09:00",
+        end="2026-12-27T02:00+09:00",
+    )
+    policy = ApprovalPolicy.default(
+        change_managers=["kim"], cab=["lee", "park", "choi"], ecab=["han"]
+    )
+    voted = upgrade.approve("kim", role="change_manager", at="2026-12-22T15:00+09:00").approve(
+        "lee", role="cab", at="2026-12-22T15:05+09:00"
+    )
+    lines = [
+        "8. A change to add that capacity, checked against the change calendar",
+        f"   {upgrade.id}: add nodes to app-cluster, {upgrade.start:%a %d %b %H:%M} to "
+        f"{upgrade.end:%a %d %b %H:%M} (Saturday maintenance window 22:00-04:00)",
+        *(f"   conflict: {conflict}" for conflict in calendar.conflicts(upgrade)),
+    ]
+    slot = calendar.next_slot(
+        upgrade.end - upgrade.start, after=upgrade.requested_at, items=upgrade.items
+    )
+    lines.append(
+        f"   earliest slot without conflicts: {slot.start:%a %d %b %Y %H:%M} to "
+        f"{slot.end:%a %d %b %H:%M}"
+    )
+    lines.append(f"   approval so far: {policy.decide(voted)}".replace("\n", "\n   "))
+    return "\n".join(lines)
+
+
 #: The demo's sections in order; each returns its text.
-SECTIONS: tuple[Callable[[], str], ...] = (_service_window, _availability, _capacity)
+SECTIONS: tuple[Callable[[], str], ...] = (
+    _service_window,
+    _incidents,
+    _sla_compliance,
+    _availability,
+    _capacity,
+    _change,
+)
 
 
 def demo_text() -> str:

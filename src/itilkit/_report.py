@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from ._time import iso_duration, to_duration_us
 
-__all__ = ["format_duration", "html_table", "ratio_text", "text_table"]
+__all__ = ["format_duration", "html_page", "html_table", "ratio_text", "text_table"]
 
 
 def text_table(
@@ -80,6 +80,30 @@ def html_table(
         parts.append(f"<p>{html.escape(caption)}</p>")
     parts.append("</div>")
     return "".join(parts)
+
+
+_PAGE_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.3em 0.8em; text-align: left; }
+td:not(:first-child) { font-variant-numeric: tabular-nums; }
+thead th { border-bottom: 2px solid #888; }
+strong { display: block; margin-top: 1.5em; font-size: 1.1em; }
+"""
+
+
+def html_page(title: str, body: str) -> str:
+    """A standalone HTML page around report HTML, for a manager to open in a browser.
+
+    >>> html_page("SLA <Gold>", "<p>ok</p>").count("<title>SLA &lt;Gold&gt;</title>")
+    1
+    """
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title><style>{_PAGE_STYLE}</style></head>"
+        f"<body><h1>{html.escape(title)}</h1>{body}"
+        "<footer><small>Computed exactly by itilkit.</small></footer></body></html>"
+    )
 
 
 def format_duration(value: timedelta | int) -> str:
