@@ -70,3 +70,21 @@ def test_dask_recipe_on_a_local_cluster() -> None:
             _business_time, WINDOW, meta=("business_time", "timedelta64[us]")
         ).compute()
     assert _as_list(result.sort_index()) == _scalar(frame)
+
+
+def test_dask_sla_columns() -> None:
+    """sla_columns per partition under Dask equals the whole-frame call."""
+    from itilkit import SLA, Target
+    from itilkit.dataframe import sla_columns
+
+    sla = SLA("Std", window=WINDOW, targets=[Target("resolution", "P1D")])
+    frame = _tickets(120).assign(number=[f"T{i}" for i in range(120)], priority="P3")
+    frame["responded_at"] = frame["opened_at"]
+    expected = sla_columns(frame, sla, as_of="2027-01-01T00:00Z", metrics=["resolution"])
+    ddf = dd.from_pandas(frame, npartitions=3)
+    result = ddf.map_partitions(
+        sla_columns, sla, as_of="2027-01-01T00:00Z", metrics=["resolution"], meta=expected.iloc[:0]
+    ).compute(scheduler="processes")
+    added = [c for c in expected.columns if c.startswith("resolution_")]
+    assert len(added) == 7
+    pd.testing.assert_frame_equal(result.sort_index()[added], expected[added])

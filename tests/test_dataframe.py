@@ -1,0 +1,163 @@
+"""itilkit.dataframe: each column equals what the scalar API returns for that row."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from itilkit import SLA, Incident, InvalidValueError, ServiceWindow, Target
+from itilkit.dataframe import business_time, sla_columns
+
+OFFICE = ServiceWindow.weekly("Mon-Fri 08:00-17:00", tz="Europe/Berlin", holidays="DE")
+GOLD = SLA(
+    "Gold",
+    window=OFFICE,
+    targets=[
+        Target("response", "PT30M", priority="P1"),
+        Target("response", "PT4H"),
+        Target("resolution", "PT8H", priority="P1"),
+        Target("resolution", "P2D", priority="P3"),
+    ],
+)
+AS_OF = "2026-04-20T12:00+02:00"
+
+
+def tickets(n: int, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    opened = pd.Timestamp("2026-03-02", tz="Europe/Berlin") + pd.to_timedelta(
+        rng.integers(0, 40 * 24 * 60, n), unit="min"
+    )
+    responded = opened + pd.to_timedelta(rng.integers(0, 3 * 24 * 60, n), unit="min")
+    resolved = responded + pd.to_timedelta(rng.integers(0, 10 * 24 * 60, n), unit="min")
+    frame = pd.DataFrame(
+        {
+            "number": [f"INC{i}" for i in range(n)],
+            "priority": rng.choice(["P1", "P2", "P3", "P4"], n),
+            "opened_at": opened,
+            "responded_at": responded,
+            "resolved_at": resolved,
+        }
+    )
+    frame.loc[::5, "resolved_at"] = pd.NaT
+    frame.loc[::10, "responded_at"] = pd.NaT
+    return frame
+
+
+def scalar_incident(row: pd.Series) -> Incident:
+    levels = {
+        "P1": ("high", "high"),
+        "P2": ("high", "medium"),
+        "P3": ("high", "low"),
+        "P4": ("medium", "low"),
+    }
+    impact, urgency = levels[row["priority"]]
+    inc = Incident.open(
+        row["number"], at=row["opened_at"].to_pydatetime(), impact=impact, urgency=urgency
+    )
+    if not pd.isna(row["responded_at"]):
+        inc = inc.start_work(at=row["responded_at"].to_pydatetime())
+    if not pd.isna(row["resolved_at"]):
+        if inc.state.name == "NEW":
+            inc = inc.start_work(at=row["resolved_at"].to_pydatetime())
+        inc = inc.resolve(at=row["resolved_at"].to_pydatetime())
+    return inc
+
+
+class TestSlaColumns:
+    def test_columns_equal_scalar_clocks(self) -> None:
+        """Every cell equals the SLA clock of an incident built by hand from the row."""
+        frame = tickets(60)
+        out = sla_columns(frame, GOLD, as_of=AS_OF)
+        assert list(out.columns[: len(frame.columns)]) == list(frame.columns)
+        for _, row in out.iterrows():
+            if not pd.isna(row["resolved_at"]) and pd.isna(row["responded_at"]):
+                continue  # resolved without a response row: checked in the next test
+            inc = scalar_incident(row)
+            for metric in ("response", "resolution"):
+                target = GOLD.target_for(metric, inc.priority)
+                if target is None:
+                    assert row[f"{metric}_stage"] == "no target"
+                    assert pd.isna(row[f"{metric}_elapsed"])
+                    continue
+                clock = GOLD.clock(inc, metric, as_of=AS_OF)
+                assert row[f"{metric}_stage"] == clock.stage
+                assert row[f"{metric}_elapsed"].to_pytimedelta() == clock.elapsed
+                assert row[f"{metric}_remaining"].to_pytimedelta() == clock.remaining
+                assert row[f"{metric}_breached"] == clock.breached
+                assert row[f"{metric}_percent"] == clock.percent
+                assert isinstance(row[f"{metric}_percent"], Fraction)
+                if clock.due is None:
+                    assert pd.isna(row[f"{metric}_due"])
+                else:
+                    assert row[f"{metric}_due"].to_pydatetime() == clock.due
+
+    def test_resolved_without_response_answers_at_resolution(self) -> None:
+        """A ticket resolved straight from NEW was responded to at its resolution."""
+        frame = pd.DataFrame(
+            {
+                "number": ["INC1"],
+                "priority": ["P1"],
+                "opened_at": [pd.Timestamp("2026-03-02T09:00", tz="Europe/Berlin")],
+                "responded_at": [pd.NaT],
+                "resolved_at": [pd.Timestamp("2026-03-02T09:20", tz="Europe/Berlin")],
+            }
+        )
+        out = sla_columns(frame, GOLD, as_of=AS_OF)
+        assert out.loc[0, "response_stage"] == "met"
+        assert out.loc[0, "response_elapsed"] == pd.Timedelta(minutes=20)
+        assert out.loc[0, "response_due"] == pd.Timestamp("2026-03-02T09:30", tz="Europe/Berlin")
+
+    def test_impact_and_urgency_columns(self) -> None:
+        frame = pd.DataFrame(
+            {
+                "id": ["A"],
+                "impact": ["1 - High"],
+                "urgency": ["1 - High"],
+                "opened_at": [pd.Timestamp("2026-03-06T16:45", tz="Europe/Berlin")],
+            }
+        )
+        out = sla_columns(
+            frame,
+            GOLD,
+            as_of="2026-03-09T08:30+01:00",
+            id="id",
+            responded_at=None,
+            resolved_at=None,
+            priority=None,
+        )
+        # P1 response, 30 min: 15 min on Friday, due Monday 08:15, breached from then on.
+        assert out.loc[0, "response_due"] == pd.Timestamp("2026-03-09T08:15", tz="Europe/Berlin")
+        assert out.loc[0, "response_stage"] == "breached"
+        assert out.loc[0, "response_elapsed"] == pd.Timedelta(minutes=45)
+
+    def test_missing_columns_and_times(self) -> None:
+        with pytest.raises(
+            InvalidValueError, match="'frame' must be a DataFrame with the columns 'number'"
+        ):
+            sla_columns(pd.DataFrame({"opened_at": []}), GOLD, as_of=AS_OF)
+        frame = tickets(2)
+        frame.loc[1, "opened_at"] = pd.NaT
+        with pytest.raises(InvalidValueError, match=r"'opened_at\[INC1\]' must be an aware"):
+            sla_columns(frame, GOLD, as_of=AS_OF)
+
+
+def test_business_time_column() -> None:
+    """The column equals the scalar business_time, NaT where the ticket is open."""
+    frame = tickets(40)
+    column = business_time(frame, OFFICE)
+    for (_, row), value in zip(frame.iterrows(), column, strict=True):
+        if pd.isna(row["resolved_at"]):
+            assert pd.isna(value)
+        else:
+            expected = OFFICE.business_time(
+                row["opened_at"].to_pydatetime(), row["resolved_at"].to_pydatetime()
+            )
+            assert value.to_pytimedelta() == expected
+    assert isinstance(column.iloc[1], pd.Timedelta)
+    with pytest.raises(InvalidValueError, match="'closed_at'"):
+        business_time(frame, OFFICE, end="closed_at")
+    assert timedelta(0) <= column.dropna().min().to_pytimedelta()
