@@ -19,7 +19,8 @@ The tree::
     ├── InvalidTransitionError (ValueError) a lifecycle step the transition table forbids
     ├── ChronologyError (ValueError)        a step earlier than the one before it
     ├── ConfigError (ValueError)            a configuration document with problems
-    └── EventLogError (ValueError)          an event-log row or column that cannot be read
+    ├── EventLogError (ValueError)          an event-log row or column that cannot be read
+    └── MissingDependencyError (ImportError) an optional extra (matplotlib...) not installed
 
     ItilkitWarning (UserWarning)
 """
@@ -37,6 +38,7 @@ __all__ = [
     "InvalidValueError",
     "ItilkitError",
     "ItilkitWarning",
+    "MissingDependencyError",
     "NaiveDatetimeError",
     "NoOpenTimeError",
     "UnknownHolidaysError",
@@ -201,3 +203,27 @@ class EventLogError(ItilkitError, ValueError):
 
 def _rebuild_event_log_error(message: str, row: int | None, column: str | None) -> EventLogError:
     return EventLogError(message, row=row, column=column)
+
+
+class MissingDependencyError(ItilkitError, ImportError):
+    """A feature needs an optional package that is not installed; the message names the extra.
+
+    ``.package`` is the missing import (also ``.name``, as for any ImportError),
+    ``.extra`` the itilkit extra that installs it.
+
+    >>> raise MissingDependencyError("matplotlib", "plot")
+    Traceback (most recent call last):
+    ...
+    itilkit.MissingDependencyError: this needs 'matplotlib', which is not installed: pip install 'itilkit[plot]'
+    """
+
+    def __init__(self, package: str, extra: str) -> None:
+        self.package = package
+        self.extra = extra
+        super().__init__(
+            f"this needs {package!r}, which is not installed: pip install 'itilkit[{extra}]'",
+            name=package,
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.package, self.extra))
