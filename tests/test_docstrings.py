@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import doctest
 import importlib
-import re
 import pkgutil
+import re
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 import itilkit
+import itilkit.io
 
 OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
@@ -35,7 +36,9 @@ def _home(cls: type, modules: list[ModuleType]) -> ModuleType:
     homes = [
         m
         for m in modules
-        if m is not itilkit and m.__file__ and pattern.search(Path(m.__file__).read_text())
+        if m not in {itilkit, itilkit.io}
+        and m.__file__
+        and pattern.search(Path(m.__file__).read_text())
     ]
     assert len(homes) == 1, (cls, homes)
     return homes[0]
@@ -45,9 +48,11 @@ def _exported_tests() -> list[doctest.DocTest]:
     finder = doctest.DocTestFinder(exclude_empty=True)
     tests: list[doctest.DocTest] = []
     modules = _modules()
-    for name in itilkit.__all__:
-        obj = getattr(itilkit, name)
-        if not isinstance(obj, type):
+    exported = [(itilkit, name) for name in itilkit.__all__]
+    exported += [(itilkit.io, name) for name in itilkit.io.__all__]
+    for namespace, name in exported:
+        obj = getattr(namespace, name)
+        if not isinstance(obj, type) or obj.__module__ not in {"itilkit", "itilkit.io"}:
             continue
         home = _home(obj, modules)
         tests.extend(finder.find(obj, f"{home.__name__}.{name}", module=False, globs=vars(home)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import doctest
 import gc
 import io
 import pickle
@@ -13,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-import itilkit.io._event_log as event_log_module
 from itilkit import (
     EventLogError,
     HoldReason,
@@ -437,26 +435,3 @@ class TestBadInput:
         args.update(kwargs)
         with pytest.raises(error, match=match):
             read_event_log(**args)  # type: ignore[arg-type]
-
-
-def run_examples(obj: object, module: object) -> int:
-    """Run the >>> examples of ``obj`` and its methods; return how many ran.
-
-    pytest's doctest collection skips methods of classes re-exported with
-    ``__module__ = "itilkit"``, so the examples are run here explicitly.
-    """
-    finder = doctest.DocTestFinder(exclude_empty=True)
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    name = getattr(obj, "__name__", "obj")
-    tests = finder.find(obj, name, module=False, globs=dict(vars(module)))
-    for test in tests:
-        runner.run(test)
-    assert runner.failures == 0
-    return sum(len(t.examples) for t in tests)
-
-
-class TestDocExamples:
-    @pytest.mark.parametrize("name", ["EventLog", "Preset", "read_event_log"])
-    def test_examples_run(self, name: str) -> None:
-        """Every >>> example in the docstrings of event_log objects runs as shown."""
-        assert run_examples(getattr(event_log_module, name), event_log_module) > 0

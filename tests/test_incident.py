@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import pickle
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import itilkit._incident as incident_module
 from itilkit import (
     ChronologyError,
     HoldReason,
@@ -540,28 +538,3 @@ class TestProperties:
         for value, frozen in snapshots:
             assert pickle.loads(frozen) == value
             assert len(value.history) <= len(inc.history)
-
-
-def run_examples(obj: object, module: object) -> int:
-    """Run the >>> examples of ``obj`` and its methods; return how many ran.
-
-    pytest's doctest collection skips methods of classes re-exported with
-    ``__module__ = "itilkit"``, so the examples are run here explicitly.
-    """
-    finder = doctest.DocTestFinder(exclude_empty=True)
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    name = getattr(obj, "__name__", "obj")
-    tests = finder.find(obj, name, module=False, globs=dict(vars(module)))
-    for test in tests:
-        runner.run(test)
-    assert runner.failures == 0
-    return sum(len(t.examples) for t in tests)
-
-
-class TestDocExamples:
-    @pytest.mark.parametrize(
-        "name", ["State", "HoldReason", "Transition", "PriorityChange", "Anomaly", "Incident"]
-    )
-    def test_examples_run(self, name: str) -> None:
-        """Every >>> example in the docstrings of incident objects runs as shown."""
-        assert run_examples(getattr(incident_module, name), incident_module) > 0

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import doctest
 import pickle
 
 import pytest
 
-import itilkit._priority as priority_module
 from itilkit import Impact, InvalidValueError, Priority, PriorityMatrix, Urgency
 from itilkit._priority import ITIL_MATRIX
 
@@ -185,26 +183,3 @@ class TestCustomMatrix:
         """Every cell filled, only known levels, valid priorities: else InvalidValueError."""
         with pytest.raises(InvalidValueError, match=match):
             PriorityMatrix.from_table(table, **kwargs)  # type: ignore[arg-type]
-
-
-def run_examples(obj: object, module: object) -> int:
-    """Run the >>> examples of ``obj`` and its methods; return how many ran.
-
-    pytest's doctest collection skips methods of classes re-exported with
-    ``__module__ = "itilkit"``, so the examples are run here explicitly.
-    """
-    finder = doctest.DocTestFinder(exclude_empty=True)
-    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    name = getattr(obj, "__name__", "obj")
-    tests = finder.find(obj, name, module=False, globs=dict(vars(module)))
-    for test in tests:
-        runner.run(test)
-    assert runner.failures == 0
-    return sum(len(t.examples) for t in tests)
-
-
-class TestDocExamples:
-    @pytest.mark.parametrize("name", ["Impact", "Urgency", "Priority", "PriorityMatrix"])
-    def test_examples_run(self, name: str) -> None:
-        """Every >>> example in the docstrings of priority objects runs as shown."""
-        assert run_examples(getattr(priority_module, name), priority_module) > 0

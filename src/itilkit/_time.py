@@ -45,6 +45,7 @@ Zone: TypeAlias = tzinfo
 US_PER_SECOND = 1_000_000
 US_PER_DAY = 86_400 * US_PER_SECOND
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_PENDULUM_ZONES = (pendulum.Timezone, pendulum.FixedTimezone)
 _dt_sub = datetime.__sub__
 _dt_add = datetime.__add__
 
@@ -88,6 +89,8 @@ def from_us(us: int, tz: Zone) -> pendulum.DateTime:
     >>> from_us(1_000_000, zone("Asia/Seoul"))
     DateTime(1970, 1, 1, 9, 0, 1, tzinfo=Timezone('Asia/Seoul'))
     """
+    if not isinstance(tz, _PENDULUM_ZONES):  # pendulum needs its own zones to stay aware
+        tz = zone(tz)
     utc = _dt_add(EPOCH, timedelta(microseconds=us))
     local = utc.astimezone(tz)
     return pendulum.DateTime(
