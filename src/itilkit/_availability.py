@@ -52,6 +52,7 @@ import attrs
 import pendulum
 
 from ._errors import ChronologyError, InvalidValueError, NoOpenTimeError
+from ._intervals import merge, subtract
 from ._report import format_duration, html_table, ratio_text, text_table
 from ._time import (
     RatioLike,
@@ -163,47 +164,6 @@ class Outage:
 
 
 # --- the measurement ---------------------------------------------------------------------
-
-
-def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted, merged, non-empty half-open intervals."""
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(intervals):
-        if s >= e:
-            continue
-        if out and s <= out[-1][1]:
-            if e > out[-1][1]:
-                out[-1] = (out[-1][0], e)
-        else:
-            out.append((s, e))
-    return out
-
-
-def _difference(
-    spans: list[tuple[int, int]], cuts: list[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """``spans`` minus ``cuts`` (both sorted and merged)."""
-    if not cuts:
-        return list(spans)
-    out: list[tuple[int, int]] = []
-    j = 0
-    n = len(cuts)
-    for s, e in spans:
-        while j < n and cuts[j][1] <= s:
-            j += 1
-        k = j
-        cur = s
-        while k < n and cuts[k][0] < e:
-            cs, ce = cuts[k]
-            if cs > cur:
-                out.append((cur, cs))
-            cur = max(cur, ce)
-            if cur >= e:
-                break
-            k += 1
-        if cur < e:
-            out.append((cur, e))
-    return out
 
 
 class _Measure:
@@ -331,14 +291,14 @@ def _measure(
     outages: tuple[Outage, ...], window: ServiceWindow, a: int, b: int, label: str | None
 ) -> AvailabilityReport:
     open_spans = window.spans_us(a, b)
-    planned = _merge(
+    planned = merge(
         [
             (max(o._start_us, a), min(o._end_us, b))
             for o in outages
             if o.planned and o._end_us > a and o._start_us < b
         ]
     )
-    agreed_spans = _difference(open_spans, planned)
+    agreed_spans = subtract(open_spans, planned)
     hours = _Measure(open_spans)
     agreed = _Measure(agreed_spans)
     recorded = outside = maintenance = 0
@@ -600,6 +560,26 @@ class AvailabilityReport:
                 for label, _, v in self.breakdown.rows()
             ],
         )
+
+    def plot(self, target: RatioLike | None = None, *, ax: Any = None) -> Any:
+        """Availability month by month as bars against ``target``: a matplotlib figure.
+
+        One bar per calendar month of :meth:`by_month` (exact figures, drawn as
+        floats), green where the month meets ``target`` and red where it falls
+        short, with the target as a dashed line. Needs the ``plot`` extra.
+        Draws into ``ax`` if given; returns the figure.
+
+        >>> from itilkit import ServiceWindow
+        >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+        >>> r = measure_availability([Outage("2026-03-02T09:00Z", "2026-03-02T18:00Z")],
+        ...                          window=w, start="2026-02-01T00:00Z", end="2026-04-01T00:00Z")
+        >>> fig = r.plot("99%")
+        >>> [round(p.get_height(), 3) for p in fig.axes[0].patches if p.get_gid() == "month"]
+        [100.0, 95.455]
+        """
+        from ._plot import plot_availability
+
+        return plot_availability(self, target, ax=ax)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: ISO instants and durations, exact ratio text."""

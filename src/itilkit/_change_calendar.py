@@ -31,6 +31,7 @@ import attrs
 
 from ._change import ChangeRequest, ChangeState, ChangeType, _zone_of
 from ._errors import InvalidValueError, NoOpenTimeError
+from ._intervals import merge, subtract
 from ._report import format_duration
 from ._time import DurationLike, InstantLike, from_us, to_duration_us, to_us
 from ._window import ServiceWindow, Span
@@ -134,38 +135,6 @@ def _spans(pairs: Iterable[tuple[int, int]], tz: tzinfo) -> tuple[Span, ...]:
     return tuple(Span(from_us(a, tz), from_us(b, tz)) for a, b in pairs)
 
 
-def _merge(pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(pairs):
-        if b <= a:
-            continue
-        if out and a <= out[-1][1]:
-            if b > out[-1][1]:
-                out[-1] = (out[-1][0], b)
-        else:
-            out.append((a, b))
-    return out
-
-
-def _subtract(base: list[tuple[int, int]], cut: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``base - cut``, both sorted and merged."""
-    out: list[tuple[int, int]] = []
-    j = 0
-    for a, b in base:
-        while j < len(cut) and cut[j][1] <= a:
-            j += 1
-        k = j
-        start = a
-        while k < len(cut) and cut[k][0] < b:
-            if cut[k][0] > start:
-                out.append((start, cut[k][0]))
-            start = max(start, cut[k][1])
-            k += 1
-        if start < b:
-            out.append((start, b))
-    return out
-
-
 @attrs.frozen
 class ChangeCalendar:
     """Freeze windows, maintenance windows and a lead time that planned changes must respect.
@@ -251,7 +220,7 @@ class ChangeCalendar:
                     )
                 )
         if self.maintenance is not None:
-            outside = _subtract([(start, end)], _merge(self.maintenance.spans_us(start, end)))
+            outside = subtract([(start, end)], merge(self.maintenance.spans_us(start, end)))
             if outside:
                 total = sum(b - a for a, b in outside)
                 found.append(
@@ -346,7 +315,7 @@ class ChangeCalendar:
         if lead is not None:
             lower = max(lower, self._business.add_us(requested, lead))
         limit = first + reach + length  # a slot must end by here (start by first + reach)
-        blockers = _merge(
+        blockers = merge(
             (o.start_us, o.end_us)
             for o in others
             if o.state is not ChangeState.CANCELED and o.items & wanted
@@ -368,10 +337,10 @@ class ChangeCalendar:
 
     def _free(self, lo: int, hi: int, blockers: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """The maximal conflict-free periods inside ``[lo, hi)`` (sorted, merged)."""
-        base = _merge(self.maintenance.spans_us(lo, hi)) if self.maintenance else [(lo, hi)]
+        base = merge(self.maintenance.spans_us(lo, hi)) if self.maintenance else [(lo, hi)]
         cut = list(self.freeze.spans_us(lo, hi)) if self.freeze else []
         cut += [(max(a, lo), min(b, hi)) for a, b in blockers if a < hi and b > lo]
-        return _subtract(base, _merge(cut))
+        return subtract(base, merge(cut))
 
     # ------------------------------------------------------------------ error budget
 

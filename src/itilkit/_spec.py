@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from datetime import time
 
 from ._errors import WindowSpecError
+from ._intervals import merge
 
 __all__ = [
     "DAY_NAMES",
@@ -82,14 +83,7 @@ def _parse_range(token: str, spec: object) -> tuple[int, int]:
 
 
 def _merge(ranges: Iterable[tuple[int, int]]) -> DayHours:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return tuple(merged)
+    return tuple(merge(ranges))
 
 
 def parse_ranges(value: object, spec: object | None = None) -> DayHours:

@@ -26,7 +26,8 @@ from dateutil import rrule as rrule_lib
 
 from ._calendar import HolidayCalendar, _parse_date, local_date, wall_to_us
 from ._errors import InvalidValueError, NaiveDatetimeError
-from ._index import Index, Intervals, Node
+from ._index import Index, Node
+from ._intervals import Intervals, intersect, merge, subtract
 from ._spec import (
     DAY,
     DAY_NAMES,
@@ -56,21 +57,8 @@ __all__ = ["ServiceWindow", "Span"]
 _DAY_US = 86_400 * US_PER_SECOND
 
 
-def _merge(intervals: Iterable[tuple[int, int]]) -> Intervals:
-    merged: Intervals = []
-    for start, end in sorted(intervals):
-        if end <= start:
-            continue
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def _clip(intervals: Iterable[tuple[int, int]], lo: int, hi: int) -> Intervals:
-    return _merge((max(s, lo), min(e, hi)) for s, e in intervals if e > lo and s < hi)
+    return merge((max(s, lo), min(e, hi)) for s, e in intervals if e > lo and s < hi)
 
 
 # -- definitions (nodes) -------------------------------------------------------------
@@ -118,7 +106,7 @@ class _Weekly:
                     if e > lo and s < hi:
                         out.append((max(s, lo), min(e, hi)))
             day += one
-        return _merge(out)
+        return merge(out)
 
     def extent(self) -> tuple[int, int] | None:
         return None
@@ -156,7 +144,7 @@ class _Recurring:
             end = start + self.duration
             if end > lo and start < hi:
                 out.append((max(start, lo), min(end, hi)))
-        return _merge(out)
+        return merge(out)
 
     def extent(self) -> tuple[int, int] | None:
         return None
@@ -226,7 +214,7 @@ class _Union:
     right: Node
 
     def intervals(self, lo: int, hi: int) -> Intervals:
-        return _merge([*self.left.intervals(lo, hi), *self.right.intervals(lo, hi)])
+        return merge([*self.left.intervals(lo, hi), *self.right.intervals(lo, hi)])
 
     def extent(self) -> tuple[int, int] | None:
         a, b = self.left.extent(), self.right.extent()
@@ -245,21 +233,7 @@ class _Intersection:
 
     def intervals(self, lo: int, hi: int) -> Intervals:
         a = self.left.intervals(lo, hi)
-        if not a:
-            return []
-        b = self.right.intervals(lo, hi)
-        out: Intervals = []
-        i = j = 0
-        while i < len(a) and j < len(b):
-            s = max(a[i][0], b[j][0])
-            e = min(a[i][1], b[j][1])
-            if s < e:
-                out.append((s, e))
-            if a[i][1] < b[j][1]:
-                i += 1
-            else:
-                j += 1
-        return out
+        return intersect(a, self.right.intervals(lo, hi)) if a else []
 
     def extent(self) -> tuple[int, int] | None:
         a, b = self.left.extent(), self.right.extent()
@@ -280,26 +254,7 @@ class _Difference:
 
     def intervals(self, lo: int, hi: int) -> Intervals:
         a = self.left.intervals(lo, hi)
-        if not a:
-            return []
-        b = self.right.intervals(lo, hi)
-        out: Intervals = []
-        j = 0
-        for s, e in a:
-            cur = s
-            while j < len(b) and b[j][1] <= cur:
-                j += 1
-            k = j
-            while k < len(b) and b[k][0] < e:
-                if b[k][0] > cur:
-                    out.append((cur, b[k][0]))
-                cur = max(cur, b[k][1])
-                if cur >= e:
-                    break
-                k += 1
-            if cur < e:
-                out.append((cur, e))
-        return out
+        return subtract(a, self.right.intervals(lo, hi)) if a else []
 
     def extent(self) -> tuple[int, int] | None:
         return self.left.extent()
@@ -462,7 +417,7 @@ class ServiceWindow:
         name = zone_name(zone_obj)
         if isinstance(spans, str) or not isinstance(spans, Iterable):
             raise InvalidValueError("spans", "an iterable of (start, end) pairs", spans)
-        pairs = _merge(_span_pair(item, zone_obj) for item in spans)
+        pairs = merge(_span_pair(item, zone_obj) for item in spans)
         return cls._of(_Spans(tuple(pairs), name), name)
 
     # -- identity -----------------------------------------------------------------
