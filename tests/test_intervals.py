@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,7 +18,7 @@ def points(intervals: list[tuple[int, int]]) -> set[int]:
 
 def canonical(intervals: list[tuple[int, int]]) -> bool:
     return all(s < e for s, e in intervals) and all(
-        a[1] < b[0] for a, b in zip(intervals, intervals[1:], strict=False)
+        a[1] < b[0] for a, b in itertools.pairwise(intervals)
     )
 
 
