@@ -21,6 +21,7 @@ from itilkit._time import (
     to_us,
     zone,
     zone_name,
+    zone_of,
 )
 
 
@@ -145,3 +146,20 @@ class TestRatios:
         ratio = parse_ratio("99.949%")
         assert format_percent(ratio, 2) == "99.95%"
         assert ratio < parse_ratio("99.95%")
+
+
+class TestZonesOfInstants:
+    @pytest.mark.parametrize(
+        "tz", [UTC, timezone(timedelta(hours=9)), zone("Asia/Seoul"), pendulum.timezone("UTC")]
+    )
+    def test_from_us_stays_aware_after_arithmetic(self, tz: object) -> None:
+        """Any tzinfo gives a pendulum DateTime that is still aware after adding time."""
+        moment = from_us(0, tz)  # type: ignore[arg-type]
+        later = moment + timedelta(hours=1)
+        assert later.tzinfo is not None
+        assert to_us(later) == 3600 * 10**6
+
+    def test_zone_of_an_iso_string_is_its_offset(self) -> None:
+        assert zone_of("2026-03-02T09:00+09:00").utcoffset(None) == timedelta(hours=9)
+        with pytest.raises(NaiveDatetimeError, match="'at' must be"):
+            zone_of("2026-03-02T09:00", "at")

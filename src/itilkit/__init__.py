@@ -15,47 +15,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from ._errors import (
-    ChronologyError,
-    ConfigError,
-    EventLogError,
-    InvalidTransitionError,
-    InvalidValueError,
-    ItilkitError,
-    ItilkitWarning,
-    NaiveDatetimeError,
-    NoOpenTimeError,
-    UnknownHolidaysError,
-    UnknownZoneError,
-    WindowSpecError,
-)
-from ._window import ServiceWindow, Span
-from ._priority import Impact, Priority, PriorityMatrix, Urgency
-from ._incident import Anomaly, HoldReason, Incident, PriorityChange, State, Transition
 from ._approval import ApprovalPolicy, ApprovalRule, Decision, Outcome
-from ._change import (
-    ChangeRequest,
-    ChangeState,
-    ChangeTransition,
-    ChangeType,
-    Risk,
-    RiskMatrix,
-    Vote,
-)
-from ._change_calendar import ChangeCalendar, Conflict, ConflictKind
-from ._clock import ClockStatus, Metric, Pause
-from ._compliance import Breach, ComplianceReport, Tally
-from ._ola import FitReport, FitStage, check_fit
-from ._sla import (
-    OLA,
-    SLA,
-    Agreement,
-    Condition,
-    NoTargetError,
-    Target,
-    UnderpinningContract,
-    select_slas,
-)
 from ._availability import (
     AvailabilityReport,
     CreditSchedule,
@@ -68,6 +28,48 @@ from ._availability import (
 )
 from ._budget import SRE_WORKBOOK_RULES, BurnRateAlert, BurnRateRule, ErrorBudget
 from ._capacity import RecurringOverload, find_overloads, recurring_overloads
+from ._change import (
+    ChangeRequest,
+    ChangeState,
+    ChangeTransition,
+    ChangeType,
+    Risk,
+    RiskMatrix,
+    Vote,
+)
+from ._change_calendar import ChangeCalendar, Conflict, ConflictKind
+from ._clock import ClockStatus, Metric, Pause
+from ._compliance import Breach, ComplianceReport, Tally
+from ._errors import (
+    ChronologyError,
+    ConfigError,
+    EventLogError,
+    InvalidTransitionError,
+    InvalidValueError,
+    ItilkitError,
+    ItilkitWarning,
+    MissingDependencyError,
+    NaiveDatetimeError,
+    NoOpenTimeError,
+    UnknownHolidaysError,
+    UnknownZoneError,
+    WindowSpecError,
+)
+from ._incident import Anomaly, HoldReason, Incident, PriorityChange, State, Transition
+from ._ola import FitReport, FitStage, check_fit
+from ._plot import plot_load
+from ._priority import Impact, Priority, PriorityMatrix, Urgency
+from ._sla import (
+    OLA,
+    SLA,
+    Agreement,
+    Condition,
+    NoTargetError,
+    Target,
+    UnderpinningContract,
+    select_slas,
+)
+from ._window import ServiceWindow, Span
 
 # Each domain's imports go above, each domain's public names in its list below.
 
@@ -79,6 +81,7 @@ _ERRORS = [
     "InvalidValueError",
     "ItilkitError",
     "ItilkitWarning",
+    "MissingDependencyError",
     "NaiveDatetimeError",
     "NoOpenTimeError",
     "UnknownHolidaysError",
@@ -138,6 +141,7 @@ _AVAILABILITY: list[str] = [
     "in_parallel",
     "in_series",
     "measure_availability",
+    "plot_load",
     "recurring_overloads",
 ]
 

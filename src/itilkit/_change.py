@@ -25,14 +25,14 @@ from __future__ import annotations
 import enum
 import types
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta
 from typing import Any
 
 import attrs
 import pendulum
 
 from ._errors import ChronologyError, InvalidTransitionError, InvalidValueError
-from ._time import InstantLike, from_us, to_us
+from ._time import InstantLike, from_us, to_us, zone_of
 
 __all__ = [
     "DEFAULT_RISK_MATRIX",
@@ -342,22 +342,9 @@ _FINAL = frozenset({ChangeState.CLOSED, ChangeState.CANCELED})
 # --------------------------------------------------------------------------- values
 
 
-def _zone_of(value: object, field: str) -> tzinfo:
-    """The pendulum zone (or fixed offset) an aware instant was given in.
-
-    A pendulum zone, not the stdlib one: pendulum arithmetic on a
-    ``DateTime`` holding a stdlib ``tzinfo`` can drop the zone.
-    """
-    to_us(value, field)  # refuses naive and malformed input by name
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
-    tz = pendulum.instance(moment).tzinfo
-    assert tz is not None
-    return tz
-
-
 def _instant(value: object, field: str) -> pendulum.DateTime:
     """An aware instant as a pendulum ``DateTime`` in the zone (or offset) it was given in."""
-    return from_us(to_us(value, field), _zone_of(value, field))
+    return from_us(to_us(value, field), zone_of(value, field))
 
 
 def _name(value: object, field: str) -> str:

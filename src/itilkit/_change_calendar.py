@@ -29,11 +29,11 @@ from typing import Any, Protocol
 
 import attrs
 
-from ._change import ChangeRequest, ChangeState, ChangeType, _zone_of
+from ._change import ChangeRequest, ChangeState, ChangeType
 from ._errors import InvalidValueError, NoOpenTimeError
 from ._intervals import merge, subtract
 from ._report import format_duration
-from ._time import DurationLike, InstantLike, from_us, to_duration_us, to_us
+from ._time import DurationLike, InstantLike, from_us, to_duration_us, to_us, zone_of
 from ._window import ServiceWindow, Span
 
 __all__ = ["DEFAULT_HORIZON", "BudgetLike", "ChangeCalendar", "Conflict", "ConflictKind"]
@@ -306,7 +306,7 @@ class ChangeCalendar:
         if reach < 0:
             raise InvalidValueError("horizon", "a duration of zero or more", horizon)
         first = to_us(after, "after")
-        tz = _zone_of(after, "after")
+        tz = zone_of(after, "after")
         wanted = _item_set(items)
         kind = ChangeType.parse(type)
         requested = first if requested_at is None else to_us(requested_at, "requested_at")

@@ -228,6 +228,29 @@ class ClockStatus:
     def _repr_html_(self) -> str:
         return html_table(["", "business", "24x7"], self._rows(), title=self._title())
 
+    def plot(self, *, ax: Any = None, window: ServiceWindow | None = None) -> Any:
+        """A timeline of the clock as a matplotlib figure (the ``plot`` extra).
+
+        From the start to ``as_of`` (or the stop, and on to ``due`` if later):
+        the running and paused stretches (the pause ledger), the due instant,
+        the breach instant and ``as_of``. Given the SLA's ``window``, it also
+        shades the service hours (the only time the clock counts) and marks
+        the instant each crossed warning threshold was reached. Draws into
+        ``ax`` if given; returns the figure.
+
+        >>> import itilkit
+        >>> w = itilkit.ServiceWindow.weekly("Mon-Fri 08:00-17:00", tz="UTC")
+        >>> sla = itilkit.SLA("Gold", window=w, targets=[itilkit.Target("response", "PT1H")])
+        >>> inc = itilkit.Incident.open(
+        ...     "INC1", at="2026-03-06T16:00Z", impact="medium", urgency="medium")
+        >>> fig = sla.clock(inc, "response", as_of="2026-03-09T09:00Z").plot(window=w)
+        >>> sorted(line.get_gid() for line in fig.axes[0].lines)
+        ['as_of', 'breached', 'due', 'warning-1/2', 'warning-3/4']
+        """
+        from ._plot import plot_clock
+
+        return plot_clock(self, ax=ax, window=window)
+
 
 # --- the engine (integer microseconds) -----------------------------------------------
 

@@ -15,16 +15,16 @@ import pendulum
 
 from ._approval import ApprovalPolicy
 from ._availability import Outage, measure_availability
+from ._capacity import recurring_overloads
 from ._change import ChangeRequest
 from ._change_calendar import ChangeCalendar
 from ._errors import InvalidValueError
 from ._incident import Incident, State
-from ._sla import SLA
-from .io import EventLog, read_event_log
-from ._capacity import recurring_overloads
 from ._report import format_duration, ratio_text
+from ._sla import SLA
 from ._time import format_percent
 from ._window import ServiceWindow
+from .io import EventLog, read_event_log
 
 __all__ = ["SECTIONS", "demo_text"]
 

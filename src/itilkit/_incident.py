@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
@@ -42,7 +42,7 @@ import pendulum
 
 from ._errors import ChronologyError, InvalidTransitionError, InvalidValueError
 from ._priority import _ITIL, Impact, Priority, PriorityMatrix, Urgency, _norm
-from ._time import from_us, to_timedelta, to_us
+from ._time import from_us, to_timedelta, to_us, zone_of
 
 if TYPE_CHECKING:
     from ._window import ServiceWindow
@@ -216,17 +216,6 @@ class Anomaly:
     at: pendulum.DateTime | None
 
 
-def _zone_of(value: object, field: str) -> tzinfo:
-    """The zone an instant was given in (its tzinfo, or the offset of an ISO string)."""
-    to_us(value, field)  # validates: aware, parseable
-    if isinstance(value, datetime):
-        assert value.tzinfo is not None
-        return value.tzinfo
-    parsed = datetime.fromisoformat(str(value).strip())
-    assert parsed.tzinfo is not None
-    return parsed.tzinfo
-
-
 @attrs.frozen
 class Incident:
     """An incident and its whole life so far; every step returns a new incident.
@@ -277,7 +266,7 @@ class Incident:
         if not isinstance(matrix, PriorityMatrix):
             raise InvalidValueError("matrix", "a PriorityMatrix", matrix)
         us = to_us(at, "at")
-        tz = _zone_of(at, "at")
+        tz = zone_of(at, "at")
         opened = from_us(us, tz)
         i = matrix.impact_level(impact)
         u = matrix.urgency_level(urgency)

@@ -35,6 +35,7 @@ __all__ = [
     "to_timedelta",
     "to_us",
     "zone",
+    "zone_of",
 ]
 
 InstantLike: TypeAlias = datetime | str
@@ -90,7 +91,7 @@ def from_us(us: int, tz: Zone) -> pendulum.DateTime:
     DateTime(1970, 1, 1, 9, 0, 1, tzinfo=Timezone('Asia/Seoul'))
     """
     if not isinstance(tz, _PENDULUM_ZONES):  # pendulum needs its own zones to stay aware
-        tz = zone(tz)
+        tz = _as_pendulum_zone(tz)
     utc = _dt_add(EPOCH, timedelta(microseconds=us))
     local = utc.astimezone(tz)
     return pendulum.DateTime(
@@ -104,6 +105,24 @@ def from_us(us: int, tz: Zone) -> pendulum.DateTime:
         tzinfo=tz,
         fold=local.fold,
     )
+
+
+def _as_pendulum_zone(tz: tzinfo) -> Zone:
+    zone_obj = pendulum.instance(datetime(2000, 1, 1, tzinfo=tz)).tzinfo
+    assert zone_obj is not None
+    return zone_obj
+
+
+def zone_of(value: object, field: str = "instant") -> Zone:
+    """The zone an aware instant was written in, as a pendulum zone (or fixed offset).
+
+    >>> zone_of("2026-03-02T09:00+09:00"), zone_of(pendulum.datetime(2026, 3, 2, tz="Asia/Seoul"))
+    (FixedTimezone(32400, name="+09:00"), Timezone('Asia/Seoul'))
+    """
+    to_us(value, field)  # refuses naive and malformed input by name
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
+    assert moment.tzinfo is not None
+    return _as_pendulum_zone(moment.tzinfo)
 
 
 def to_timedelta(us: int) -> timedelta:
