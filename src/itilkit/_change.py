@@ -26,13 +26,13 @@ import enum
 import types
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any
 
 import attrs
 import pendulum
 
 from ._errors import ChronologyError, InvalidTransitionError, InvalidValueError
 from ._time import InstantLike, from_us, to_us, zone_of
+from ._vocabulary import parse_member
 
 __all__ = [
     "DEFAULT_RISK_MATRIX",
@@ -45,18 +45,6 @@ __all__ = [
     "RiskMatrix",
     "Vote",
 ]
-
-
-def _parse_member(enum_type: type[enum.Enum], value: object, field: str) -> Any:
-    """An enum member from itself or its name in any case (``"very_high"``, ``"Very High"``)."""
-    if isinstance(value, enum_type):
-        return value
-    if isinstance(value, str):
-        key = value.strip().upper().replace(" ", "_").replace("-", "_")
-        if key in enum_type.__members__:
-            return enum_type.__members__[key]
-    names = ", ".join(repr(name.lower()) for name in enum_type.__members__)
-    raise InvalidValueError(field, f"one of {names}", value)
 
 
 class ChangeType(enum.Enum):
@@ -76,7 +64,7 @@ class ChangeType(enum.Enum):
     @classmethod
     def parse(cls, value: object, field: str = "type") -> ChangeType:
         """The change type from itself or its name in any case."""
-        member: ChangeType = _parse_member(cls, value, field)
+        member: ChangeType = parse_member(cls, value, field)
         return member
 
 
@@ -95,7 +83,7 @@ class Risk(enum.IntEnum):
     @classmethod
     def parse(cls, value: object, field: str = "risk") -> Risk:
         """The risk from itself or its name in any case (``"very_high"``, ``"Very High"``)."""
-        member: Risk = _parse_member(cls, value, field)
+        member: Risk = parse_member(cls, value, field)
         return member
 
     @property
@@ -246,7 +234,7 @@ class ChangeState(enum.Enum):
     @classmethod
     def parse(cls, value: object, field: str = "to_state") -> ChangeState:
         """The state from itself or its name in any case."""
-        member: ChangeState = _parse_member(cls, value, field)
+        member: ChangeState = parse_member(cls, value, field)
         return member
 
 

@@ -39,6 +39,7 @@ from ._incident import HoldReason, State
 from ._priority import Priority
 from ._report import format_duration, html_table, iso, iso_duration, ratio_text, text_table
 from ._time import format_percent, from_us, to_timedelta, zone
+from ._vocabulary import parse_member
 
 if TYPE_CHECKING:
     from ._incident import Incident
@@ -74,14 +75,7 @@ class Metric(enum.Enum):
     @classmethod
     def parse(cls, value: object, field: str = "metric") -> Metric:
         """The metric named by ``value`` (a Metric, or its name in any case)."""
-        if isinstance(value, Metric):
-            return value
-        if isinstance(value, str):
-            try:
-                return cls(value.strip().lower())
-            except ValueError:
-                pass
-        raise InvalidValueError(field, "one of 'response', 'resolution'", value)
+        return parse_member(cls, value, field)
 
 
 @attrs.frozen
@@ -245,7 +239,7 @@ class ClockStatus:
         ...     "INC1", at="2026-03-06T16:00Z", impact="medium", urgency="medium")
         >>> fig = sla.clock(inc, "response", as_of="2026-03-09T09:00Z").plot(window=w)
         >>> sorted(line.get_gid() for line in fig.axes[0].lines)
-        ['as_of', 'breached', 'due', 'warning-1/2', 'warning-3/4']
+        ['as_of', 'breached', 'due', 'warning-50%', 'warning-75%']
         """
         from ._plot import plot_clock
 

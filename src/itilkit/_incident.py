@@ -41,8 +41,9 @@ import attrs
 import pendulum
 
 from ._errors import ChronologyError, InvalidTransitionError, InvalidValueError
-from ._priority import _ITIL, Impact, Priority, PriorityMatrix, Urgency, _norm
+from ._priority import _ITIL, Impact, Priority, PriorityMatrix, Urgency
 from ._time import from_us, to_timedelta, to_us, zone_of
+from ._vocabulary import parse_member
 
 if TYPE_CHECKING:
     from ._window import ServiceWindow
@@ -63,15 +64,8 @@ class _Vocabulary(enum.Enum):
     @classmethod
     def parse(cls, value: object) -> Any:
         """The member named ``value`` in any case (``'on_hold'``, ``'On Hold'``, ``'ON-HOLD'``)."""
-        if isinstance(value, cls):
-            return value
-        if isinstance(value, str):
-            key = _norm(value)
-            found = cls.__members__.get(key.upper()) or _ALIASES.get(key)
-            if isinstance(found, cls):
-                return found
-        choices = ", ".join(member.name for member in cls)
-        raise InvalidValueError(cls.__name__.lower(), f"one of {choices}", value)
+        aliases = {k: v for k, v in _ALIASES.items() if isinstance(v, cls)}
+        return parse_member(cls, value, cls.__name__.lower(), aliases)
 
 
 class State(_Vocabulary):

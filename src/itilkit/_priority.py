@@ -28,15 +28,11 @@ from typing import Final
 import attrs
 
 from ._errors import InvalidValueError
+from ._vocabulary import normalise
 
 __all__ = ["ITIL_MATRIX", "Impact", "Priority", "PriorityMatrix", "Urgency"]
 
 _NUMBERED = re.compile(r"^\s*(\d+)\s*(?:-\s*(.*?))?\s*$")
-
-
-def _norm(text: str) -> str:
-    """Case- and separator-insensitive form of a label: ``'In Progress'`` -> ``'in_progress'``."""
-    return re.sub(r"[\s\-]+", "_", text.strip()).casefold()
 
 
 class _Level(enum.IntEnum):
@@ -64,10 +60,10 @@ class _Level(enum.IntEnum):
             if match is not None:
                 found = cls._value2member_map_.get(int(match.group(1)))  # type: ignore[assignment]
                 label = match.group(2)
-                if found is not None and label and _norm(label) != found.name.casefold():
+                if found is not None and label and normalise(label) != found.name.casefold():
                     found = None
             else:
-                found = cls.__members__.get(_norm(value).upper())
+                found = cls.__members__.get(normalise(value).upper())
         if found is None:
             choices = ", ".join(f"'{m.value} - {m.label}'" for m in cls)
             raise InvalidValueError(cls._field(), f"one of {choices} (or the name)", value)
@@ -140,12 +136,12 @@ class Priority(enum.IntEnum):
                 if (
                     label
                     and number in _PRIORITY_LABELS
-                    and (_norm(label) != _PRIORITY_LABELS[number].casefold())
+                    and (normalise(label) != _PRIORITY_LABELS[number].casefold())
                 ):
                     number = None
             else:
                 for key, name in _PRIORITY_LABELS.items():
-                    if _norm(text) == name.casefold():
+                    if normalise(text) == name.casefold():
                         number = key
         if number is None or number not in cls._value2member_map_:
             raise InvalidValueError(
@@ -187,12 +183,14 @@ def _level_index(value: object, labels: tuple[str, ...], field: str, kind: type[
         if match is not None:
             number = int(match.group(1))
             label = match.group(2)
-            if 1 <= number <= count and (not label or _norm(label) == _norm(labels[number - 1])):
+            if 1 <= number <= count and (
+                not label or normalise(label) == normalise(labels[number - 1])
+            ):
                 return number
         else:
-            wanted = _norm(value)
+            wanted = normalise(value)
             for number, label in enumerate(labels, start=1):
-                if _norm(label) == wanted:
+                if normalise(label) == wanted:
                     return number
             if count == 3 and wanted.upper() in kind.__members__:
                 return int(kind.__members__[wanted.upper()])
@@ -346,7 +344,7 @@ def _labels(given: Sequence[str] | None, field: str, count: int | None = None) -
     labels = tuple(given)
     if not labels:
         raise InvalidValueError(field, "at least one level name", given)
-    if len({_norm(label) for label in labels}) != len(labels):
+    if len({normalise(label) for label in labels}) != len(labels):
         raise InvalidValueError(field, "distinct level names", given)
     if count is not None and len(labels) != count:
         raise InvalidValueError(field, f"{count} level names", list(labels))

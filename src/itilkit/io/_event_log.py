@@ -39,7 +39,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final, NoReturn, TextIO
+from typing import IO, Final, NoReturn, TextIO
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -53,8 +53,9 @@ from .._incident import (
     State,
     _Builder,
 )
-from .._priority import _ITIL, PriorityMatrix, _norm
+from .._priority import _ITIL, PriorityMatrix
 from .._time import from_us, zone, zone_name
+from .._vocabulary import normalise
 
 __all__ = ["PRESETS", "EventLog", "Preset", "read_event_log"]
 
@@ -114,7 +115,7 @@ PRESETS: Final[Mapping[str, Preset]] = MappingProxyType(
                     "urgency": "urgency",
                 }
             ),
-            MappingProxyType({_norm(k): v for k, v in _SN_STATES.items()}),
+            MappingProxyType({normalise(k): v for k, v in _SN_STATES.items()}),
         ),
         "generic": Preset(MappingProxyType({}), MappingProxyType({})),
     }
@@ -288,12 +289,12 @@ def _state_table(
             reason = None if spec[1] is None else HoldReason.parse(spec[1])
         else:
             state, reason = State.parse(spec), None
-        table[_norm(label)] = (state, reason)
+        table[normalise(label)] = (state, reason)
     return table
 
 
 def read_event_log(
-    source: str | os.PathLike[str] | TextIO,
+    source: str | os.PathLike[str] | IO[str],
     *,
     tz: object,
     preset: str = "servicenow",
@@ -450,7 +451,7 @@ class _Reader:
     def _state(self, text: str, row: int) -> tuple[State, HoldReason | None]:
         found = self.state_cache.get(text)
         if found is None:
-            found = self.state_table.get(_norm(text))
+            found = self.state_table.get(normalise(text))
             if found is None:
                 try:
                     found = (State.parse(text), None)
@@ -489,7 +490,7 @@ class _Reader:
     def _reason(self, text: str, row: int) -> HoldReason | None:
         if text.strip() in _MISSING:
             return None
-        mapped = self.state_table.get(_norm(text))
+        mapped = self.state_table.get(normalise(text))
         if mapped is not None and mapped[1] is not None:
             return mapped[1]
         try:
