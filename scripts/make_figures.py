@@ -19,9 +19,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pendulum  # noqa: E402
+import pendulum
 
-import itilkit  # noqa: E402
+import itilkit
 
 STATIC = Path(__file__).resolve().parent.parent / "docs" / "_static"
 DPI = 110
@@ -31,6 +31,7 @@ def clock_figure() -> tuple[itilkit.ClockStatus, itilkit.ServiceWindow]:
     """A P2 incident in Berlin business hours: a hold for the caller, then a breach overnight."""
     window = itilkit.ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="Europe/Berlin")
     sla = itilkit.SLA("Gold", window=window, targets=[itilkit.Target("resolution", "PT8H")])
+
     def at(day: int, hour: int, minute: int = 0) -> pendulum.DateTime:
         return pendulum.datetime(2026, 3, day, hour, minute, tz="Europe/Berlin")
 

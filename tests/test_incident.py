@@ -89,7 +89,9 @@ class TestVocabulary:
     @pytest.mark.parametrize("bad", ["open", "", 3, None])
     def test_state_parse_rejects(self, bad: object) -> None:
         """An unknown state names the field and lists the choices."""
-        with pytest.raises(InvalidValueError, match=r"^'state' must be one of 'new', 'in_progress'"):
+        with pytest.raises(
+            InvalidValueError, match=r"^'state' must be one of 'new', 'in_progress'"
+        ):
             State.parse(bad)
 
     def test_hold_reason_parse(self) -> None:

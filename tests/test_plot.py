@@ -18,15 +18,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pendulum  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib import dates  # noqa: E402
-from matplotlib.colors import to_rgba  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pendulum
+import pytest
+from matplotlib import dates
+from matplotlib.colors import to_rgba
 
-import itilkit  # noqa: E402
-from itilkit import (  # noqa: E402
+import itilkit
+from itilkit import (
     InvalidValueError,
     ItilkitError,
     MissingDependencyError,
@@ -63,14 +63,14 @@ def line_x(ax: Any, gid: str) -> float:
     return float(x0)
 
 
-def stretches(ax: Any, gid: str) -> list[tuple[float, float]]:
-    """The (start, end) x of each bar of a broken_barh collection."""
+def stretches(ax: Any, gid: str) -> list[float]:
+    """Start and end x of each bar of a broken_barh collection, in order, flat."""
     (collection,) = by_gid(ax.collections, gid)
-    out = []
-    for path in collection.get_paths():
-        xs = path.vertices[:, 0]
-        out.append((float(xs.min()), float(xs.max())))
-    return sorted(out)
+    pairs = sorted(
+        (float(p.vertices[:, 0].min()), float(p.vertices[:, 0].max()))
+        for p in collection.get_paths()
+    )
+    return [x for pair in pairs for x in pair]
 
 
 def at(day: int, hour: int, minute: int = 0) -> pendulum.DateTime:
@@ -113,8 +113,8 @@ class TestClockTimeline:
         assert line_x(ax, "due") == pytest.approx(x_of(2026, 3, 4, 17))
         assert line_x(ax, "breached") == pytest.approx(x_of(2026, 3, 5, 8))
         assert line_x(ax, "as_of") == pytest.approx(x_of(2026, 3, 5, 10))
-        assert line_x(ax, "warning-1/2") == pytest.approx(x_of(2026, 3, 3, 17))
-        assert line_x(ax, "warning-3/4") == pytest.approx(x_of(2026, 3, 4, 15))
+        assert line_x(ax, "warning-50%") == pytest.approx(x_of(2026, 3, 3, 17))
+        assert line_x(ax, "warning-75%") == pytest.approx(x_of(2026, 3, 4, 15))
 
     def test_running_paused_and_closed_stretches(
         self, held: itilkit.ClockStatus, window: ServiceWindow
@@ -123,24 +123,34 @@ class TestClockTimeline:
         ax = held.plot(window=window).axes[0]
         assert stretches(ax, "running") == pytest.approx(
             [
-                (x_of(2026, 3, 3, 13), x_of(2026, 3, 3, 17)),
-                (x_of(2026, 3, 4, 8), x_of(2026, 3, 4, 9)),
-                (x_of(2026, 3, 4, 14), x_of(2026, 3, 4, 17)),
-                (x_of(2026, 3, 5, 8), x_of(2026, 3, 5, 10)),
+                x_of(2026, 3, 3, 13),
+                x_of(2026, 3, 3, 17),
+                x_of(2026, 3, 4, 8),
+                x_of(2026, 3, 4, 9),
+                x_of(2026, 3, 4, 14),
+                x_of(2026, 3, 4, 17),
+                x_of(2026, 3, 5, 8),
+                x_of(2026, 3, 5, 10),
             ]
         )
         assert stretches(ax, "running-closed") == pytest.approx(
             [
-                (x_of(2026, 3, 3, 17), x_of(2026, 3, 4, 8)),
-                (x_of(2026, 3, 4, 17), x_of(2026, 3, 5, 8)),
+                x_of(2026, 3, 3, 17),
+                x_of(2026, 3, 4, 8),
+                x_of(2026, 3, 4, 17),
+                x_of(2026, 3, 5, 8),
             ]
         )
-        assert stretches(ax, "paused") == pytest.approx([(x_of(2026, 3, 4, 9), x_of(2026, 3, 4, 14))])
+        assert stretches(ax, "paused") == pytest.approx(
+            [x_of(2026, 3, 4, 9), x_of(2026, 3, 4, 14)]
+        )
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
         assert "paused (on hold: awaiting caller)" in labels
         assert "due Wed 04 Mar 18:00" in labels  # in the clock's zone, Berlin
 
-    def test_titles_labels_and_zone(self, held: itilkit.ClockStatus, window: ServiceWindow) -> None:
+    def test_titles_labels_and_zone(
+        self, held: itilkit.ClockStatus, window: ServiceWindow
+    ) -> None:
         """The title names the clock and its figures; the x axis names the zone."""
         ax = held.plot(window=window).axes[0]
         title = ax.get_title(loc="left")
@@ -148,7 +158,10 @@ class TestClockTimeline:
         assert "target 8h 00m, elapsed 10h 00m (125.0%), paused 5h 00m" in title
         assert "warnings crossed: 50%, 75%" in title
         assert ax.get_xlabel() == "time (Europe/Berlin)"
-        assert [t.get_text() for t in ax.get_yticklabels()] == ["resolution clock", "service hours"]
+        assert [t.get_text() for t in ax.get_yticklabels()] == [
+            "resolution clock",
+            "service hours",
+        ]
 
     def test_without_window_one_row_and_no_warning_instants(
         self, held: itilkit.ClockStatus
@@ -157,8 +170,10 @@ class TestClockTimeline:
         ax = held.plot().axes[0]
         assert stretches(ax, "running") == pytest.approx(
             [
-                (x_of(2026, 3, 3, 13), x_of(2026, 3, 4, 9)),
-                (x_of(2026, 3, 4, 14), x_of(2026, 3, 5, 10)),
+                x_of(2026, 3, 3, 13),
+                x_of(2026, 3, 4, 9),
+                x_of(2026, 3, 4, 14),
+                x_of(2026, 3, 5, 10),
             ]
         )
         assert not by_gid(ax.collections, "open")
@@ -179,7 +194,9 @@ class TestClockTimeline:
         # 2h elapsed by 11:00; 6h more from 11:00 runs to 17:00 Berlin, 16:00 UTC.
         assert line_x(ax, "due") == pytest.approx(x_of(2026, 3, 3, 16))
         assert ax.get_xlim()[1] > x_of(2026, 3, 3, 16)
-        assert stretches(ax, "running") == pytest.approx([(x_of(2026, 3, 3, 8), x_of(2026, 3, 3, 10))])
+        assert stretches(ax, "running") == pytest.approx(
+            [x_of(2026, 3, 3, 8), x_of(2026, 3, 3, 10)]
+        )
         assert not by_gid(ax.lines, "breached")
         assert not by_gid(ax.collections, "paused")
 
@@ -194,7 +211,65 @@ class TestClockTimeline:
         status = sla.clock(incident, "resolution", as_of=at(3, 15))
         assert status.stage == "paused"
         ax = status.plot(window=window).axes[0]
-        assert stretches(ax, "paused") == pytest.approx([(x_of(2026, 3, 3, 9), x_of(2026, 3, 3, 14))])
+        assert stretches(ax, "paused") == pytest.approx(
+            [x_of(2026, 3, 3, 9), x_of(2026, 3, 3, 14)]
+        )
+
+    def test_clock_running_into_the_evening(self, window: ServiceWindow) -> None:
+        """As of 20:00 the clock still runs, but the last two hours are outside service hours."""
+        sla = itilkit.SLA("Gold", window=window, targets=[itilkit.Target("resolution", "PT8H")])
+        incident = itilkit.Incident.open("INC4", at=at(3, 14), impact="high", urgency="medium")
+        ax = sla.clock(incident, "resolution", as_of=at(3, 20)).plot(window=window).axes[0]
+        assert stretches(ax, "running") == pytest.approx(
+            [x_of(2026, 3, 3, 13), x_of(2026, 3, 3, 17)]
+        )
+        assert stretches(ax, "running-closed") == pytest.approx(
+            [x_of(2026, 3, 3, 17), x_of(2026, 3, 3, 19)]
+        )
+        assert not by_gid(ax.lines, "breached")
+
+    def test_clock_that_can_never_be_due(self) -> None:
+        """A window whose open time runs out before the target has no due marker."""
+        window = ServiceWindow.from_spans([(at(3, 9), at(3, 12))], tz=BERLIN)
+        sla = itilkit.SLA("Gold", window=window, targets=[itilkit.Target("resolution", "PT8H")])
+        incident = itilkit.Incident.open("INC5", at=at(3, 9), impact="high", urgency="medium")
+        status = sla.clock(incident, "resolution", as_of=at(3, 13))
+        assert status.due is None
+        ax = status.plot(window=window).axes[0]
+        assert not by_gid(ax.lines, "due")
+        assert line_x(ax, "as_of") == pytest.approx(x_of(2026, 3, 3, 12))
+
+    def test_warning_at_a_third(self, window: ServiceWindow) -> None:
+        """A threshold whose percentage is no decimal is rounded in the label, exact in place.
+
+        A third of 3h is 1h: reached at 10:00 Berlin for a clock opened at 09:00.
+        """
+        sla = itilkit.SLA(
+            "Gold",
+            window=window,
+            targets=[itilkit.Target("resolution", "PT3H")],
+            warn_at=[Fraction(1, 3)],
+        )
+        incident = itilkit.Incident.open("INC6", at=at(3, 9), impact="high", urgency="medium")
+        ax = sla.clock(incident, "resolution", as_of=at(3, 11)).plot(window=window).axes[0]
+        assert line_x(ax, "warning-33.333%") == pytest.approx(x_of(2026, 3, 3, 9))
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert "33.333% of target at Tue 03 Mar 10:00" in labels
+
+    def test_held_from_the_start(self, window: ServiceWindow) -> None:
+        """An incident put on hold the moment it is opened runs only after the hold."""
+        sla = itilkit.SLA("Gold", window=window, targets=[itilkit.Target("resolution", "PT8H")])
+        incident = (
+            itilkit.Incident.open("INC7", at=at(3, 9), impact="high", urgency="medium")
+            .start_work(at=at(3, 9))
+            .hold(at=at(3, 9), reason="awaiting caller")
+            .resume(at=at(3, 10))
+        )
+        ax = sla.clock(incident, "resolution", as_of=at(3, 12)).plot().axes[0]
+        assert stretches(ax, "paused") == pytest.approx([x_of(2026, 3, 3, 8), x_of(2026, 3, 3, 9)])
+        assert stretches(ax, "running") == pytest.approx(
+            [x_of(2026, 3, 3, 9), x_of(2026, 3, 3, 11)]
+        )
 
     def test_another_window_is_refused(self, held: itilkit.ClockStatus) -> None:
         """A window that does not count the clock's elapsed time cannot place its warnings."""
@@ -252,8 +327,9 @@ class TestAvailabilityByMonth:
         jan = 1 - Fraction(1, weekdays(2026, 1) * 9)  # 1 - 1/198
         feb = 1 - Fraction(9, weekdays(2026, 2) * 9)  # 1 - 9/180 = 95%
         assert [b.get_height() for b in bars] == pytest.approx(
-            [float(jan * 100), 95.0, 100.0]
+            [float(jan * 100), float(feb * 100), 100.0]
         )
+        assert feb == Fraction(95, 100)
         assert [t.get_text() for t in ax.get_xticklabels()] == ["Jan 2026", "Feb 2026", "Mar 2026"]
 
     def test_target_line_and_colours(self, report: itilkit.AvailabilityReport) -> None:
@@ -264,6 +340,23 @@ class TestAvailabilityByMonth:
         assert target.get_label() == "target 99.5%"
         colours = [b.get_facecolor() for b in by_gid(ax.patches, "month")]
         assert colours == [RED, RED, GREEN]
+
+    def test_legend_names_only_the_colours_drawn(self) -> None:
+        """January and February alone both miss 99.5%: no "met" in the legend; at 90% both meet."""
+        w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+        outages = [
+            Outage("2026-01-12T09:00Z", "2026-01-12T10:00Z"),
+            Outage("2026-02-10T09:00Z", "2026-02-10T18:00Z"),
+        ]
+        r = measure_availability(
+            outages, window=w, start="2026-01-01T00:00Z", end="2026-03-01T00:00Z"
+        )
+
+        def legend(target: str) -> list[str]:
+            return [t.get_text() for t in r.plot(target).axes[0].get_legend().get_texts()]
+
+        assert legend("99.5%") == ["target 99.5%", "below target"]
+        assert legend("90%") == ["target 90%", "met"]
 
     def test_without_target(self, report: itilkit.AvailabilityReport) -> None:
         """No target: no line, no legend, one colour."""
@@ -276,7 +369,10 @@ class TestAvailabilityByMonth:
     def test_month_without_agreed_time_has_no_bar(self) -> None:
         """A month with no agreed service time has no availability: no bar, a note."""
         w = ServiceWindow.from_spans(
-            [("2026-01-05T09:00Z", "2026-01-05T17:00Z"), ("2026-03-02T09:00Z", "2026-03-02T17:00Z")],
+            [
+                ("2026-01-05T09:00Z", "2026-01-05T17:00Z"),
+                ("2026-03-02T09:00Z", "2026-03-02T17:00Z"),
+            ],
             tz="UTC",
         )
         r = measure_availability([], window=w, start="2026-01-01T00:00Z", end="2026-04-01T00:00Z")
@@ -306,8 +402,8 @@ class TestLoadHeatmap:
             ("2026-03-02T10:20Z", 40),  # 10:20-11:00: 40 -> (10x20 + 40x40) / 60 = 30
             ("2026-03-02T11:00Z", 20),  # 11:00-11:15: 20
             ("2026-03-02T11:15Z", 0),  # 11:15-12:00: 0 -> (20x15) / 60 = 5
-            ("2026-03-03T23:30Z", 60),  # Tuesday 23:30 to Wednesday 00:30: both cells 60
-            ("2026-03-04T00:30Z", 0),  # Wednesday 00:30-01:00: 0 -> (60x30 + 0x30) / 60 = 30
+            ("2026-03-03T23:30Z", 60),  # Tuesday 23:30 to Wednesday 00:30: 60
+            ("2026-03-04T00:30Z", 0),  # Wednesday 00:30-01:00: 0
         ]
         fig = plot_load(samples, tz="UTC", threshold=90, end="2026-03-04T01:00Z")
         render(fig, tmp_path / "load.png")
@@ -315,8 +411,8 @@ class TestLoadHeatmap:
         assert grid.shape == (7, 24)
         assert grid[0, 10] == 30
         assert grid[0, 11] == 5
-        assert grid[1, 23] == 60
-        assert grid[2, 0] == 30
+        assert grid[1, 23] == 30  # 23:00-23:30 still 0 (since Monday 11:15), then 60
+        assert grid[2, 0] == 30  # 60 until 00:30, then 0
         # Monday 12:00 to Tuesday 23:30 holds the value 0 of 11:15.
         assert grid[0, 12] == 0 and grid[1, 22] == 0
         assert np.isnan(grid[0, 9]) and np.isnan(grid[2, 1]) and np.isnan(grid[6, 0])
@@ -324,7 +420,9 @@ class TestLoadHeatmap:
     def test_cells_in_the_zone(self) -> None:
         """Rows and columns are weekday and hour in ``tz``: Monday 10:00 UTC is 19:00 in Seoul."""
         samples = [("2026-03-02T10:00Z", 50), ("2026-03-02T11:00Z", 70)]
-        grid = self.grid(plot_load(samples, tz="Asia/Seoul", threshold=90, end="2026-03-02T12:00Z"))
+        grid = self.grid(
+            plot_load(samples, tz="Asia/Seoul", threshold=90, end="2026-03-02T12:00Z")
+        )
         assert grid[0, 19] == 50 and grid[0, 20] == 70
         assert np.count_nonzero(~np.isnan(grid)) == 2
 

@@ -71,9 +71,9 @@ from ._sla import (
 )
 from ._window import ServiceWindow, Span
 
-# Each domain's imports go above, each domain's public names in its list below.
-
-_ERRORS = [
+__all__ = [
+    "__version__",
+    # errors
     "ChronologyError",
     "ConfigError",
     "EventLogError",
@@ -87,11 +87,10 @@ _ERRORS = [
     "UnknownHolidaysError",
     "UnknownZoneError",
     "WindowSpecError",
-]
-_WINDOWS = ["ServiceWindow", "Span"]
-
-# --- incidents (issue 3) ---
-_INCIDENTS: list[str] = [
+    # service windows
+    "ServiceWindow",
+    "Span",
+    # incidents
     "Anomaly",
     "HoldReason",
     "Impact",
@@ -102,14 +101,10 @@ _INCIDENTS: list[str] = [
     "State",
     "Transition",
     "Urgency",
-]
-
-# --- SLAs (issue 4) ---
-_SLAS: list[str] = [
-    "OLA",
-    "SLA",
+    # SLAs and OLAs
     "Agreement",
     "Breach",
+    "check_fit",
     "ClockStatus",
     "ComplianceReport",
     "Condition",
@@ -117,16 +112,14 @@ _SLAS: list[str] = [
     "FitStage",
     "Metric",
     "NoTargetError",
+    "OLA",
     "Pause",
+    "select_slas",
+    "SLA",
     "Tally",
     "Target",
     "UnderpinningContract",
-    "check_fit",
-    "select_slas",
-]
-
-# --- availability and capacity (issue 5) ---
-_AVAILABILITY: list[str] = [
+    # availability, error budgets and capacity
     "AvailabilityReport",
     "BurnRateAlert",
     "BurnRateRule",
@@ -134,19 +127,16 @@ _AVAILABILITY: list[str] = [
     "CreditTier",
     "DowntimeBreakdown",
     "ErrorBudget",
-    "Outage",
-    "RecurringOverload",
-    "SRE_WORKBOOK_RULES",
     "find_overloads",
     "in_parallel",
     "in_series",
     "measure_availability",
+    "Outage",
     "plot_load",
     "recurring_overloads",
-]
-
-# --- change enablement (issue 6) ---
-_CHANGE: list[str] = [
+    "RecurringOverload",
+    "SRE_WORKBOOK_RULES",
+    # change enablement
     "ApprovalPolicy",
     "ApprovalRule",
     "ChangeCalendar",
@@ -163,12 +153,8 @@ _CHANGE: list[str] = [
     "Vote",
 ]
 
-__all__ = sorted(
-    ["__version__", *_ERRORS, *_WINDOWS, *_INCIDENTS, *_SLAS, *_AVAILABILITY, *_CHANGE]
-)
-
 for _name in __all__:
     _obj = globals()[_name]
     if isinstance(_obj, type):
-        _obj.__module__ = "itilkit"
+        _obj.__module__ = "itilkit"  # reprs and docs show itilkit.SLA, not the private module
 del _name, _obj

@@ -574,8 +574,8 @@ class AvailabilityReport:
         >>> r = measure_availability([Outage("2026-03-02T09:00Z", "2026-03-02T18:00Z")],
         ...                          window=w, start="2026-02-01T00:00Z", end="2026-04-01T00:00Z")
         >>> fig = r.plot("99%")
-        >>> [round(p.get_height(), 3) for p in fig.axes[0].patches if p.get_gid() == "month"]
-        [100.0, 95.455]
+        >>> [text.get_text() for text in fig.axes[0].texts]
+        ['100.000%', '95.455%']
         """
         from ._plot import plot_availability
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._capacity import ThresholdLike, Value, _series, _threshold, recurring_overloads
 from ._errors import InvalidValueError, MissingDependencyError
+from ._intervals import merge, subtract
 from ._report import format_duration, ratio_text
 from ._spec import DAY_NAMES
 from ._time import RatioLike, format_percent, from_us, parse_ratio, to_us, zone, zone_name
@@ -82,7 +83,8 @@ def _x(us: int) -> float:
     """matplotlib's date number of an instant (days since its epoch), for drawing only."""
     from matplotlib import dates
 
-    return float(dates.date2num(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)))
+    date2num: Any = dates.date2num  # untyped in matplotlib's stubs
+    return float(date2num(datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us)))
 
 
 def _when(value: datetime) -> str:
@@ -90,11 +92,9 @@ def _when(value: datetime) -> str:
 
 
 def _percent_text(ratio: Fraction) -> str:
-    """``99.9%`` when the percentage is a short exact decimal, else rounded to 3 places."""
+    """``99.9%``: the exact percentage when it is a decimal, else rounded to 3 places."""
     text = ratio_text(ratio * 100)
-    if "/" in text or len(text.partition(".")[2]) > 3:
-        return format_percent(ratio, 3)
-    return f"{text}%"
+    return format_percent(ratio, 3) if "/" in text else f"{text}%"
 
 
 # --- the clock timeline ------------------------------------------------------------------
@@ -108,31 +108,8 @@ def _running(status: ClockStatus) -> tuple[list[tuple[int, int]], list[tuple[int
     paused = sorted(
         (to_us(p.start), as_of if p.end is None else to_us(p.end)) for p in status.pauses
     )
-    running: list[tuple[int, int]] = []
-    cur = start
-    for a, b in paused:
-        if a > cur:
-            running.append((cur, a))
-        cur = max(cur, b)
-    if cur < end:
-        running.append((cur, end))
+    running = subtract([(start, end)], merge(paused)) if start < end else []
     return running, paused, end
-
-
-def _minus(spans: list[tuple[int, int]], cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``spans`` minus ``cuts`` (both sorted, disjoint, half-open)."""
-    out: list[tuple[int, int]] = []
-    for a, b in spans:
-        cur = a
-        for c, d in cuts:
-            if d <= cur or c >= b:
-                continue
-            if c > cur:
-                out.append((cur, c))
-            cur = max(cur, d)
-        if cur < b:
-            out.append((cur, b))
-    return out
 
 
 def _crossings(
@@ -160,6 +137,8 @@ def _crossings(
                 out.append((w, window.add_us(a, need - cum)))
                 break
             cum += part
+        else:  # pragma: no cover
+            raise AssertionError("unreachable: a crossed threshold lies within elapsed time")
     return out
 
 
@@ -205,7 +184,7 @@ def plot_clock(status: ClockStatus, *, ax: Any = None, window: ServiceWindow | N
         counted = [span for a, b in running for span in window.spans_us(a, b)]
         draw(counted, "running", "running in service hours (counted)", color=_RUNNING)
         draw(
-            _minus(running, counted),
+            subtract(running, merge(counted)),
             "running-closed",
             "running outside service hours (not counted)",
             color=_CLOSED,
@@ -234,7 +213,7 @@ def plot_clock(status: ClockStatus, *, ax: Any = None, window: ServiceWindow | N
         for i, (w, at) in enumerate(_crossings(status, running, window)):
             mark(
                 at,
-                f"warning-{ratio_text(w)}",
+                f"warning-{_percent_text(w)}",
                 f"{_percent_text(w)} of target at {_when(from_us(at, tz or UTC))}",
                 color=_WARN[i % len(_WARN)],
                 lw=1.6,
@@ -259,9 +238,10 @@ def plot_clock(status: ClockStatus, *, ax: Any = None, window: ServiceWindow | N
         ls="-.",
     )
 
-    locator = dates.AutoDateLocator(tz=tz, minticks=4, maxticks=10)
+    mdates: Any = dates  # its locator and formatter classes are untyped
+    locator = mdates.AutoDateLocator(tz=tz, minticks=4, maxticks=10)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator, tz=tz))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))
     ax.set_xlim(_x(lo), _x(hi))
     ax.set_xlabel(f"time ({zone_name(tz or UTC)})")
     rows = [clock_row] + ([0.0] if window is not None else [])
@@ -344,15 +324,13 @@ def plot_availability(
 
     handles: list[Any] = []
     if goal is not None:
-        line = ax.axhline(
-            float(goal * 100), color=_DUE, ls="--", lw=1.5, gid="target", zorder=3
-        )
+        line = ax.axhline(float(goal * 100), color=_DUE, ls="--", lw=1.5, gid="target", zorder=3)
         line.set_label(f"target {_percent_text(goal)}")
-        handles += [
-            line,
-            Patch(color=_MET, label="met"),
-            Patch(color=_SHORT, label="below target"),
-        ]
+        handles.append(line)
+        if _MET in colors:
+            handles.append(Patch(color=_MET, label="met"))
+        if _SHORT in colors:
+            handles.append(Patch(color=_SHORT, label="below target"))
         ax.legend(
             handles=handles,
             loc="upper left",
@@ -530,10 +508,10 @@ def plot_load(
         frameon=False,
         fontsize="small",
     )
-    first = from_us(to_us(items[0][0]), zone_).format("YYYY-MM-DD")
-    last = from_us(to_us(items[-1][0] if end is None else end), zone_).format("YYYY-MM-DD")
+    since = from_us(to_us(items[0][0]), zone_).format("YYYY-MM-DD")
+    until = from_us(to_us(items[-1][0] if end is None else end), zone_).format("YYYY-MM-DD")
     ax.set_title(
-        f"Load by weekday and hour, {first} to {last} ({zone_name(zone_)})\n"
+        f"Load by weekday and hour, {since} to {until} ({zone_name(zone_)})\n"
         f"cells: time-weighted mean; black line on the colour bar: threshold {ratio_text(limit)}",
         loc="left",
         fontsize="medium",

@@ -2,7 +2,7 @@
 
 Needs pandas (``pip install "itilkit[pandas]"``). Nothing here is new
 arithmetic: each column is what the scalar API returns for that row
-(:meth:`~itilkit.ServiceWindow.business_time_many`, :meth:`~itilkit.SLA.clock`),
+(:meth:`~itilkit.ServiceWindow.business_time_many`, :meth:`SLA.clock <itilkit.Agreement.clock>`),
 laid out as columns. For logs that do not fit one machine, the same functions
 run per partition under Dask (``ddf.map_partitions(sla_columns, sla, as_of=...)``):
 windows and SLAs pickle to worker processes.
