@@ -147,6 +147,13 @@ def main() -> None:
         n_array,
         lambda: window.business_time_many(starts, ends),
     )
+    starts_series = pd.Series(starts).dt.tz_localize("UTC").dt.tz_convert(TZ)
+    ends_series = pd.Series(ends).dt.tz_localize("UTC").dt.tz_convert(TZ)
+    timed(
+        "itilkit business_time_many (aware pandas Series)",
+        n_array,
+        lambda: window.business_time_many(starts_series, ends_series),
+    )
     sample = range(0, n_array, max(1, n_array // 2000))
     same = all(
         array_result[i].item() == window.business_time(big[i][0], big[i][1]) for i in sample
