@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import pickle
 import re
@@ -341,15 +340,6 @@ X,On Hold,2024-01-01 14:00,?
         assert inc.priority is Priority.P3
         assert inc.opened_at == utc(1, 3, 9, 0)
         assert inc.history[0].to_state is State.IN_PROGRESS
-
-    def test_garbage_collector_is_restored(self) -> None:
-        """The import pauses the cyclic collector and always turns it back on."""
-        assert gc.isenabled()
-        read_text(f"{HEADER}\nA,New,0,1/3/2016 09:00,1/3/2016 09:00,3 - Low,3 - Low\n")
-        assert gc.isenabled()
-        with pytest.raises(EventLogError):
-            read_text(f"{HEADER}\nA,Parked,0,1/3/2016 09:00,1/3/2016 09:00,3 - Low,3 - Low\n")
-        assert gc.isenabled()
 
     def test_blank_lines_are_skipped(self) -> None:
         """Empty lines carry no row and are not counted."""

@@ -31,7 +31,6 @@ gap (clocks go forward) with the offset before the gap.
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import operator
 import os
@@ -352,75 +351,67 @@ def read_event_log(
 
     dates = _Dates(zone_info, dayfirst)
 
-    # Rows and incidents are acyclic: the cyclic garbage collector has nothing to
-    # find here, and pausing it makes a large import about a third faster.
-    collecting = gc.isenabled()
-    gc.disable()
+    handle, owned = _open(source)
     try:
-        handle, owned = _open(source)
-        try:
-            reader = csv.reader(handle, delimiter=delimiter)
-            header = next(reader, None)
-            if header is None:
-                raise EventLogError("the file is empty: a header row is needed", row=1)
-            header = [name.strip().lstrip("\ufeff") for name in header]
-            position = {name: i for i, name in enumerate(header)}
-            index: dict[str, int] = {}
-            for field, column in names.items():
-                if column not in position:
-                    if field in _REQUIRED:
-                        raise EventLogError(
-                            f"no such column (needed for {field!r}); the header has: "
-                            + ", ".join(header),
-                            row=1,
-                            column=column,
-                        )
-                    if columns and columns.get(field) == column:
-                        raise EventLogError(
-                            f"no such column (given for {field!r} in 'columns')",
-                            row=1,
-                            column=column,
-                        )
-                    continue
-                index[field] = position[column]
-            width = len(header)
-            # Keep only the needed cells of each row, as a tuple: less memory, faster.
-            pick = operator.itemgetter(*index.values())
-            id_col = index["id"]
-            index = {field: i for i, field in enumerate(index)}
-            tickets: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
-            count = 0
-            for line, record in enumerate(reader, start=2):
-                if not record:
-                    continue
-                count += 1
-                if len(record) != width:
+        reader = csv.reader(handle, delimiter=delimiter)
+        header = next(reader, None)
+        if header is None:
+            raise EventLogError("the file is empty: a header row is needed", row=1)
+        header = [name.strip().lstrip("\ufeff") for name in header]
+        position = {name: i for i, name in enumerate(header)}
+        index: dict[str, int] = {}
+        for field, column in names.items():
+            if column not in position:
+                if field in _REQUIRED:
                     raise EventLogError(
-                        f"has {len(record)} fields where the header has {width}", row=line
+                        f"no such column (needed for {field!r}); the header has: "
+                        + ", ".join(header),
+                        row=1,
+                        column=column,
                     )
-                key = record[id_col].strip()
-                if key in _MISSING:
+                if columns and columns.get(field) == column:
                     raise EventLogError(
-                        must(names["id"], "a ticket id", record[id_col]),
-                        row=line,
-                        column=names["id"],
+                        f"no such column (given for {field!r} in 'columns')",
+                        row=1,
+                        column=column,
                     )
-                group = tickets.get(key)
-                if group is None:
-                    tickets[key] = [(line, pick(record))]
-                else:
-                    group.append((line, pick(record)))
-        finally:
-            if owned:
-                handle.close()
-
-        reader_state = _Reader(index, names, state_table, dates, matrix, tz_value, impact, urgency)
-        incidents = tuple(reader_state.ticket(key, rows) for key, rows in tickets.items())
-        anomalies = tuple(a for inc in incidents for a in inc.anomalies)
-        return EventLog(incidents, anomalies, count)
+                continue
+            index[field] = position[column]
+        width = len(header)
+        # Keep only the needed cells of each row, as a tuple: less memory, faster.
+        pick = operator.itemgetter(*index.values())
+        id_col = index["id"]
+        index = {field: i for i, field in enumerate(index)}
+        tickets: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        count = 0
+        for line, record in enumerate(reader, start=2):
+            if not record:
+                continue
+            count += 1
+            if len(record) != width:
+                raise EventLogError(
+                    f"has {len(record)} fields where the header has {width}", row=line
+                )
+            key = record[id_col].strip()
+            if key in _MISSING:
+                raise EventLogError(
+                    must(names["id"], "a ticket id", record[id_col]),
+                    row=line,
+                    column=names["id"],
+                )
+            group = tickets.get(key)
+            if group is None:
+                tickets[key] = [(line, pick(record))]
+            else:
+                group.append((line, pick(record)))
     finally:
-        if collecting:
-            gc.enable()
+        if owned:
+            handle.close()
+
+    reader_state = _Reader(index, names, state_table, dates, matrix, tz_value, impact, urgency)
+    incidents = tuple(reader_state.ticket(key, rows) for key, rows in tickets.items())
+    anomalies = tuple(a for inc in incidents for a in inc.anomalies)
+    return EventLog(incidents, anomalies, count)
 
 
 class _Reader:
