@@ -250,3 +250,49 @@ class TestReport:
         stream = io.StringIO()
         assert list(_progress(log.incidents, stream)) == list(log.incidents)
         assert stream.getvalue().rstrip().endswith("[" + "#" * 30 + "] 32/32 incidents")
+
+
+class TestInProcess:
+    """The same paths as above, in this process (so they count for coverage)."""
+
+    def test_demo_and_help(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["demo"]) == 0
+        assert "8. A change to add that capacity" in capsys.readouterr().out
+        assert main([]) == 2
+        assert "COMMAND" in capsys.readouterr().out
+
+    def test_usage_error_is_one_line(self, capsys: pytest.CaptureFixture[str]) -> None:
+        with pytest.raises(SystemExit) as info:
+            main(["window", "Mon 09:00-10:00"])
+        assert info.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.endswith("(see --help)\n")
+
+    def test_report_to_a_file(self, sla_file: Path, tmp_path: Path) -> None:
+        out = tmp_path / "report.json"
+        args = ["report", str(EVENTS), "--sla", str(sla_file), "--format", "json", "-o", str(out)]
+        assert main(args) == 0
+        assert json.loads(out.read_text())["incidents"] == 32
+        html_out = tmp_path / "report.html"
+        assert main([*args[:4], "--format", "html", "-o", str(html_out)]) == 0
+        assert "<table>" in html_out.read_text()
+
+    def test_missing_sla_file(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["report", str(EVENTS), "--sla", str(tmp_path / "gold.toml")]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("itilkit: error: ") and "gold.toml" in err
+
+
+def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    """`itilkit demo | head -1`: no traceback and no message when the reader leaves."""
+    result = subprocess.run(
+        f"{sys.executable} -m itilkit demo | head -1",
+        shell=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.stdout.startswith("itilkit demo")
+    assert result.stderr == ""
