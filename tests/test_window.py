@@ -561,8 +561,30 @@ class TestBoundary:
             self.W9.add("2026-01-01T00:00Z", "4 hours")
 
     def test_out_of_range(self) -> None:
-        with pytest.raises(InvalidValueError, match="between the years"):
-            self.W9.business_time("0001-01-01T00:00Z", "2026-01-01T00:00Z")
+        """Instants outside the supported years, and spans too long to compile, are refused."""
+        with pytest.raises(InvalidValueError, match="'instant' must be between the years 2"):
+            _ = "0001-01-02T00:00Z" in self.W9
+        with pytest.raises(InvalidValueError, match="'start' must be an instant from 0001-01-02"):
+            self.W9.business_time("0001-01-01T00:00+09:00", "2026-01-01T00:00Z")
+        with pytest.raises(InvalidValueError, match="'instant' must be an instant from 0001"):
+            self.W9.next_open("9999-12-31T23:00-09:00")
+        with pytest.raises(
+            InvalidValueError, match="'end' must be within 1000 years of the start"
+        ):
+            self.W9.business_time("2026-01-01T00:00Z", "9000-01-01T00:00Z")
+        with pytest.raises(InvalidValueError, match="'duration' must be at most 1000 years"):
+            self.W9.add("2026-01-01T00:00Z", timedelta(days=999_999))
+
+    def test_long_searches_are_bounded_and_fast(self) -> None:
+        """A 100-year add grows the index in doubling steps; a sparse window stops at 1000 y."""
+        hundred_years = timedelta(days=36_500)
+        w = W.always(tz="UTC")
+        assert w.add("2026-01-01T00:00Z", hundred_years) == at("2026-01-01T00:00Z") + hundred_years
+        sparse = W.weekly("Mon 09:00-10:00", tz="UTC")  # 1 h a week: 100 days need ~46 years
+        due = sparse.add("2026-01-05T09:00Z", timedelta(days=100))
+        assert sparse.business_time("2026-01-05T09:00Z", due) == timedelta(days=100)
+        with pytest.raises(NoOpenTimeError, match="within 1000 years"):
+            sparse.add("2026-01-05T09:00Z", timedelta(days=3000))  # needs ~1380 years
 
     def test_errors_are_itilkit_errors(self) -> None:
         for error in (NaiveDatetimeError, WindowSpecError, NoOpenTimeError, UnknownZoneError):

@@ -22,22 +22,33 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from datetime import date
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._errors import InvalidValueError, NoOpenTimeError
-from ._time import US_PER_DAY, from_us
+from ._time import US_PER_DAY, from_us, to_timedelta
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["SEARCH_HORIZON_YEARS", "Index", "Intervals", "Node", "year_start_us"]
+__all__ = [
+    "MAX_QUERY_YEARS",
+    "SEARCH_HORIZON_YEARS",
+    "Index",
+    "Intervals",
+    "Node",
+    "year_start_us",
+]
 
 Intervals = list[tuple[int, int]]
 
 #: How many years of closed time a search crosses before it gives up.
 SEARCH_HORIZON_YEARS = 50
+#: The longest span one query may cover or search (so that memory and time stay bounded).
+MAX_QUERY_YEARS = 1000
+_MAX_QUERY_US = MAX_QUERY_YEARS * 36_525 * US_PER_DAY // 100
 MIN_YEAR = 2
 MAX_YEAR = 9997
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -68,6 +79,16 @@ class Node(Protocol):
 
     def text(self) -> str:
         """The code that builds the window."""
+
+
+def _closing_after(st: _State, t: int) -> int | None:
+    """The end of the open period containing ``t`` or after it, if it ends inside the range."""
+    i = bisect_right(st.starts, t) - 1
+    if not (i >= 0 and t < st.ends[i]):
+        i += 1
+    if i < len(st.starts) and st.ends[i] < st.hi:
+        return st.ends[i]
+    return None
 
 
 class _State:
@@ -177,30 +198,57 @@ class Index:
             return False
         return st.hi >= self._extent[1] if forward else st.lo <= self._extent[0]
 
-    def _search(self, st: _State, forward: bool, what: str, at: int) -> _State:
-        """Grow the range for a search, or raise once a horizon of closed time is crossed."""
-        before_total = st.total
-        grown = 0
-        while grown < SEARCH_HORIZON_YEARS and not self._beyond_extent(st, forward):
-            step = min(max(1, grown), SEARCH_HORIZON_YEARS - grown)
-            new = self._grow(st, forward, step)
-            grown += step
-            if new is st:  # reached the end of supported years
-                break
-            st = new
-            if st.total != before_total:
-                return st
+    def _search(
+        self, st: _State, forward: bool, what: str, at: int, enough: Callable[[_State], bool]
+    ) -> _State:
+        """Grow the compiled range from ``at`` until ``enough``, in doubling steps.
+
+        Gives up with :class:`~itilkit.NoOpenTimeError` after
+        :data:`SEARCH_HORIZON_YEARS` of closed time in a row, or once the search
+        has reached :data:`MAX_QUERY_YEARS` away from ``at``.
+        """
+        empty = 0
+        step = 1
         direction = "after" if forward else "before"
-        raise NoOpenTimeError(
-            f"the window has no {what} within {SEARCH_HORIZON_YEARS} years {direction} "
-            f"{from_us(at, _UTC()).isoformat()}"
-        )
+        while not enough(st):
+            distance = (st.hi - at) if forward else (at - st.lo)
+            if empty >= SEARCH_HORIZON_YEARS:
+                limit = f"{SEARCH_HORIZON_YEARS} years"
+            elif distance >= _MAX_QUERY_US:
+                limit = f"{MAX_QUERY_YEARS} years (the longest span one query may search)"
+            elif self._beyond_extent(st, forward):
+                limit = "its last defined period" if forward else "its first defined period"
+            else:
+                before = st.total
+                grown = self._grow(st, forward, step)
+                if grown is not st:
+                    empty = empty + step if grown.total == before else 0
+                    st = grown
+                    step = min(step * 2, 64)
+                    continue
+                limit = f"the supported years ({MIN_YEAR} to {MAX_YEAR})"
+            raise NoOpenTimeError(
+                f"the window has no {what} within {limit} {direction} "
+                f"{from_us(at, _UTC()).isoformat()}"
+            )
+        return st
+
+    def _check_span(self, a: int, b: int) -> None:
+        if abs(b - a) > _MAX_QUERY_US:
+            raise InvalidValueError(
+                "end",
+                f"within {MAX_QUERY_YEARS} years of the start",
+                from_us(max(a, b), _UTC()).isoformat(),
+            )
 
     # -- queries ------------------------------------------------------------
 
     def business_time(self, a: int, b: int) -> int:
         """Open time between ``a`` and ``b`` (negative when ``b < a``)."""
-        st = self.state(a, b) if a <= b else self.state(b, a)
+        st = self._state
+        if st is None or not (st.lo <= min(a, b) and max(a, b) < st.hi):
+            self._check_span(a, b)
+            st = self.state(min(a, b), max(a, b))
         return st.before(b) - st.before(a)
 
     def contains(self, t: int) -> bool:
@@ -214,13 +262,17 @@ class Index:
             return self.subtract(start, -duration)
         if duration == 0:
             return start
+        if duration > _MAX_QUERY_US:
+            raise InvalidValueError(
+                "duration", f"at most {MAX_QUERY_YEARS} years", to_timedelta(duration)
+            )
         st = self.state(start, start)
-        while True:
-            target = st.before(start) + duration
-            if target <= st.total:
-                i = bisect_left(st.cum_end, target)
-                return st.starts[i] + (target - st.cum[i])
-            st = self._search(st, True, "open time left", start)
+        st = self._search(
+            st, True, "open time left", start, lambda s: s.before(start) + duration <= s.total
+        )
+        target = st.before(start) + duration
+        i = bisect_left(st.cum_end, target)
+        return st.starts[i] + (target - st.cum[i])
 
     def subtract(self, end: int, duration: int) -> int:
         """The latest ``t <= end`` with ``business_time(t, end) == duration``."""
@@ -228,46 +280,38 @@ class Index:
             return self.add(end, -duration)
         if duration == 0:
             return end
+        if duration > _MAX_QUERY_US:
+            raise InvalidValueError(
+                "duration", f"at most {MAX_QUERY_YEARS} years", to_timedelta(duration)
+            )
         st = self.state(end, end)
-        while True:
-            target = st.before(end) - duration
-            if target >= 0:
-                i = bisect_right(st.cum_end, target)
-                return st.starts[i] + (target - st.cum[i])
-            st = self._search(st, False, "open time left", end)
+        st = self._search(st, False, "open time left", end, lambda s: s.before(end) >= duration)
+        target = st.before(end) - duration
+        i = bisect_right(st.cum_end, target)
+        return st.starts[i] + (target - st.cum[i])
 
     def next_open(self, t: int) -> int:
         """The earliest instant ``>= t`` at which the window is open."""
         st = self.state(t, t)
-        while True:
-            i = bisect_right(st.starts, t) - 1
-            if i >= 0 and t < st.ends[i]:
-                return t
-            if i + 1 < len(st.starts):
-                return st.starts[i + 1]
-            st = self._search(st, True, "opening", t)
+        st = self._search(st, True, "opening", t, lambda s: bool(s.ends) and s.ends[-1] > t)
+        i = bisect_right(st.starts, t) - 1
+        if i >= 0 and t < st.ends[i]:
+            return t
+        return st.starts[i + 1]
 
     def next_close(self, t: int) -> int:
         """The end of the open period containing ``t``, or of the next one if closed at ``t``."""
         st = self.state(t, t)
-        while True:
-            i = bisect_right(st.starts, t) - 1
-            if not (i >= 0 and t < st.ends[i]):
-                i += 1
-            if i < len(st.starts) and st.ends[i] < st.hi:
-                return st.ends[i]
-            grown = self._grow(st, True, 1)
-            if grown is st or year_of_us(grown.hi) - year_of_us(t) > SEARCH_HORIZON_YEARS:
-                raise NoOpenTimeError(
-                    f"the window has no closing within {SEARCH_HORIZON_YEARS} years after "
-                    f"{from_us(t, _UTC()).isoformat()}"
-                )
-            st = grown
+        st = self._search(st, True, "closing", t, lambda s: _closing_after(s, t) is not None)
+        closing = _closing_after(st, t)
+        assert closing is not None
+        return closing
 
     def spans(self, a: int, b: int) -> Intervals:
         """Open periods clipped to ``[a, b)``."""
         if b <= a:
             return []
+        self._check_span(a, b)
         st = self.state(a, b)
         out: Intervals = []
         starts, ends = st.starts, st.ends
@@ -287,7 +331,11 @@ class Index:
 
         if a.size == 0:
             return np.zeros(0, dtype=np.int64)
-        st = self.state(int(min(a.min(), b.min())), int(max(a.max(), b.max())))
+        lo, hi = int(min(a.min(), b.min())), int(max(a.max(), b.max()))
+        st = self._state
+        if st is None or not (st.lo <= lo and hi < st.hi):
+            self._check_span(lo, hi)
+            st = self.state(lo, hi)
         arrays = st.np_arrays
         if arrays is None:
             arrays = (

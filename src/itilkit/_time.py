@@ -46,6 +46,8 @@ Zone: TypeAlias = tzinfo
 US_PER_SECOND = 1_000_000
 US_PER_DAY = 86_400 * US_PER_SECOND
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_FIRST_US = -719_161 * 86_400 * US_PER_SECOND  # 0001-01-02T00:00Z
+_LAST_US = 2_932_896 * 86_400 * US_PER_SECOND  # 9999-12-31T00:00Z
 _PENDULUM_ZONES = (pendulum.Timezone, pendulum.FixedTimezone)
 _dt_sub = datetime.__sub__
 _dt_add = datetime.__add__
@@ -62,16 +64,23 @@ def to_us(value: object, field: str = "instant") -> int:
     itilkit.NaiveDatetimeError: 'instant' must be an aware datetime or an ISO 8601 string with an offset (got datetime.datetime(2026, 3, 1, 0, 0))
     """
     if isinstance(value, datetime):
-        try:
-            delta: timedelta = _dt_sub(value, EPOCH)
-        except TypeError:  # naive, or a tzinfo that gives no offset
-            raise NaiveDatetimeError(field, value) from None
-        return (delta.days * 86_400 + delta.seconds) * US_PER_SECOND + delta.microseconds
+        return _datetime_us(value, field, value)
     if isinstance(value, str):
-        return to_us(_parse_iso_instant(value, field), field)
+        return _datetime_us(_parse_iso_instant(value, field), field, value)
     if isinstance(value, date):
         raise InvalidValueError(field, "an aware datetime, not a date", value)
     raise InvalidValueError(field, "an aware datetime or an ISO 8601 string with an offset", value)
+
+
+def _datetime_us(moment: datetime, field: str, given: object) -> int:
+    try:
+        delta: timedelta = _dt_sub(moment, EPOCH)
+    except TypeError:  # naive, or a tzinfo that gives no offset
+        raise NaiveDatetimeError(field, given) from None
+    us = (delta.days * 86_400 + delta.seconds) * US_PER_SECOND + delta.microseconds
+    if not _FIRST_US <= us < _LAST_US:  # a day of margin, so every zone can show it
+        raise InvalidValueError(field, "an instant from 0001-01-02 to 9999-12-30 (UTC)", given)
+    return us
 
 
 def _parse_iso_instant(text: str, field: str) -> datetime:
