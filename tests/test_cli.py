@@ -111,6 +111,30 @@ def test_window_command(capsys: pytest.CaptureFixture[str]) -> None:
             ],
             "'holidays' must be a country code",
         ),
+        (
+            [
+                "window",
+                "Mon 09:00-18:00",
+                "--tz",
+                "UTC",
+                "--between",
+                "0001-01-01T00:00+09:00",
+                "9999-12-31T00:00+09:00",
+            ],
+            "'start' must be an instant from",
+        ),
+        (
+            [
+                "window",
+                "Mon 09:00-18:00",
+                "--tz",
+                "UTC",
+                "--between",
+                "2026-01-01T00:00Z",
+                "9000-01-01T00:00Z",
+            ],
+            "'end' must be within 1000 years",
+        ),
     ],
 )
 def test_errors_are_one_line(
