@@ -425,3 +425,31 @@ class TestBadInput:
         args.update(kwargs)
         with pytest.raises(error, match=match):
             read_event_log(**args)  # type: ignore[arg-type]
+
+
+class TestEncodings:
+    TEXT = f"{HEADER}\nA,New,0,1/3/2016 09:00,1/3/2016 09:00,3 - Low,3 - Low\n"
+
+    def test_not_utf8_names_the_row_and_the_fix(self, tmp_path: Path) -> None:
+        """A cp1252 export read as UTF-8 is an EventLogError, not a UnicodeDecodeError."""
+        path = tmp_path / "export.csv"
+        path.write_bytes(
+            (self.TEXT + "B,New,0,1/3/2016 09:00,1/3/2016 09:00,3 - Low,3 - Low\n")
+            .replace("B,New", "\u00c9,New")
+            .encode("cp1252")
+        )
+        with pytest.raises(EventLogError, match=r"is not utf-8-sig text.*pass encoding="):
+            read_event_log(path, tz="UTC")
+        log = read_event_log(path, tz="UTC", encoding="cp1252")
+        assert [inc.id for inc in log.incidents] == ["A", "\u00c9"]
+
+    def test_unknown_encoding(self, tmp_path: Path) -> None:
+        path = tmp_path / "export.csv"
+        path.write_text(self.TEXT)
+        with pytest.raises(InvalidValueError, match="'encoding' must be a text encoding"):
+            read_event_log(path, tz="UTC", encoding="klingon")
+
+    def test_utf8_with_byte_order_mark(self, tmp_path: Path) -> None:
+        path = tmp_path / "export.csv"
+        path.write_text(self.TEXT, encoding="utf-8-sig")
+        assert read_event_log(path, tz="UTC").rows == 1

@@ -154,7 +154,31 @@ class TestTransitionTable:
     def test_final_states_allow_nothing(self) -> None:
         """CLOSED and CANCELED list no moves in the error."""
         with pytest.raises(InvalidTransitionError, match=r"from CLOSED \(nothing\)"):
-            in_state(State.CLOSED).reopen(at=at(10))
+            in_state(State.CLOSED).transition(State.IN_PROGRESS, at=at(10))
+
+    @pytest.mark.parametrize(
+        ("state", "step", "source"),
+        [
+            (State.NEW, "reopen", "RESOLVED"),
+            (State.CLOSED, "reopen", "RESOLVED"),
+            (State.NEW, "resume", "ON_HOLD"),
+            (State.RESOLVED, "resume", "ON_HOLD"),
+        ],
+    )
+    def test_named_steps_check_where_they_start(
+        self, state: State, step: str, source: str
+    ) -> None:
+        """reopen only from RESOLVED, resume only from ON_HOLD, though IN_PROGRESS is the target."""
+        with pytest.raises(
+            InvalidTransitionError, match=rf"'{step}' must start from {source}"
+        ) as info:
+            getattr(in_state(state), step)(at=at(10))
+        assert info.value.step == step
+        assert info.value.from_state is state
+
+    def test_final_incidents_are_not_reprioritized(self) -> None:
+        with pytest.raises(InvalidValueError, match="'state' must be not final"):
+            in_state(State.CLOSED).reprioritize(at=at(10), impact="high")
 
 
 class TestSteps:

@@ -133,21 +133,34 @@ class NoOpenTimeError(ItilkitError, ValueError):
 
 
 class InvalidTransitionError(ItilkitError, ValueError):
-    """A lifecycle step that the transition table does not allow."""
+    """A lifecycle step that the transition table does not allow.
 
-    def __init__(self, from_state: Any, to_state: Any, allowed: Iterable[Any]) -> None:
+    ``.allowed`` holds the states the table allows from ``.from_state``; a
+    named step that only makes sense from one state (``reopen`` from
+    RESOLVED) says so in ``.step``.
+    """
+
+    def __init__(
+        self, from_state: Any, to_state: Any, allowed: Iterable[Any], step: str | None = None
+    ) -> None:
         self.from_state = from_state
         self.to_state = to_state
         self.allowed = frozenset(allowed)
+        self.step = step
         names = ", ".join(sorted(getattr(s, "name", str(s)) for s in self.allowed)) or "nothing"
         source = getattr(from_state, "name", from_state)
         target = getattr(to_state, "name", to_state)
-        super().__init__(
-            f"'to_state' must be one of the moves allowed from {source} ({names}) (got {target})"
-        )
+        if step is not None:
+            message = f"{step!r} must start from {names} (got {source})"
+        else:
+            message = (
+                f"'to_state' must be one of the moves allowed from {source} ({names}) "
+                f"(got {target})"
+            )
+        super().__init__(message)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.from_state, self.to_state, self.allowed))
+        return (type(self), (self.from_state, self.to_state, self.allowed, self.step))
 
 
 class ChronologyError(ItilkitError, ValueError):

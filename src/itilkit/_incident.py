@@ -348,16 +348,29 @@ class Incident:
         return self.transition(State.ON_HOLD, at=at, reason=reason)
 
     def resume(self, *, at: object) -> Incident:
-        """Move from ON_HOLD back to IN_PROGRESS."""
-        return self.transition(State.IN_PROGRESS, at=at)
+        """Move from ON_HOLD back to IN_PROGRESS (only from ON_HOLD)."""
+        return self._step_from("resume", State.ON_HOLD, State.IN_PROGRESS, at)
 
     def resolve(self, *, at: object) -> Incident:
         """Move to RESOLVED (a fix is in place)."""
         return self.transition(State.RESOLVED, at=at)
 
     def reopen(self, *, at: object) -> Incident:
-        """Move a RESOLVED incident back to IN_PROGRESS (the fix did not hold)."""
-        return self.transition(State.IN_PROGRESS, at=at)
+        """Move a RESOLVED incident back to IN_PROGRESS (the fix did not hold; only from RESOLVED).
+
+        >>> inc = Incident.open("INC1", at="2026-03-02T09:00+00:00", impact=2, urgency=2)
+        >>> inc.reopen(at="2026-03-02T10:00+00:00")
+        Traceback (most recent call last):
+        ...
+        itilkit.InvalidTransitionError: 'reopen' must start from RESOLVED (got NEW)
+        """
+        return self._step_from("reopen", State.RESOLVED, State.IN_PROGRESS, at)
+
+    def _step_from(self, step: str, source: State, target: State, at: object) -> Incident:
+        """A named step that means something only from ``source`` (reopen, resume)."""
+        if self.state is not source:
+            raise InvalidTransitionError(self.state, target, {source}, step=step)
+        return self.transition(target, at=at)
 
     def close(self, *, at: object) -> Incident:
         """Move a RESOLVED incident to CLOSED (final)."""
@@ -381,6 +394,10 @@ class Incident:
         """
         if impact is None and urgency is None:
             raise InvalidValueError("impact", "given, or 'urgency' given, to reprioritize", None)
+        if self.state in FINAL_STATES:
+            raise InvalidValueError(
+                "state", "not final (CLOSED or CANCELED) to reprioritize", self.state
+            )
         builder = _Builder(self, strict=True)
         builder.reprioritize(to_us(at, "at"), impact, urgency, None, None)
         return builder.build()

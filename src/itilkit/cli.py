@@ -82,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         default=True,
         help="read 2/3/2016 as 2 March (default; --no-dayfirst for 3 February)",
     )
+    report.add_argument("--encoding", default="utf-8-sig", help="text encoding of the export")
     report.add_argument("--as-of", help="ISO 8601 instant with an offset")
     report.add_argument("--format", choices=["text", "json", "html"], default="text")
     report.add_argument("-o", "--output", help="write to this file instead of stdout")
@@ -131,7 +132,9 @@ def _progress(incidents: Sequence[Incident], stream: TextIO) -> Iterator[Inciden
 def _report(args: argparse.Namespace) -> str:
     sla = SLA.from_file(args.sla)
     tz = args.tz or zone_name(sla.window.tz)
-    log = read_event_log(args.events, tz=tz, preset=args.preset, dayfirst=args.dayfirst)
+    log = read_event_log(
+        args.events, tz=tz, preset=args.preset, dayfirst=args.dayfirst, encoding=args.encoding
+    )
     as_of = args.as_of if args.as_of is not None else last_instant(log.incidents)
     incidents: Iterable[Incident] = log.incidents
     if sys.stderr.isatty() and len(log.incidents) >= 1000:

@@ -262,11 +262,13 @@ def _utc_us(value: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _open(source: object) -> tuple[TextIO, bool]:
+def _open(source: object, encoding: str) -> tuple[TextIO, bool]:
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         try:
-            return open(path, newline="", encoding="utf-8-sig"), True
+            return open(path, newline="", encoding=encoding), True
+        except LookupError:
+            raise InvalidValueError("encoding", "a text encoding Python knows", encoding) from None
         except OSError as exc:
             raise EventLogError(
                 must("source", "a readable event-log file", str(path)) + f": {exc.strerror}"
@@ -304,6 +306,7 @@ def read_event_log(
     impact: object = None,
     urgency: object = None,
     delimiter: str = ",",
+    encoding: str = "utf-8-sig",
 ) -> EventLog:
     """Read an audit export (one row per update of a ticket) into replayed incidents.
 
@@ -315,7 +318,9 @@ def read_event_log(
     default), ``2/29/2016 01:16`` (``dayfirst=False``) and ISO
     ``2016-02-29 01:16[:00]`` are read. ``impact`` and ``urgency`` stand in
     when the export has no such column, or a ticket's first row leaves them
-    empty. Incidents are replayed with ``strict=False``: see
+    empty. A path is read as ``encoding`` (UTF-8, with or without a byte-order
+    mark, by default; exports from Windows tools may need ``"cp1252"``).
+    Incidents are replayed with ``strict=False``: see
     :meth:`itilkit.Incident.replay`.
 
     >>> import io
@@ -351,7 +356,8 @@ def read_event_log(
 
     dates = _Dates(zone_info, dayfirst)
 
-    handle, owned = _open(source)
+    handle, owned = _open(source, encoding)
+    line = 0  # the last row read whole (the header is row 1)
     try:
         reader = csv.reader(handle, delimiter=delimiter)
         header = next(reader, None)
@@ -404,6 +410,12 @@ def read_event_log(
                 tickets[key] = [(line, pick(record))]
             else:
                 group.append((line, pick(record)))
+    except UnicodeDecodeError as exc:
+        raise EventLogError(
+            f"is not {encoding} text ({exc.reason} at byte {exc.start} of a read block): "
+            "pass encoding= (the CLI's --encoding), or re-save the export as UTF-8",
+            row=line + 1,
+        ) from None
     finally:
         if owned:
             handle.close()
