@@ -799,3 +799,16 @@ class TestHtml:
         w = W.always() | W.weekly("Mon 09:00-10:00", tz="UTC")
         escaped = html.escape(repr(w))
         assert w._repr_html_() == f'<div class="itilkit"><code>{escaped}</code></div>'
+
+
+class TestSpan:
+    def test_checks_its_instants(self) -> None:
+        """A Span takes aware datetimes or ISO strings; naive or reversed ones are refused."""
+        span = Span("2026-03-02T09:00+09:00", "2026-03-02T10:30+09:00")
+        assert span.duration == timedelta(minutes=90)
+        assert span.start.isoformat() == "2026-03-02T09:00:00+09:00"
+        assert span == Span(at("2026-03-02T00:00Z"), at("2026-03-02T01:30Z"))
+        with pytest.raises(NaiveDatetimeError, match="'start' must be an aware datetime"):
+            Span(datetime(2026, 3, 2, 9), datetime(2026, 3, 2, 10))  # type: ignore[arg-type]
+        with pytest.raises(InvalidValueError, match="'end' must be at or after the start"):
+            Span("2026-03-02T10:00Z", "2026-03-02T09:00Z")  # type: ignore[arg-type]

@@ -143,6 +143,7 @@ def _series(samples: Iterable[object], threshold: object, end: object) -> _Serie
     hot: list[bool] = []
     first_tz: tzinfo | None = None
     last = None
+    previous: object = None
     instant: Any
     value: Any
     for i, pair in enumerate(samples):
@@ -153,7 +154,10 @@ def _series(samples: Iterable[object], threshold: object, end: object) -> _Serie
         field = f"samples[{i}]"
         t = _sample_us(instant, field)
         if last is not None and t <= last:
-            raise ChronologyError(field, instant, "after the sample before it")
+            raise ChronologyError(
+                field, instant, f"the sample before it ({previous})", strict=True
+            )
+        previous = instant
         if first_tz is None:
             first_tz = (
                 instant.tzinfo

@@ -164,16 +164,18 @@ class InvalidTransitionError(ItilkitError, ValueError):
 
 
 class ChronologyError(ItilkitError, ValueError):
-    """A step dated before the step it follows."""
+    """A step dated before the step it follows (``strict``: not after it)."""
 
-    def __init__(self, field: str, value: object, previous: object) -> None:
+    def __init__(self, field: str, value: object, previous: object, strict: bool = False) -> None:
         self.field = field
         self.value = value
         self.previous = previous
-        super().__init__(must(field, f"at or after {previous}", value))
+        self.strict = strict
+        relation = "after" if strict else "at or after"
+        super().__init__(must(field, f"{relation} {previous}", value))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.field, self.value, self.previous))
+        return (type(self), (self.field, self.value, self.previous, self.strict))
 
 
 class ConfigError(ItilkitError, ValueError):

@@ -50,6 +50,7 @@ from ._time import (
     to_us,
     zone,
     zone_name,
+    zone_of,
 )
 
 __all__ = ["ServiceWindow", "Span"]
@@ -266,6 +267,22 @@ class _Difference:
 # -- public values ---------------------------------------------------------------------
 
 
+def _span_instant(value: object, field: str) -> pendulum.DateTime:
+    """An aware instant (datetime or ISO string) as a pendulum DateTime in its own zone."""
+    if isinstance(value, pendulum.DateTime) and value.tzinfo is not None:
+        to_us(value, field)  # validates the range
+        return value
+    return from_us(to_us(value, field), zone_of(value, field))
+
+
+def _span_start(value: object) -> pendulum.DateTime:
+    return _span_instant(value, "start")
+
+
+def _span_end(value: object) -> pendulum.DateTime:
+    return _span_instant(value, "end")
+
+
 @attrs.frozen
 class Span:
     """A half-open period ``[start, end)`` of open time.
@@ -276,8 +293,12 @@ class Span:
     ('2026-03-02T10:00:00+01:00', '2026-03-02T18:00:00+01:00', datetime.timedelta(seconds=28800))
     """
 
-    start: pendulum.DateTime
-    end: pendulum.DateTime
+    start: pendulum.DateTime = attrs.field(converter=_span_start)
+    end: pendulum.DateTime = attrs.field(converter=_span_end)
+
+    def __attrs_post_init__(self) -> None:
+        if to_us(self.end, "end") < to_us(self.start, "start"):
+            raise InvalidValueError("end", f"at or after the start {self.start}", self.end)
 
     @property
     def duration(self) -> timedelta:
