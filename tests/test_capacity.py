@@ -150,7 +150,9 @@ class TestSampleErrors:
     def test_out_of_order(self) -> None:
         """Samples must be strictly increasing in time."""
         samples = [(at(1), 1), (at(0), 2)]
-        with pytest.raises(ChronologyError, match=r"'samples\[1\]' must be after the sample before it"):
+        with pytest.raises(
+            ChronologyError, match=r"'samples\[1\]' must be after the sample before it"
+        ):
             find_overloads(samples, threshold=1)
 
     def test_duplicate_instant(self) -> None:
