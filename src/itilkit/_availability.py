@@ -40,7 +40,6 @@ services).
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -52,7 +51,7 @@ import attrs
 import pendulum
 
 from ._errors import ChronologyError, InvalidValueError, NoOpenTimeError
-from ._intervals import merge, subtract
+from ._intervals import Measure, merge, subtract
 from ._report import format_duration, html_table, ratio_text, text_table
 from ._time import (
     RatioLike,
@@ -166,31 +165,6 @@ class Outage:
 # --- the measurement ---------------------------------------------------------------------
 
 
-class _Measure:
-    """``F(t)``: open time of sorted, merged spans before ``t``; a measure is F(b) - F(a)."""
-
-    __slots__ = ("cum", "ends", "starts", "total")
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        self.starts = [s for s, _ in spans]
-        self.ends = [e for _, e in spans]
-        cum = [0]
-        for s, e in spans:
-            cum.append(cum[-1] + e - s)
-        self.cum = cum
-        self.total = cum[-1]
-
-    def before(self, t: int) -> int:
-        i = bisect_right(self.starts, t)
-        if i == 0:
-            return 0
-        end = self.ends[i - 1]
-        return self.cum[i - 1] + (t if t < end else end) - self.starts[i - 1]
-
-    def between(self, a: int, b: int) -> int:
-        return self.before(b) - self.before(a)
-
-
 @attrs.frozen
 class DowntimeBreakdown:
     """Where recorded outage time went: excluded (and why) or counted as downtime.
@@ -256,7 +230,7 @@ class DowntimeBreakdown:
         return {key: iso_duration(round(Fraction(v))) for _, key, v in self.rows()}
 
 
-def _sweep(items: list[tuple[int, int, Fraction]], agreed: _Measure) -> dict[Fraction, int]:
+def _sweep(items: list[tuple[int, int, Fraction]], agreed: Measure) -> dict[Fraction, int]:
     """Agreed time under the upper envelope of impacts, grouped by impact level."""
     by_impact: dict[Fraction, int] = {}
     items.sort(key=lambda it: it[0])
@@ -299,8 +273,8 @@ def _measure(
         ]
     )
     agreed_spans = subtract(open_spans, planned)
-    hours = _Measure(open_spans)
-    agreed = _Measure(agreed_spans)
+    hours = Measure(open_spans)
+    agreed = Measure(agreed_spans)
     recorded = outside = maintenance = 0
     failures = 0
     items: list[tuple[int, int, Fraction]] = []

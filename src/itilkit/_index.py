@@ -24,10 +24,10 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import date
-from itertools import accumulate
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._errors import InvalidValueError, NoOpenTimeError
+from ._intervals import Intervals, Measure
 from ._time import US_PER_DAY, from_us, to_timedelta
 
 if TYPE_CHECKING:
@@ -37,12 +37,10 @@ __all__ = [
     "MAX_QUERY_YEARS",
     "SEARCH_HORIZON_YEARS",
     "Index",
-    "Intervals",
     "Node",
     "year_start_us",
 ]
 
-Intervals = list[tuple[int, int]]
 
 #: How many years of closed time a search crosses before it gives up.
 SEARCH_HORIZON_YEARS = 50
@@ -91,29 +89,16 @@ def _closing_after(st: _State, t: int) -> int | None:
     return None
 
 
-class _State:
+class _State(Measure):
     """One immutable snapshot of the compiled range ``[lo, hi)``."""
 
-    __slots__ = ("cum", "cum_end", "ends", "hi", "lo", "np_arrays", "starts", "total")
+    __slots__ = ("hi", "lo", "np_arrays")
 
-    def __init__(self, lo: int, hi: int, starts: list[int], ends: list[int]) -> None:
+    def __init__(self, lo: int, hi: int, intervals: Intervals) -> None:
+        super().__init__(intervals)
         self.lo = lo
         self.hi = hi
-        self.starts = starts
-        self.ends = ends
-        lengths = [e - s for s, e in zip(starts, ends, strict=True)]
-        self.cum_end = list(accumulate(lengths))
-        self.cum = [0, *self.cum_end[:-1]] if lengths else []
-        self.total = self.cum_end[-1] if lengths else 0
         self.np_arrays: tuple[Any, ...] | None = None
-
-    def before(self, t: int) -> int:
-        """Open time in ``[lo, t)``."""
-        i = bisect_right(self.starts, t) - 1
-        if i < 0:
-            return 0
-        end = self.ends[i]
-        return self.cum[i] + (t if t < end else end) - self.starts[i]
 
 
 def _check_range(t: int) -> None:
@@ -180,7 +165,7 @@ class Index:
                     intervals = _merge_into(self._node.intervals(lo, st.lo), intervals)
                 if hi > st.hi:
                     intervals = _merge_into(intervals, self._node.intervals(st.hi, hi))
-            new = _State(lo, hi, [s for s, _ in intervals], [e for _, e in intervals])
+            new = _State(lo, hi, intervals)
             self._state = new
             return new
 

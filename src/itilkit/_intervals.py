@@ -7,9 +7,11 @@ implementations of merge, intersection and difference in the package.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import accumulate
 
-__all__ = ["Intervals", "intersect", "merge", "subtract"]
+__all__ = ["Intervals", "Measure", "intersect", "merge", "subtract"]
 
 Intervals = list[tuple[int, int]]
 
@@ -75,3 +77,36 @@ def subtract(a: Intervals, b: Intervals) -> Intervals:
         if cursor < end:
             out.append((cursor, end))
     return out
+
+
+class Measure:
+    """Prefix sums over canonical intervals: the covered length before any point, by bisection.
+
+    ``before(t)`` is the length of the intervals' union in ``(-inf, t)``;
+    ``between(a, b)`` is ``before(b) - before(a)``.
+
+    >>> m = Measure([(0, 10), (20, 30)])
+    >>> m.before(5), m.before(15), m.before(25), m.between(5, 25), m.total
+    (5, 10, 15, 10, 20)
+    """
+
+    __slots__ = ("cum", "cum_end", "ends", "starts", "total")
+
+    def __init__(self, intervals: Intervals) -> None:
+        self.starts = [s for s, _ in intervals]
+        self.ends = [e for _, e in intervals]
+        self.cum_end = list(accumulate(e - s for s, e in intervals))
+        self.cum = [0, *self.cum_end[:-1]] if intervals else []
+        self.total = self.cum_end[-1] if intervals else 0
+
+    def before(self, t: int) -> int:
+        """Covered length before ``t``."""
+        i = bisect_right(self.starts, t) - 1
+        if i < 0:
+            return 0
+        end = self.ends[i]
+        return self.cum[i] + (t if t < end else end) - self.starts[i]
+
+    def between(self, a: int, b: int) -> int:
+        """Covered length in ``[a, b)`` (negative when ``b < a``)."""
+        return self.before(b) - self.before(a)
