@@ -812,3 +812,32 @@ class TestSpan:
             Span(datetime(2026, 3, 2, 9), datetime(2026, 3, 2, 10))  # type: ignore[arg-type]
         with pytest.raises(InvalidValueError, match="'end' must be at or after the start"):
             Span("2026-03-02T10:00Z", "2026-03-02T09:00Z")  # type: ignore[arg-type]
+
+
+class TestConfigForm:
+    @settings(max_examples=50, deadline=None)
+    @given(w=windows())
+    def test_round_trip(self, w: ServiceWindow) -> None:
+        """from_dict(to_dict(w)) rebuilds an equal window (a serialisation round trip)."""
+        assert W.from_dict(w.to_dict()) == w
+
+    def test_forms(self) -> None:
+        assert W.always(tz="Asia/Seoul").to_dict() == {"hours": "24x7", "tz": "Asia/Seoul"}
+        w = W.weekly(
+            "Mon-Fri 09:00-18:00",
+            tz="UTC",
+            holidays=["2026-12-25"],
+            overrides={"2026-12-24": "09:00-13:00"},
+        )
+        assert w.to_dict() == {
+            "hours": "Mon-Fri 09:00-18:00",
+            "tz": "UTC",
+            "holidays": ["2026-12-25"],
+            "overrides": {"2026-12-24": "09:00-13:00"},
+        }
+
+    def test_windows_without_a_form(self) -> None:
+        with pytest.raises(InvalidValueError, match="'window' must be a weekly or 24x7 window"):
+            (W.always() | W.weekly("Mon 09:00-10:00", tz="UTC")).to_dict()
+        with pytest.raises(InvalidValueError, match="'window' must be holidays given as"):
+            W.weekly("Mon 09:00-10:00", tz="UTC", holidays=holidays_lib.KR()).to_dict()

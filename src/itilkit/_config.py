@@ -46,9 +46,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ._calendar import HolidayCalendar
 from ._errors import ConfigError, InvalidValueError
 from ._report import ratio_text
-from ._spec import format_ranges, format_week
 from ._time import iso_duration, parse_ratio, to_duration_us, zone
-from ._window import ServiceWindow, _Always, _Weekly
+from ._window import ServiceWindow
 
 if TYPE_CHECKING:
     from ._sla import Agreement
@@ -215,27 +214,7 @@ def window_to_dict(window: ServiceWindow) -> dict[str, Any]:
     >>> window_to_dict(ServiceWindow.weekly("Mon-Fri 08:00-17:00", tz="Europe/Berlin", holidays="DE"))
     {'hours': 'Mon-Fri 08:00-17:00', 'tz': 'Europe/Berlin', 'holidays': 'DE'}
     """
-    node = window._node
-    if isinstance(node, _Always) and node.tz == window._tz:
-        return {"hours": ALWAYS, "tz": node.tz}
-    if isinstance(node, _Weekly) and node.tz == window._tz:
-        out: dict[str, Any] = {"hours": format_week(node.week), "tz": node.tz}
-        calendar = node.holidays
-        if calendar is not None:
-            if calendar.code is not None:
-                out["holidays"] = calendar.code
-            elif calendar.base is None:
-                out["holidays"] = [d.isoformat() for d in sorted(calendar.dates)]
-            else:
-                raise InvalidValueError(
-                    "window", "holidays given as a country code or dates to write them", window
-                )
-        if node.overrides:
-            out["overrides"] = {d.isoformat(): format_ranges(r) for d, r in node.overrides}
-        return out
-    raise InvalidValueError(
-        "window", "a weekly or 24x7 window (others have no configuration form)", window
-    )
+    return window.to_dict()
 
 
 # -- agreements ------------------------------------------------------------------------

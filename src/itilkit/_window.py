@@ -78,6 +78,9 @@ class _Always:
     def text(self) -> str:
         return f"ServiceWindow.always(tz={self.tz!r})"
 
+    def config(self) -> dict[str, Any]:
+        return {"hours": "24x7", "tz": self.tz}
+
 
 @attrs.frozen
 class _Weekly:
@@ -122,6 +125,24 @@ class _Weekly:
             )
             parts.append(f"overrides={{{items}}}")
         return f"ServiceWindow.weekly({', '.join(parts)})"
+
+    def config(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"hours": format_week(self.week), "tz": self.tz}
+        calendar = self.holidays
+        if calendar is not None:
+            if calendar.code is not None:
+                out["holidays"] = calendar.code
+            elif calendar.base is None:
+                out["holidays"] = [d.isoformat() for d in sorted(calendar.dates)]
+            else:
+                raise InvalidValueError(
+                    "window",
+                    "holidays given as a country code or dates to write them",
+                    self.text(),
+                )
+        if self.overrides:
+            out["overrides"] = {d.isoformat(): format_ranges(r) for d, r in self.overrides}
+        return out
 
 
 _RRULE_ANCHOR = datetime(2000, 1, 1)
@@ -494,6 +515,31 @@ class ServiceWindow:
             + f"<small>hours are wall-clock hours in {html.escape(node.tz)}; "
             "lighter bars continue the previous evening's shift</small></div>"
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration table of a weekly or 24x7 window (what SLA documents hold).
+
+        >>> ServiceWindow.weekly("Mon-Fri 08:00-17:00", tz="Europe/Berlin", holidays="DE").to_dict()
+        {'hours': 'Mon-Fri 08:00-17:00', 'tz': 'Europe/Berlin', 'holidays': 'DE'}
+        >>> ServiceWindow.from_dict({"hours": "24x7", "tz": "UTC"}) == ServiceWindow.always()
+        True
+        """
+        config = getattr(self._node, "config", None)
+        if config is None or _natural_tz(self._node) != self._tz:
+            raise InvalidValueError(
+                "window", "a weekly or 24x7 window (others have no configuration form)", self
+            )
+        table: dict[str, Any] = config()
+        return table
+
+    @classmethod
+    def from_dict(cls, table: Mapping[str, Any]) -> ServiceWindow:
+        """A window from its configuration table; :class:`~itilkit.ConfigError` lists problems."""
+        from ._config import window_from_dict
+
+        window = window_from_dict(table)
+        assert window is not None  # window_from_dict raises when it cannot build one
+        return window
 
     def in_zone(self, tz: str | Zone) -> ServiceWindow:
         """The same set of time, with results given in another zone.
