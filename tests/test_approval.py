@@ -15,10 +15,13 @@ from itilkit import (
     ApprovalPolicy,
     ApprovalRule,
     ChangeRequest,
+    ChangeState,
     ChangeType,
     Decision,
+    InvalidTransitionError,
     InvalidValueError,
     ItilkitError,
+    NotAuthorisedError,
     Outcome,
     Risk,
 )
@@ -468,3 +471,57 @@ def test_policy_survives_evolve() -> None:
     import attrs
 
     assert attrs.evolve(DEFAULT) == DEFAULT
+
+
+class TestAuthorise:
+    """The approval gate between AUTHORISE and SCHEDULED."""
+
+    POLICY = ApprovalPolicy.default(
+        change_managers=["alice"], cab=["ann", "bo", "cy"], ecab=["erin"]
+    )
+
+    def waiting(self, risk: str = "high") -> ChangeRequest:
+        cr = ChangeRequest.new(
+            "CHG9",
+            type="normal",
+            risk=risk,
+            requested_at="2026-03-02T09:00Z",
+            start="2026-03-09T22:00Z",
+            end="2026-03-09T23:00Z",
+        )
+        return cr.advance(at="2026-03-02T09:05Z").advance(at="2026-03-02T09:10Z")
+
+    def test_pending_and_rejected_are_not_scheduled(self) -> None:
+        cr = self.waiting().approve("alice", role="change_manager", at="2026-03-02T10:00Z")
+        with pytest.raises(
+            NotAuthorisedError, match=r"'CHG9' must be APPROVED .*\(got 'PENDING'\)"
+        ) as info:
+            self.POLICY.authorise(cr, at="2026-03-02T11:00Z")
+        assert info.value.decision.outcome is Outcome.PENDING
+        vetoed = cr.reject("ann", role="cab", at="2026-03-02T10:05Z", reason="no tests").reject(
+            "bo", role="cab", at="2026-03-02T10:06Z", reason="no tests"
+        )
+        with pytest.raises(NotAuthorisedError, match="got 'REJECTED'"):
+            self.POLICY.authorise(vetoed, at="2026-03-02T11:00Z")
+
+    def test_approved_is_scheduled(self) -> None:
+        cr = (
+            self.waiting()
+            .approve("alice", role="change_manager", at="2026-03-02T10:00Z")
+            .approve("ann", role="cab", at="2026-03-02T10:01Z")
+            .approve("bo", role="cab", at="2026-03-02T10:02Z")
+        )
+        scheduled = self.POLICY.authorise(cr, at="2026-03-02T11:00Z")
+        assert scheduled.state is ChangeState.SCHEDULED
+        assert scheduled.history[-1].at.isoformat() == "2026-03-02T11:00:00+00:00"
+
+    def test_only_from_authorise(self) -> None:
+        draft = ChangeRequest.new(
+            "CHG10",
+            type="normal",
+            requested_at="2026-03-02T09:00Z",
+            start="2026-03-09T22:00Z",
+            end="2026-03-09T23:00Z",
+        )
+        with pytest.raises(InvalidTransitionError, match="'authorise' must start from AUTHORISE"):
+            self.POLICY.authorise(draft, at="2026-03-02T11:00Z")

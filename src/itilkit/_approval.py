@@ -34,8 +34,9 @@ from typing import Literal, TypeAlias
 
 import attrs
 
-from ._change import ChangeRequest, ChangeType, Risk, Vote
-from ._errors import InvalidValueError
+from ._change import ChangeRequest, ChangeState, ChangeType, Risk, Vote
+from ._errors import InvalidTransitionError, InvalidValueError, NotAuthorisedError
+from ._time import InstantLike
 
 __all__ = ["DEFAULT_APPROVALS", "ApprovalPolicy", "ApprovalRule", "Decision", "Outcome"]
 
@@ -293,6 +294,34 @@ class ApprovalPolicy:
                 f"{change_type.name} {level.name}",
             )
         return found
+
+    def authorise(self, cr: ChangeRequest, *, at: InstantLike) -> ChangeRequest:
+        """Move ``cr`` from AUTHORISE to SCHEDULED, if and only if its votes approve it.
+
+        The lifecycle table alone lets any change move on; this is the gate
+        that a change authority applies. A change that is not APPROVED raises
+        :class:`~itilkit.NotAuthorisedError` carrying the decision.
+
+        >>> policy = ApprovalPolicy.default(change_managers=["alice"], cab=["ann"], ecab=["erin"])
+        >>> cr = ChangeRequest.new("CHG3", type="normal", requested_at="2026-03-02T09:00Z",
+        ...                        start="2026-03-09T22:00Z", end="2026-03-09T23:00Z")
+        >>> cr = cr.advance(at="2026-03-02T09:05Z").advance(at="2026-03-02T09:10Z")
+        >>> policy.authorise(cr, at="2026-03-02T09:15Z")
+        Traceback (most recent call last):
+        ...
+        itilkit.NotAuthorisedError: 'CHG3' must be APPROVED by the approval policy to be scheduled (got 'PENDING'): change_manager: 1 more approval needed, 1 of 1 must approve; not voted: alice
+        >>> cr = cr.approve("alice", role="change_manager", at="2026-03-02T09:20Z")
+        >>> policy.authorise(cr, at="2026-03-02T09:25Z").state
+        <ChangeState.SCHEDULED: 'scheduled'>
+        """
+        if cr.state is not ChangeState.AUTHORISE:
+            raise InvalidTransitionError(
+                cr.state, ChangeState.SCHEDULED, {ChangeState.AUTHORISE}, step="authorise"
+            )
+        decision = self.decide(cr)
+        if not decision.approved:
+            raise NotAuthorisedError(cr.id, decision)
+        return cr.transition(ChangeState.SCHEDULED, at=at)
 
     def decide(self, cr: ChangeRequest) -> Decision:
         """Whether the votes on ``cr`` authorise it: APPROVED, REJECTED or PENDING, with reasons.

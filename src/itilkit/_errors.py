@@ -17,6 +17,7 @@ The tree::
     │   └── WindowSpecError                 a service-hours spec that does not parse
     ├── NoOpenTimeError (ValueError)        a window with no open time where some is needed
     ├── InvalidTransitionError (ValueError) a lifecycle step the transition table forbids
+    ├── NotAuthorisedError (ValueError)     scheduling a change its approvals do not authorise
     ├── ChronologyError (ValueError)        a step earlier than the one before it
     ├── ConfigError (ValueError)            a configuration document with problems
     ├── EventLogError (ValueError)          an event-log row or column that cannot be read
@@ -41,6 +42,7 @@ __all__ = [
     "MissingDependencyError",
     "NaiveDatetimeError",
     "NoOpenTimeError",
+    "NotAuthorisedError",
     "UnknownHolidaysError",
     "UnknownZoneError",
     "WindowSpecError",
@@ -161,6 +163,26 @@ class InvalidTransitionError(ItilkitError, ValueError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.from_state, self.to_state, self.allowed, self.step))
+
+
+class NotAuthorisedError(ItilkitError, ValueError):
+    """A change moved on to SCHEDULED without the approvals its policy requires.
+
+    ``.decision`` is the policy's :class:`~itilkit.Decision` (PENDING or REJECTED).
+    """
+
+    def __init__(self, change_id: str, decision: Any) -> None:
+        self.change_id = change_id
+        self.decision = decision
+        outcome = getattr(getattr(decision, "outcome", None), "name", decision)
+        reasons = "; ".join(getattr(decision, "reasons", ()))
+        super().__init__(
+            must(change_id, "APPROVED by the approval policy to be scheduled", outcome)
+            + (f": {reasons}" if reasons else "")
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.change_id, self.decision))
 
 
 class ChronologyError(ItilkitError, ValueError):
