@@ -841,3 +841,44 @@ class TestConfigForm:
             (W.always() | W.weekly("Mon 09:00-10:00", tz="UTC")).to_dict()
         with pytest.raises(InvalidValueError, match="'window' must be holidays given as"):
             W.weekly("Mon 09:00-10:00", tz="UTC", holidays=holidays_lib.KR()).to_dict()
+
+
+class TestVectorisedPath:
+    """business_time_many on arrays equals the scalar engine on many instants, both search paths."""
+
+    @pytest.mark.parametrize(
+        "window",
+        [
+            W.weekly("Mon-Fri 09:00-18:00", tz="Asia/Seoul", holidays="KR"),
+            W.weekly("Sun-Thu 22:00-06:00; Sat 01:30-02:30", tz="America/New_York"),
+            # 12 starts an hour: too many per lookup bucket, so the binary search is used.
+            W.from_spans(
+                [
+                    (
+                        datetime(2025, 12, 31, tzinfo=UTC) + timedelta(minutes=m),
+                        datetime(2025, 12, 31, tzinfo=UTC) + timedelta(minutes=m + 1),
+                    )
+                    for m in range(0, 401 * 24 * 60, 5)
+                ],
+                tz="UTC",
+            ),
+            W.always(tz="UTC") - W.recurring("FREQ=DAILY;BYHOUR=3", duration="PT2H", tz="UTC"),
+        ],
+        ids=["weekly", "overnight-dst", "five-minutely", "always-minus-daily"],
+    )
+    def test_arrays_equal_scalar(self, window: ServiceWindow) -> None:
+        import numpy as np
+
+        rng = np.random.default_rng(11)
+        lo = int(np.datetime64("2025-12-31T00:00", "us").astype(np.int64))
+        span = 400 * 86_400 * 10**6
+        a = lo + rng.integers(0, span, 20_000)
+        b = lo + rng.integers(0, span, 20_000)  # as often before as after a
+        # Instants on whole hours and at the turn of the year hit bucket edges exactly.
+        a[:500] = a[:500] // 3_600_000_000 * 3_600_000_000
+        b[:3] = int(np.datetime64("2026-01-01T00:00", "us").astype(np.int64))
+        got = window.business_time_many(a.astype("datetime64[us]"), b.astype("datetime64[us]"))
+        expected = [window.business_time_us(int(x), int(y)) for x, y in zip(a, b, strict=True)]
+        assert got.astype(np.int64).tolist() == expected
+        steps = window._index._state.np_arrays[5]  # type: ignore[union-attr]
+        assert (steps == -1) == (len(window.spans_us(lo, lo + span)) > 100_000)

@@ -79,6 +79,35 @@ class Node(Protocol):
         """The code that builds the window."""
 
 
+_MAX_BUCKET_STEPS = 6
+
+
+def _vector_tables(st: _State) -> tuple[Any, ...]:
+    """numpy tables of a state for ``business_time_array``.
+
+    A zero-length sentinel interval at ``lo`` makes every index valid, and
+    ``base = cum - start`` turns ``F(t)`` into ``base[i] + min(t, end[i])``.
+    A lookup table of buckets (at least an hour wide, about four per
+    interval) gives each instant the last interval starting before its
+    bucket; a few vectorised steps forward finish the search, which beats a
+    binary search over unsorted instants. Where buckets hold too many starts
+    ``steps`` is -1 and the search is binary.
+    """
+    import numpy as np
+
+    starts = np.asarray([st.lo, *st.starts], dtype=np.int64)
+    ends = np.asarray([st.lo, *st.ends], dtype=np.int64)
+    base = np.asarray([0, *st.cum], dtype=np.int64) - starts
+    span = st.hi - st.lo
+    width = max(3_600 * 1_000_000, -(-span // (4 * starts.size)))
+    edges = st.lo + np.arange(span // width + 2, dtype=np.int64) * width
+    lut = np.searchsorted(starts, edges, side="right") - 1
+    steps = int(np.diff(lut).max()) if lut.size > 1 else 0
+    if steps > _MAX_BUCKET_STEPS:
+        steps = -1
+    return starts, ends, base, lut, width, steps
+
+
 def _closing_after(st: _State, t: int) -> int | None:
     """The end of the open period containing ``t`` or after it, if it ends inside the range."""
     i = bisect_right(st.starts, t) - 1
@@ -247,6 +276,12 @@ class Index:
             return self.subtract(start, -duration)
         if duration == 0:
             return start
+        st = self._state
+        if st is not None and st.lo <= start < st.hi:  # the hot path: no growth needed
+            target = st.before(start) + duration
+            if target <= st.total:
+                i = bisect_left(st.cum_end, target)
+                return st.starts[i] + (target - st.cum[i])
         if duration > _MAX_QUERY_US:
             raise InvalidValueError(
                 "duration", f"at most {MAX_QUERY_YEARS} years", to_timedelta(duration)
@@ -323,22 +358,21 @@ class Index:
             st = self.state(lo, hi)
         arrays = st.np_arrays
         if arrays is None:
-            arrays = (
-                np.asarray(st.starts, dtype=np.int64),
-                np.asarray(st.ends, dtype=np.int64),
-                np.asarray(st.cum, dtype=np.int64),
-            )
+            arrays = _vector_tables(st)
             st.np_arrays = arrays
-        starts, ends, cum = arrays
-        if starts.size == 0:
-            return np.zeros(a.shape, dtype=np.int64)
+        starts, ends, base, lut, width, steps = arrays
+        last = starts.size - 1
 
         def before(t: np.ndarray) -> np.ndarray:
-            i = np.searchsorted(starts, t, side="right") - 1
-            valid = i >= 0
-            j = np.where(valid, i, 0)
-            value = cum[j] + np.minimum(t, ends[j]) - starts[j]
-            return np.where(valid, value, 0)
+            if steps < 0:  # too many starts per bucket: plain binary search
+                i = np.searchsorted(starts, t, side="right") - 1
+            else:  # a bucket lookup, then a few steps forward
+                i = lut[(t - st.lo) // width]
+                for _ in range(steps):
+                    ahead = np.minimum(i + 1, last)
+                    i = i + ((starts[ahead] <= t) & (ahead > i))
+            out: np.ndarray = base[i] + np.minimum(t, ends[i])
+            return out
 
         result: np.ndarray = before(b) - before(a)
         return result

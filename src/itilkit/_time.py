@@ -63,8 +63,15 @@ def to_us(value: object, field: str = "instant") -> int:
     ...
     itilkit.NaiveDatetimeError: 'instant' must be an aware datetime or an ISO 8601 string with an offset (got datetime.datetime(2026, 3, 1, 0, 0))
     """
-    if isinstance(value, datetime):
-        return _datetime_us(value, field, value)
+    if isinstance(value, datetime):  # the hot path, inlined
+        try:
+            delta: timedelta = _dt_sub(value, EPOCH)
+        except TypeError:  # naive, or a tzinfo that gives no offset
+            raise NaiveDatetimeError(field, value) from None
+        us = (delta.days * 86_400 + delta.seconds) * US_PER_SECOND + delta.microseconds
+        if _FIRST_US <= us < _LAST_US:
+            return us
+        return _datetime_us(value, field, value)  # raises
     if isinstance(value, str):
         return _datetime_us(_parse_iso_instant(value, field), field, value)
     if isinstance(value, date):
