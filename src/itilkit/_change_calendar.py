@@ -220,7 +220,7 @@ class ChangeCalendar:
                     )
                 )
         if self.maintenance is not None:
-            outside = subtract([(start, end)], merge(self.maintenance.spans_us(start, end)))
+            outside = subtract([(start, end)], self.maintenance.spans_us(start, end))
             if outside:
                 total = sum(b - a for a, b in outside)
                 found.append(
@@ -337,7 +337,7 @@ class ChangeCalendar:
 
     def _free(self, lo: int, hi: int, blockers: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """The maximal conflict-free periods inside ``[lo, hi)`` (sorted, merged)."""
-        base = merge(self.maintenance.spans_us(lo, hi)) if self.maintenance else [(lo, hi)]
+        base = self.maintenance.spans_us(lo, hi) if self.maintenance else [(lo, hi)]
         cut = list(self.freeze.spans_us(lo, hi)) if self.freeze else []
         cut += [(max(a, lo), min(b, hi)) for a, b in blockers if a < hi and b > lo]
         return subtract(base, merge(cut))

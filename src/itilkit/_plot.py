@@ -91,6 +91,13 @@ def _when(value: datetime) -> str:
     return value.strftime("%a %d %b %H:%M")
 
 
+def _legend(ax: Any, handles: list[Any], anchor: tuple[float, float]) -> None:
+    """The plots' one legend style: small, frameless, anchored outside the axes."""
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=anchor, frameon=False, fontsize="small"
+    )
+
+
 def _percent_text(ratio: Fraction) -> str:
     """``99.9%``: the exact percentage when it is a decimal, else rounded to 3 places."""
     text = ratio_text(ratio * 100)
@@ -260,13 +267,7 @@ def plot_clock(status: ClockStatus, *, ax: Any = None, window: ServiceWindow | N
             _percent_text(w) for w in status.warnings_crossed
         )
     ax.set_title(f"{status._title()}\n{detail}", loc="left", fontsize="medium")
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        frameon=False,
-        fontsize="small",
-    )
+    _legend(ax, handles, (1.01, 1.0))
     return fig
 
 
@@ -331,13 +332,7 @@ def plot_availability(
             handles.append(Patch(color=_MET, label="met"))
         if _SHORT in colors:
             handles.append(Patch(color=_SHORT, label="below target"))
-        ax.legend(
-            handles=handles,
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1.0),
-            frameon=False,
-            fontsize="small",
-        )
+        _legend(ax, handles, (1.01, 1.0))
 
     ax.set_xticks(xs, labels)
     ax.yaxis.set_major_formatter(ticker.PercentFormatter(xmax=100))
@@ -501,13 +496,7 @@ def plot_load(
     else:
         label = f"no recurring overload above {ratio_text(limit)}"
     handles = [Patch(facecolor="none", edgecolor=_OUTLINE, lw=2, label=label)]
-    ax.legend(
-        handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0.0, -0.16),
-        frameon=False,
-        fontsize="small",
-    )
+    _legend(ax, handles, (0.0, -0.16))
     since = from_us(to_us(items[0][0]), zone_).format("YYYY-MM-DD")
     until = from_us(to_us(items[-1][0] if end is None else end), zone_).format("YYYY-MM-DD")
     ax.set_title(
