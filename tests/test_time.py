@@ -103,7 +103,7 @@ class TestZones:
             zone(bad)
 
     def test_fixed_offset_refused(self) -> None:
-        with pytest.raises(InvalidValueError, match="a fixed offset has no rules"):
+        with pytest.raises(InvalidValueError, match="not a fixed offset"):
             zone(timezone(timedelta(hours=9)))
 
 

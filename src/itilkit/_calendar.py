@@ -1,86 +1,30 @@
-"""Local wall-clock time in a zone, and public-holiday calendars.
+"""Public-holiday calendars of service windows.
 
-Service hours are wall-clock hours; business time is real elapsed time inside
-them. Turning a local wall time into an instant follows two rules (the
-DESIGN's DST rules):
-
-* a wall time inside a DST gap (it never happens locally) moves to the
-  first instant after the gap;
-* an ambiguous wall time (it happens twice) takes its first occurrence.
+A window's holidays come from a country code (``"KR"``, ``"US-CA"``), a
+``holidays.HolidayBase`` or plain dates. Turning local wall times into
+instants is the time kernel's job (:mod:`itilkit._time`, which names the
+DST rules).
 """
 
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import attrs
 import holidays as holidays_lib
 
 from ._errors import InvalidValueError, UnknownHolidaysError
-from ._time import US_PER_SECOND, Zone
 
-__all__ = ["HolidayCalendar", "local_date", "wall_to_us"]
+__all__ = ["HolidayCalendar"]
 
-_NAIVE_EPOCH = datetime(1970, 1, 1)
-_UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _naive_us(naive: datetime) -> int:
-    delta = naive - _NAIVE_EPOCH
-    return (delta.days * 86_400 + delta.seconds) * US_PER_SECOND + delta.microseconds
-
-
-def _offset_at_us(us: int, tz: Zone) -> timedelta:
-    moment = _UTC_EPOCH + timedelta(microseconds=us)
-    offset = moment.astimezone(tz).utcoffset()
-    assert offset is not None
-    return offset
-
-
-def _td_us(delta: timedelta) -> int:
-    return (delta.days * 86_400 + delta.seconds) * US_PER_SECOND + delta.microseconds
-
-
-def wall_to_us(naive: datetime, tz: Zone) -> int:
-    """The instant (microseconds, UTC) of a local wall time in ``tz``.
-
-    >>> from itilkit._time import zone
-    >>> ny = zone("America/New_York")
-    >>> gap = wall_to_us(datetime(2026, 3, 8, 2, 30), ny)    # 02:30 never happens
-    >>> datetime.fromtimestamp(gap // 10**6, UTC).isoformat()   # 03:00 EDT
-    '2026-03-08T07:00:00+00:00'
-    >>> twice = wall_to_us(datetime(2026, 11, 1, 1, 30), ny)  # happens twice
-    >>> datetime.fromtimestamp(twice // 10**6, UTC).isoformat()  # the first, EDT
-    '2026-11-01T05:30:00+00:00'
-    """
-    off0 = naive.replace(tzinfo=tz, fold=0).utcoffset()
-    off1 = naive.replace(tzinfo=tz, fold=1).utcoffset()
-    assert off0 is not None and off1 is not None
-    local = _naive_us(naive)
-    first = local - _td_us(off0)
-    if off0 == off1:
-        return first
-    second = local - _td_us(off1)
-    if first < second:  # ambiguous: the first occurrence
-        return first
-    # A gap: the transition lies in (second, first]; find it to the second.
-    after = off1
-    lo, hi = second // US_PER_SECOND, -(-first // US_PER_SECOND)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if _offset_at_us(mid * US_PER_SECOND, tz) == after:
-            hi = mid
-        else:
-            lo = mid
-    return hi * US_PER_SECOND
-
-
-def local_date(us: int, tz: Zone) -> date:
-    """The local calendar date of an instant."""
-    return (_UTC_EPOCH + timedelta(microseconds=us)).astimezone(tz).date()
+#: A ``HolidayBase`` fills its dictionary lazily, one year at a time, as it is
+#: asked; windows combined by ``|``, ``&`` and ``-`` share one calendar, and may
+#: compile on several threads at once. Filling and reading a base hold this lock.
+_BASE_LOCK = threading.Lock()
 
 
 def _parse_date(value: object, field: str) -> date:
@@ -135,14 +79,16 @@ class HolidayCalendar:
         raise UnknownHolidaysError("holidays", value)
 
     def dates_in(self, first: date, last: date) -> frozenset[date]:
-        """The holiday dates from ``first`` to ``last`` inclusive (not thread-safe for bases)."""
+        """The holiday dates from ``first`` to ``last`` inclusive (thread-safe)."""
         years = range(first.year, last.year + 1)
         if self.code is not None:
             source: Any = _make_country(self.code, years)
         elif self.base is not None:
-            source = self.base
-            for year in years:
-                _ = date(year, 1, 1) in source  # fills the year in, where expand=True
+            with _BASE_LOCK:  # the base fills itself in as it is read
+                source = self.base
+                for year in years:
+                    _ = date(year, 1, 1) in source  # fills the year in, where expand=True
+                return frozenset(d for d in list(source) if first <= d <= last)
         else:
             return frozenset(d for d in self.dates if first <= d <= last)
         return frozenset(d for d in source if first <= d <= last)

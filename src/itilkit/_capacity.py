@@ -40,7 +40,7 @@ import pendulum
 
 from ._errors import ChronologyError, InvalidValueError
 from ._spec import DAY_NAMES
-from ._time import EPOCH, from_us, to_duration_us, to_us, zone, zone_name
+from ._time import EPOCH, from_us, td_us, to_duration_us, to_us, zone, zone_name
 from ._window import ServiceWindow, Span
 
 __all__ = ["RecurringOverload", "find_overloads", "recurring_overloads"]
@@ -53,70 +53,110 @@ _DAY_SECONDS = 86_400
 _dt_sub = datetime.__sub__
 
 
-def _threshold(value: object) -> Fraction:
-    """An exact threshold; floats refused (they cannot hold 0.9 exactly)."""
-    expectation = "an int, Fraction, Decimal or decimal string such as '0.9' or '90%'"
-    if isinstance(value, bool | float):
-        raise InvalidValueError("threshold", expectation, value)
-    if isinstance(value, int | Fraction):
-        return Fraction(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise InvalidValueError("threshold", "finite", value)
-        return Fraction(value)
-    if isinstance(value, str):
-        text = value.strip()
-        percent = text.endswith("%")
-        try:
-            number = Decimal(text.rstrip("%").strip())
-        except InvalidOperation:
-            raise InvalidValueError("threshold", expectation, value) from None
-        if not number.is_finite():
-            raise InvalidValueError("threshold", "finite", value)
-        return Fraction(number) / 100 if percent else Fraction(number)
-    raise InvalidValueError("threshold", expectation, value)
+Unit: TypeAlias = Literal["ratio", "%"]
+_UNITS: tuple[Unit, ...] = ("ratio", "%")
 
 
-class _Above:
-    """``value > threshold``, exactly, fast for floats and ints."""
+def threshold_of(value: object) -> Fraction:
+    """A load threshold, read by the one ratio convention (``"90%"``, ``"0.9"``, ``0.9``)."""
+    return parse_ratio(value, "threshold")
 
-    __slots__ = ("exact", "float_bound", "int_bound")
 
-    def __init__(self, threshold: Fraction) -> None:
-        self.exact = threshold
-        self.int_bound = threshold.numerator // threshold.denominator  # floor
-        try:
-            f = float(threshold)
-        except OverflowError:
-            self.float_bound: float | None = None
-        else:
-            # The largest float at or below the threshold: a float is above the
-            # exact threshold iff it is above this float (no float lies between).
-            self.float_bound = math.nextafter(f, -math.inf) if Fraction(f) > threshold else f
+def unit_of(value: object) -> Unit:
+    """``"ratio"`` (samples from 0 to 1) or ``"%"`` (samples from 0 to 100)."""
+    for unit in _UNITS:
+        if value == unit:
+            return unit
+    raise InvalidValueError("unit", "one of 'ratio', '%'", value)
+
+
+def sample_ratio(value: Value, unit: Unit) -> Fraction:
+    """The exact load ratio a (checked) sample value stands for: floats by their shortest repr."""
+    ratio = float_ratio(value) if isinstance(value, float) else Fraction(value)
+    return ratio / 100 if unit == "%" else ratio
+
+
+class Above:
+    """``sample > threshold``, exactly and fast, with every sample checked on the way.
+
+    Samples are read as the threshold is: a float by its shortest repr (0.9
+    is exactly 9/10, so a sample of 0.9 is not above a 90% threshold). With
+    ``unit="ratio"`` a sample above 1 is refused (it is a percentage without
+    ``unit="%"``); with ``unit="%"`` samples are percentages of 0 or more.
+    """
+
+    __slots__ = ("ceiling", "float_bound", "int_bound", "limit", "unit")
+
+    def __init__(self, threshold: Fraction, unit: Unit) -> None:
+        self.unit = unit
+        self.limit = threshold * 100 if unit == "%" else threshold
+        self.ceiling = None if unit == "%" else 1
+        self.int_bound = self.limit.numerator // self.limit.denominator  # floor
+        self.float_bound = _float_bound(self.limit)
+
+    def _refuse(self, value: object, field: str) -> NoReturn:
+        if self.ceiling is not None and _is_number(value) and value > self.ceiling:  # type: ignore[operator]
+            raise InvalidValueError(
+                field, "a load ratio from 0 to 1 (for percentages pass unit='%')", value
+            )
+        raise InvalidValueError(field, "a load of 0 or more (a finite number)", value)
 
     def __call__(self, value: object, field: str) -> bool:
         kind = type(value)
         if kind is float:
-            if value != value:  # NaN
-                raise InvalidValueError(field, "a number, not NaN", value)
-            if self.float_bound is None:
-                return value == math.inf
+            if not 0.0 <= value <= (math.inf if self.ceiling is None else 1.0):  # type: ignore[operator]
+                self._refuse(value, field)  # NaN fails every comparison
+            if value == math.inf:
+                self._refuse(value, field)
             return value > self.float_bound  # type: ignore[operator]
         if kind is int:
+            if value < 0 or (self.ceiling is not None and value > 1):  # type: ignore[operator]
+                self._refuse(value, field)
             return value > self.int_bound  # type: ignore[operator]
-        if isinstance(value, Fraction):
-            return value > self.exact
-        if isinstance(value, Decimal):
-            if value.is_nan():
-                raise InvalidValueError(field, "a number, not NaN", value)
-            if value.is_infinite():
-                return value > 0
-            return Fraction(value) > self.exact
-        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-            return int(value) > self.int_bound
-        if isinstance(value, float):
+        if isinstance(value, bool):
+            raise InvalidValueError(field, "a number (int, float, Fraction or Decimal)", value)
+        if isinstance(value, Fraction | numbers.Integral):
+            exact = Fraction(value)  # type: ignore[arg-type]
+        elif isinstance(value, Decimal):
+            if not value.is_finite():
+                self._refuse(value, field)
+            if self.ceiling is not None and value > self.ceiling:
+                self._refuse(value, field)
+            exact = parse_decimal(value, field)
+        elif isinstance(value, float):
             return self(float(value), field)
-        raise InvalidValueError(field, "a number (int, float, Fraction or Decimal)", value)
+        else:
+            raise InvalidValueError(field, "a number (int, float, Fraction or Decimal)", value)
+        if exact < 0 or (self.ceiling is not None and exact > self.ceiling):
+            self._refuse(value, field)
+        return exact > self.limit
+
+
+def _is_number(value: object) -> bool:
+    if isinstance(value, float):
+        return not math.isnan(value)
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return isinstance(value, numbers.Real)
+
+
+def _float_bound(limit: Fraction) -> float:
+    """The largest float whose shortest repr is at or below ``limit``.
+
+    A float sample is above ``limit`` iff it is above this float: shortest
+    reprs keep the order of the floats they write.
+    """
+    try:
+        bound = float(limit)
+    except OverflowError:
+        return math.inf
+    while bound > -math.inf and float_ratio(bound) > limit:
+        bound = math.nextafter(bound, -math.inf)
+    while True:
+        up = math.nextafter(bound, math.inf)
+        if up == math.inf or float_ratio(up) > limit:
+            return bound
+        bound = up
 
 
 def _sample_us(instant: object, field: str) -> int:
@@ -124,20 +164,26 @@ def _sample_us(instant: object, field: str) -> int:
         delta: timedelta = _dt_sub(instant, EPOCH)  # type: ignore[call-overload]
     except TypeError:
         return to_us(instant, field)  # a string, or a naive datetime: the precise error
-    return (delta.days * 86_400 + delta.seconds) * _US_PER_SECOND + delta.microseconds
+    return td_us(delta)
 
 
 @attrs.frozen
-class _Series:
+class Series:
+    """Checked samples: instants (microseconds), values, hot flags, the end and the zone."""
+
     times: list[int]
     values: list[Any]
     hot: list[bool]
     end: int
     tz: tzinfo
+    unit: Unit = "ratio"
 
 
-def _series(samples: Iterable[object], threshold: object, end: object) -> _Series:
-    above = _Above(_threshold(threshold))
+def series_of(
+    samples: Iterable[object], threshold: object, end: object, unit: object = "ratio"
+) -> Series:
+    """Checked samples with their hot flags (strictly above ``threshold``)."""
+    above = Above(threshold_of(threshold), unit_of(unit))
     times: list[int] = []
     values: list[Any] = []
     hot: list[bool] = []
@@ -174,10 +220,10 @@ def _series(samples: Iterable[object], threshold: object, end: object) -> _Serie
         end_us = to_us(end, "end")
         if times and end_us < times[-1]:
             raise InvalidValueError("end", "at or after the last sample", end)
-    return _Series(times, values, hot, end_us, first_tz or UTC)
+    return Series(times, values, hot, end_us, first_tz or UTC, above.unit)
 
 
-def _runs(series: _Series, min_us: int) -> list[tuple[int, int]]:
+def _runs(series: Series, min_us: int) -> list[tuple[int, int]]:
     """Maximal periods of hot samples, as (start, end) microseconds."""
     times, hot = series.times, series.hot
     out: list[tuple[int, int]] = []
@@ -231,7 +277,7 @@ def find_overloads(
     >>> [(s.start.isoformat(), s.duration) for s in find_overloads(samples, threshold="90%")]
     [('2026-03-02T18:00:00+09:00', datetime.timedelta(seconds=3600))]
     """
-    series = _series(samples, threshold, end)
+    series = series_of(samples, threshold, end, unit)
     out_tz = series.tz if tz is None else zone(tz)
     return tuple(
         Span(from_us(s, out_tz), from_us(e, out_tz))
@@ -413,7 +459,7 @@ def recurring_overloads(
     >>> [p.spec for p in recurring_overloads(samples, threshold=90, tz="Asia/Seoul")]
     ['Mon-Fri 18:00-22:00']
     """
-    series = _series(samples, threshold, end)
+    series = series_of(samples, threshold, end, unit)
     zone_ = zone(tz)
     if min_occurrences is not None and (
         isinstance(min_occurrences, bool)
@@ -457,7 +503,7 @@ def recurring_overloads(
     return tuple(out)
 
 
-def _peak(series: _Series, dates: list[date], rs: int, re_: int, tz: tzinfo) -> Any:
+def _peak(series: Series, dates: list[date], rs: int, re_: int, tz: tzinfo) -> Any:
     """The highest overloaded sample value inside the range on those dates."""
     best: Any = None
     times, values, hot = series.times, series.values, series.hot

@@ -38,7 +38,7 @@ from ._errors import InvalidValueError, NoOpenTimeError
 from ._incident import HoldReason, State
 from ._priority import Priority
 from ._report import format_duration, html_table, iso, iso_duration, ratio_text, text_table
-from ._time import format_percent, from_us, to_timedelta, zone
+from ._time import format_percent, from_us, td_us, to_timedelta, zone
 from ._vocabulary import parse_member
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class Pause:
 
 
 def _us_of(delta: timedelta) -> int:
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return td_us(delta)
 
 
 @attrs.frozen
@@ -210,17 +210,19 @@ class ClockStatus:
             ["breached at", when(self.breached_at), ""],
         ]
 
-    def _title(self) -> str:
+    @property
+    def title(self) -> str:
+        """The heading the text and HTML forms show."""
         return (
             f"{self.incident_id} {self.metric.value} ({self.priority.name}): {self.stage}"
             f" as of {self.as_of.format('YYYY-MM-DD HH:mm Z')}"
         )
 
     def __str__(self) -> str:
-        return text_table(["", "business", "24x7"], self._rows(), title=self._title())
+        return text_table(["", "business", "24x7"], self._rows(), title=self.title)
 
     def _repr_html_(self) -> str:
-        return html_table(["", "business", "24x7"], self._rows(), title=self._title())
+        return html_table(["", "business", "24x7"], self._rows(), title=self.title)
 
     def plot(self, *, ax: Any = None, window: ServiceWindow | None = None) -> Any:
         """A timeline of the clock as a matplotlib figure (the ``plot`` extra).

@@ -22,7 +22,7 @@ from ._errors import InvalidValueError
 from ._incident import Incident, State
 from ._report import format_duration, ratio_text
 from ._sla import SLA
-from ._time import format_percent
+from ._time import format_percent, td_us
 from ._window import ServiceWindow
 from .io import EventLog, read_event_log
 
@@ -181,7 +181,7 @@ def _availability() -> str:
 
 
 def _minutes(duration: timedelta) -> str:
-    us = (duration.days * 86_400 + duration.seconds) * 1_000_000 + duration.microseconds
+    us = td_us(duration)
     return ratio_text(Fraction(us, 60_000_000))
 
 

@@ -24,7 +24,7 @@ import attrs
 import pendulum
 from dateutil import rrule as rrule_lib
 
-from ._calendar import HolidayCalendar, _parse_date, local_date, wall_to_us
+from ._calendar import HolidayCalendar, _parse_date
 from ._errors import InvalidValueError, NaiveDatetimeError
 from ._index import Index, Node
 from ._intervals import Intervals, intersect, merge, subtract
@@ -43,8 +43,10 @@ from ._time import (
     DurationLike,
     InstantLike,
     Zone,
+    boundary_to_us,
     from_us,
     iso_duration,
+    local_date,
     to_duration_us,
     to_timedelta,
     to_us,
@@ -105,8 +107,8 @@ class _Weekly:
             if ranges:
                 midnight = datetime(day.year, day.month, day.day)
                 for start, end in ranges:
-                    s = wall_to_us(midnight + timedelta(seconds=start), tz)
-                    e = wall_to_us(midnight + timedelta(seconds=end), tz)
+                    s = boundary_to_us(midnight + timedelta(seconds=start), tz)
+                    e = boundary_to_us(midnight + timedelta(seconds=end), tz)
                     if e > lo and s < hi:
                         out.append((max(s, lo), min(e, hi)))
             day += one
@@ -162,7 +164,7 @@ class _Recurring:
         hi_wall = datetime.combine(local_date(hi, tz), time()) + timedelta(days=2)
         out: Intervals = []
         for occurrence in parsed.between(lo_wall, hi_wall, inc=True):
-            start = wall_to_us(occurrence, tz)
+            start = boundary_to_us(occurrence, tz)
             end = start + self.duration
             if end > lo and start < hi:
                 out.append((max(start, lo), min(end, hi)))
@@ -674,8 +676,8 @@ class ServiceWindow:
         while found < days:
             day += timedelta(days=1)
             midnight = datetime(day.year, day.month, day.day)
-            lo = wall_to_us(midnight, tz)
-            hi = wall_to_us(midnight + timedelta(days=1), tz)
+            lo = boundary_to_us(midnight, tz)
+            hi = boundary_to_us(midnight + timedelta(days=1), tz)
             if self._index.business_time(lo, hi) > 0:
                 found += 1
                 misses = 0
@@ -683,7 +685,7 @@ class ServiceWindow:
                 misses += 1
                 if misses > 366 * 50:
                     self._index.next_open(lo)  # raises NoOpenTimeError
-        target = wall_to_us(datetime.combine(day, clock), tz)
+        target = boundary_to_us(datetime.combine(day, clock), tz)
         return from_us(self._index.next_open(target), tz)
 
     # -- integer API (microseconds since the epoch, UTC) -------------------------

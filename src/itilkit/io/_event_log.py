@@ -23,9 +23,11 @@ Rules for every export:
   that are needed raise :class:`~itilkit.EventLogError` naming the row (the
   header is row 1) and the column. Nothing is dropped silently.
 
-Dates are local wall-clock times in ``tz``; an ambiguous time (the repeated
-hour when clocks go back) is read as its first occurrence, and a time in a
-gap (clocks go forward) with the offset before the gap.
+Dates are local wall-clock times in ``tz``, read by the recorded-timestamp
+rule of :mod:`itilkit._time`: an ambiguous time (the repeated hour when clocks
+go back) is read as its first occurrence, and a time in a gap (clocks go
+forward, so it never happened) is shifted forward by the gap and reported as
+a ``"nonexistent_time"`` anomaly naming the row.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import io
 import operator
 import os
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Final, NoReturn, TextIO
@@ -53,7 +55,7 @@ from .._incident import (
     _Builder,
 )
 from .._priority import _ITIL, PriorityMatrix
-from .._time import from_us, zone, zone_name
+from .._time import from_us, recorded_to_us, td_us, zone, zone_name
 from .._vocabulary import normalise
 
 __all__ = ["PRESETS", "EventLog", "Preset", "read_event_log"]
@@ -163,28 +165,39 @@ class _Dates:
     """Parses the known day/month formats fast.
 
     Each distinct text is parsed once; a date's day number and a local hour's
-    UTC offset are computed once (per minute instead where an offset change
-    falls inside the hour, as on Lord Howe Island), so the conversion is
-    exact and costs a few dictionary look-ups per row.
+    UTC offset are computed once (for the exact time instead where an offset
+    change falls inside the hour, as on Lord Howe Island), so the conversion
+    is exact and costs a few dictionary look-ups per row. Local times follow
+    the recorded-timestamp rule (:func:`itilkit._time.recorded_to_us`); a text
+    that fell in a DST gap is kept in ``gaps`` with the shift applied.
     """
 
-    __slots__ = ("cache", "dayfirst", "days", "offsets", "zone")
+    __slots__ = ("cache", "dayfirst", "days", "gaps", "offsets", "zone")
 
     def __init__(self, zone_info: ZoneInfo, dayfirst: bool) -> None:
         self.zone = zone_info
         self.dayfirst = dayfirst
         self.cache: dict[str, int] = {}
-        self.days: dict[str, tuple[int, int, int, int]] = {}
-        self.offsets: dict[tuple[int, int], int | None] = {}
+        self.days: dict[str, int] = {}
+        self.offsets: dict[tuple[int, int], tuple[int, int] | None] = {}
+        self.gaps: dict[str, int] = {}
 
     def __call__(self, text: str, row: int, column: str) -> int:
         us = self.cache.get(text)
         if us is None:
             try:
-                us = self.cache[text] = self._fast(text.strip())
+                us = self.cache[text] = self._fast(text)
             except (ValueError, IndexError, OverflowError):
                 self._fail(text, row, column)
         return us
+
+    def gap_message(self, text: str) -> str:
+        """Why a text in ``gaps`` was read as a later instant."""
+        return (
+            f"{text.strip()!r} never happened in {self.zone.key} (clocks went forward); "
+            f"read {self.gaps[text] // 60_000_000} minutes later, as the offset before the "
+            "gap names it"
+        )
 
     def _fail(self, text: str, row: int, column: str) -> NoReturn:
         order = "D/M/YYYY" if self.dayfirst else "M/D/YYYY"
@@ -194,8 +207,8 @@ class _Dates:
             column=column,
         )
 
-    def _day(self, date_part: str) -> tuple[int, int, int, int]:
-        """``(year, month, day, days since the epoch)`` of a date text."""
+    def _day(self, date_part: str) -> int:
+        """The days since the epoch of a date text."""
         sep = "/" if "/" in date_part else "-" if "-" in date_part else "."
         a, b, c = date_part.split(sep)
         if len(a) == 4:
@@ -205,22 +218,27 @@ class _Dates:
             day, month = (int(a), int(b)) if self.dayfirst else (int(b), int(a))
         else:
             raise ValueError(date_part)
-        return year, month, day, date(year, month, day).toordinal() - _EPOCH_ORDINAL
+        return date(year, month, day).toordinal() - _EPOCH_ORDINAL
 
-    def _offset_us(self, year: int, month: int, day: int, hour: int, minute: int) -> int:
-        """The UTC offset of a local wall time (first occurrence; before a gap)."""
-        offset = self.zone.utcoffset(datetime(year, month, day, hour, minute))
-        assert offset is not None
-        return (offset.days * 86_400 + offset.seconds) * 1_000_000 + offset.microseconds
+    def _offset_us(
+        self, days: int, hour: int, minute: int, second: int = 0, micro: int = 0
+    ) -> tuple[int, int]:
+        """``(UTC offset, gap shift)`` of a local wall time by the recorded-timestamp rule."""
+        naive = datetime.fromordinal(days + _EPOCH_ORDINAL).replace(
+            hour=hour, minute=minute, second=second, microsecond=micro
+        )
+        us, shift = recorded_to_us(naive, self.zone)
+        local = (((days * 24 + hour) * 60 + minute) * 60 + second) * 1_000_000 + micro
+        return local - us, shift
 
-    def _fast(self, text: str) -> int:
+    def _fast(self, raw: str) -> int:
+        text = raw.strip()
         date_part, _, time_part = text.partition(" ")
         if not time_part and "T" in date_part:
             date_part, _, time_part = date_part.partition("T")
-        found = self.days.get(date_part)
-        if found is None:
-            found = self.days[date_part] = self._day(date_part)
-        year, month, day, days = found
+        days = self.days.get(date_part)
+        if days is None:
+            days = self.days[date_part] = self._day(date_part)
         if time_part.endswith("Z") or "+" in time_part or "-" in time_part:
             if "-" in date_part[:5]:  # ISO date with an offset: it names the instant
                 return _utc_us(datetime.fromisoformat(f"{date_part}T{time_part}"))
@@ -242,13 +260,16 @@ class _Dates:
                 raise ValueError(text)
         key = (days, hour)
         if key in self.offsets:
-            offset = self.offsets[key]
+            found = self.offsets[key]
         else:
-            first = self._offset_us(year, month, day, hour, 0)
-            last = self._offset_us(year, month, day, hour, 59)
-            offset = self.offsets[key] = first if first == last else None
-        if offset is None:  # an offset change inside this hour: look at the minute itself
-            offset = self._offset_us(year, month, day, hour, minute)
+            first = self._offset_us(days, hour, 0)
+            last = self._offset_us(days, hour, 59, 59, 999_999)
+            found = self.offsets[key] = first if first == last else None
+        if found is None:  # an offset change inside this hour: look at the time itself
+            found = self._offset_us(days, hour, minute, second, micro)
+        offset, shift = found
+        if shift:
+            self.gaps[raw] = shift
         local = (((days * 24 + hour) * 60 + minute) * 60 + second) * 1_000_000 + micro
         return local - offset
 
@@ -258,8 +279,7 @@ _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 
 
 def _utc_us(value: datetime) -> int:
-    delta: timedelta = value - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return td_us(value - _EPOCH)
 
 
 def _open(source: object, encoding: str) -> tuple[TextIO, bool]:
@@ -271,13 +291,43 @@ def _open(source: object, encoding: str) -> tuple[TextIO, bool]:
             raise InvalidValueError("encoding", "a text encoding Python knows", encoding) from None
         except OSError as exc:
             raise EventLogError(
-                must("source", "a readable event-log file", str(path)) + f": {exc.strerror}"
+                must("source", "a readable event-log file", str(path))
+                + f": {exc.strerror or exc}"
             ) from None
+        except ValueError:  # a path holding a NUL, or not encodable for the file system
+            raise EventLogError(must("source", "a valid file path", str(path))) from None
     if isinstance(source, io.TextIOBase) or (
         hasattr(source, "read") and hasattr(source, "__iter__")
     ):
         return source, False  # type: ignore[return-value]
     raise InvalidValueError("source", "a path (str or Path) or an open text file", source)
+
+
+def _csv_reader(handle: TextIO, delimiter: str) -> Iterator[list[str]]:
+    """A strict CSV reader: a stray or unclosed quote is an error, not a silently merged row."""
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n':
+        raise InvalidValueError(
+            "delimiter", "one character other than a quote or a line break", delimiter
+        )
+    return csv.reader(handle, delimiter=delimiter, strict=True)
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """What a ``csv.Error`` means, for someone looking at the export."""
+    text = str(exc)
+    if text.startswith("field larger than field limit"):
+        limit = csv.field_size_limit()
+        return (
+            f"a field is longer than {limit} characters, the most one CSV field may hold "
+            "(a quote left open can swallow the rest of the file into one field)"
+        )
+    if text == "unexpected end of data":
+        return "the file ends inside a quoted field: a quote opened in this row is never closed"
+    if "expected after" in text:
+        return f"a quoted field must end at a delimiter: a stray quote ({text})"
+    if "new-line character seen in unquoted field" in text:
+        return "a line break inside a field: open the file with newline=''"
+    return f"is not valid CSV ({text})"
 
 
 def _state_table(
@@ -359,10 +409,11 @@ def read_event_log(
     handle, owned = _open(source, encoding)
     line = 0  # the last row read whole (the header is row 1)
     try:
-        reader = csv.reader(handle, delimiter=delimiter)
+        reader = _csv_reader(handle, delimiter)
         header = next(reader, None)
         if header is None:
             raise EventLogError("the file is empty: a header row is needed", row=1)
+        line = 1
         header = [name.strip().lstrip("\ufeff") for name in header]
         position = {name: i for i, name in enumerate(header)}
         index: dict[str, int] = {}
@@ -416,6 +467,8 @@ def read_event_log(
             "pass encoding= (the CLI's --encoding), or re-save the export as UTF-8",
             row=line + 1,
         ) from None
+    except csv.Error as exc:
+        raise EventLogError(_csv_problem(exc), row=line + 1) from None
     finally:
         if owned:
             handle.close()
@@ -557,6 +610,8 @@ class _Reader:
         where = "the event log"
         for line, record in ordered:
             us = dates(record[at_col], line, at_name)
+            if dates.gaps and record[at_col] in dates.gaps:
+                builder._note("nonexistent_time", dates.gap_message(record[at_col]), us, line)
             new_impact = current_impact
             if impact_col is not None:
                 new_impact = self._level("impact", record[impact_col], line) or current_impact
