@@ -36,7 +36,7 @@ import csv
 import io
 import operator
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from types import MappingProxyType
@@ -291,8 +291,7 @@ def _open(source: object, encoding: str) -> tuple[TextIO, bool]:
             raise InvalidValueError("encoding", "a text encoding Python knows", encoding) from None
         except OSError as exc:
             raise EventLogError(
-                must("source", "a readable event-log file", str(path))
-                + f": {exc.strerror or exc}"
+                must("source", "a readable event-log file", str(path)) + f": {exc.strerror or exc}"
             ) from None
         except ValueError:  # a path holding a NUL, or not encodable for the file system
             raise EventLogError(must("source", "a valid file path", str(path))) from None
