@@ -70,20 +70,25 @@ class TestOutage:
             (1, Fraction(1)),
             (Fraction(1, 4), Fraction(1, 4)),
             ("25%", Fraction(1, 4)),
-            (Decimal("12.5"), Fraction(1, 8)),
+            (Decimal("0.125"), Fraction(1, 8)),
+            ("0.125", Fraction(1, 8)),
+            (0.5, Fraction(1, 2)),
+            (0.1, Fraction(1, 10)),  # a float by its shortest repr, not 0.1000000000000000055...
+            ("1", Fraction(1)),  # a CSV cell: '1' is the whole service, never 1%
             ("100%", Fraction(1)),
+            ("12.5 %", Fraction(1, 8)),
         ],
     )
     def test_impact_forms(self, impact: object, expected: Fraction) -> None:
-        """Fractions and ints are ratios; strings and Decimals are percentages."""
+        """One convention: a number is a ratio in [0, 1]; a percentage carries its '%'."""
         o = Outage("2026-03-03T10:00Z", "2026-03-03T11:00Z", impact=impact)  # type: ignore[arg-type]
         assert o.impact == expected
 
     @pytest.mark.parametrize(
-        "impact", [0, Fraction(0), "0%", 2, 50, Fraction(3, 2), 0.5, True, None]
+        "impact", [0, Fraction(0), "0%", 2, 50, "50", Fraction(3, 2), 1.5, True, None, "-0.5"]
     )
     def test_impact_outside_range(self, impact: object) -> None:
-        """An impact must lie in (0, 1]; floats and other types are refused."""
+        """An impact must lie in (0, 1]; numbers above 1 and other types are refused."""
         with pytest.raises(InvalidValueError, match=r"'impact' must be"):
             Outage("2026-03-03T10:00Z", "2026-03-03T11:00Z", impact=impact)  # type: ignore[arg-type]
 
@@ -134,7 +139,10 @@ class TestSeedScenario:
         assert report.ratio == Fraction(99, 100)
         assert report.percent == 99
         assert report.meets("97%")
-        assert report.meets(Decimal("99"))
+        assert report.meets(Decimal("0.99"))
+        assert report.meets("0.99")
+        assert report.meets(0.99)  # a float by its shortest repr: exactly 99/100
+        assert not report.meets(0.9900000000000001)
         assert report.meets(Fraction(99, 100))
         assert not report.meets("99.0001%")
         assert report.margin("97%") == 2
@@ -334,9 +342,11 @@ class TestBadInput:
                 **MARCH,
             )
 
-    @pytest.mark.parametrize("target", [0.97, "ninety", "101%", None])
+    @pytest.mark.parametrize(
+        "target", [97, "97", "99.9", Decimal("97"), 97.0, "ninety", "101%", None, True]
+    )
     def test_bad_target(self, target: object) -> None:
-        """Targets are parsed exactly; floats and nonsense are refused."""
+        """Numbers above 1 (percentages without '%') and nonsense are refused, not misread."""
         report = measure_availability([], window=SEOUL, **MARCH)
         with pytest.raises(InvalidValueError, match="'target' must be"):
             report.meets(target)  # type: ignore[arg-type]
@@ -390,15 +400,16 @@ class TestRendering:
         """The text report shows period, zone, figures and the breakdown."""
         text = str(self.report())
         assert "2026-03-01 00:00 to 2026-04-01 00:00 (Asia/Seoul)" in text
-        assert "99.000% (0.99)" in text
-        assert "agreed service time  7d 21h 00m" in text
+        assert "99% (0.99)" in text
+        assert "agreed service time  189h 00m" in text
+        assert "7d" not in text  # business time never reads as calendar days
         assert "counted as downtime" in text
 
     def test_html(self) -> None:
         """Jupyter gets escaped HTML tables."""
         html = self.report()._repr_html_()
         assert html.startswith('<div class="itilkit">')
-        assert "<td>99.000% (0.99)</td>" in html
+        assert "<td>99% (0.99)</td>" in html
 
     def test_to_dict_is_json(self) -> None:
         """to_dict is JSON-ready, with exact ratio text and ISO durations."""
@@ -461,7 +472,7 @@ class TestCredits:
             ({}, "at least one"),
             ([("99%", "10%"), ("99%", "20%")], "distinct thresholds"),
             ([("99%", "30%"), ("95%", "10%")], "do not shrink"),
-            ([("99%", 0.1)], r"'tiers\[0\].credit'"),
+            ([("99%", 10)], r"'tiers\[0\].credit'"),
             ([("120%", "10%")], r"'tiers\[0\].below'"),
         ],
     )
@@ -478,7 +489,7 @@ class TestComposition:
 
     def test_parallel(self) -> None:
         """Any one suffices: 1 - 0.01 x 0.01 = 0.9999."""
-        assert in_parallel("99%", Decimal("99")) == Fraction(9999, 10000)
+        assert in_parallel("99%", Decimal("0.99")) == Fraction(9999, 10000)
 
     def test_single(self) -> None:
         """One service composes to itself."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -65,13 +66,26 @@ class TestBudget:
         # 10:00-10:30 at 1 + 10:30-11:00 at 1/2 = 45 min
         assert budget().spent(down) == timedelta(minutes=45)
 
+    @pytest.mark.parametrize("objective", ["99.9%", "0.999", 0.999, Decimal("0.999")])
+    def test_objective_forms(self, objective: object) -> None:
+        """Every way of writing 99.9% allows 0.1% of 30 days = 43 min 12 s (not 29 d 16 h)."""
+        b = ErrorBudget(objective, start="2026-03-01T00:00Z", end="2026-03-31T00:00Z")  # type: ignore[arg-type]
+        assert b.objective == Fraction(999, 1000)
+        assert b.allowed == timedelta(minutes=43, seconds=12)
+
     def test_outside_period_spends_nothing(self) -> None:
         """Only downtime inside the budget's period spends it."""
         assert budget().spent([Outage("2026-04-05T10:00Z", "2026-04-05T11:00Z")]) == timedelta(0)
 
     @pytest.mark.parametrize(
         ("objective", "match"),
-        [("100%", "below 100%"), (0.999, "'objective' must be"), ("101%", "'objective'")],
+        [
+            ("100%", "below 100%"),
+            (1, "below 100%"),
+            (99.9, "did you mean '99.9%'"),
+            ("99.9", "did you mean '99.9%'"),
+            ("101%", "'objective'"),
+        ],
     )
     def test_bad_objective(self, objective: object, match: str) -> None:
         """An objective of 100% leaves no budget; floats are refused."""
@@ -88,7 +102,8 @@ class TestBudget:
     def test_str(self) -> None:
         """The text form names objective and allowed downtime."""
         text = str(budget())
-        assert "99.900%" in text
+        assert "objective         99.9%" in text
+        assert "allowed downtime  43m 12s" in text  # 0.1% of 30 days = 43.2 min
         assert "43m" in text
 
     def test_zero_agreed_time(self) -> None:

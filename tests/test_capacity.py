@@ -46,104 +46,150 @@ class TestFindOverloads:
     def test_runs_above_threshold(self) -> None:
         """Consecutive samples above the threshold make one period; each holds to the next."""
         samples = series([50, 95, 99, 80, 91, 92, 10])
-        assert spans_in_minutes(find_overloads(samples, threshold=90)) == [(1, 3), (4, 6)]
+        assert spans_in_minutes(find_overloads(samples, threshold="90%", unit="%")) == [
+            (1, 3),
+            (4, 6),
+        ]
 
     def test_strictly_above(self) -> None:
         """A value equal to the threshold is not an overload."""
         samples = series([90, 90, 91, 0])
-        assert spans_in_minutes(find_overloads(samples, threshold=90)) == [(2, 3)]
+        assert spans_in_minutes(find_overloads(samples, threshold="90%", unit="%")) == [(2, 3)]
 
     def test_last_sample_holds_no_time(self) -> None:
         """Without end=, the last sample closes the series; an overload there is empty."""
-        assert find_overloads(series([10, 99]), threshold=90) == ()
-        assert spans_in_minutes(find_overloads(series([99, 99, 99]), threshold=90)) == [(0, 2)]
+        assert find_overloads(series([10, 99]), threshold="90%", unit="%") == ()
+        assert spans_in_minutes(
+            find_overloads(series([99, 99, 99]), threshold="90%", unit="%")
+        ) == [(0, 2)]
 
     def test_end_extends_the_last_sample(self) -> None:
         """With end=, the last sample holds until it."""
-        spans = find_overloads(series([10, 99]), threshold=90, end=at(5))
+        spans = find_overloads(series([10, 99]), threshold="90%", unit="%", end=at(5))
         assert spans_in_minutes(spans) == [(1, 5)]
 
     def test_end_before_last_sample(self) -> None:
         """end= before the last sample is refused."""
         with pytest.raises(InvalidValueError, match="'end' must be at or after the last sample"):
-            find_overloads(series([10, 99, 99]), threshold=90, end=at(1))
+            find_overloads(series([10, 99, 99]), threshold="90%", unit="%", end=at(1))
 
     def test_min_duration(self) -> None:
         """Periods shorter than min_duration are left out (equal is kept)."""
         samples = series([99, 0, 99, 99, 0, 99, 99, 99, 0])
-        spans = find_overloads(samples, threshold=90, min_duration=timedelta(minutes=2))
+        spans = find_overloads(
+            samples, threshold="90%", unit="%", min_duration=timedelta(minutes=2)
+        )
         assert spans_in_minutes(spans) == [(2, 4), (5, 8)]
-        assert spans_in_minutes(find_overloads(samples, threshold=90, min_duration="PT3M")) == [
-            (5, 8)
-        ]
+        assert spans_in_minutes(
+            find_overloads(samples, threshold="90%", unit="%", min_duration="PT3M")
+        ) == [(5, 8)]
 
     def test_spans_in_sample_zone(self) -> None:
         """Spans come in the first sample's zone, or in tz= when given."""
         samples = [("2026-03-02T18:00+09:00", 99), ("2026-03-02T19:00+09:00", 0)]
-        span = find_overloads(samples, threshold=90)[0]
+        span = find_overloads(samples, threshold="90%", unit="%")[0]
         assert span.start.isoformat() == "2026-03-02T18:00:00+09:00"
         assert span.duration == timedelta(hours=1)
-        utc = find_overloads(samples, threshold=90, tz="UTC")[0]
+        utc = find_overloads(samples, threshold="90%", unit="%", tz="UTC")[0]
         assert utc.start.isoformat() == "2026-03-02T09:00:00+00:00"
 
     def test_empty(self) -> None:
         """No samples, no overloads."""
-        assert find_overloads([], threshold=1) == ()
+        assert find_overloads([], threshold="1%", unit="%") == ()
 
 
 class TestExactComparison:
     @pytest.mark.parametrize(
-        ("threshold", "value", "above"),
+        ("threshold", "value", "unit", "above"),
         [
-            ("90%", 0.9, True),  # float 0.9 is 0.9000000000000000222...
-            (Fraction(9, 10), 0.9, True),
-            ("0.9", 0.8999999999999999, False),
-            (Decimal("0.1"), 0.1, True),  # float 0.1 is 0.1000000000000000055...
-            ("0.3", 0.3, False),  # float 0.3 is 0.2999999999999999888...
-            (Fraction(1, 3), 0.3333333333333333, False),
-            (Fraction(1, 3), 0.33333333333333337, True),
-            ("0.5", 0.5, False),
-            (90, 90.0, False),
-            (90, 90.00000000000001, True),
-            (Fraction(181, 2), 91, True),
-            (Fraction(181, 2), 90, False),
-            ("90.5", Decimal("90.5"), False),
-            ("90.5", Decimal("90.50000000001"), True),
-            ("90.5", Fraction(182, 2), True),
-            (10**400, float("inf"), True),
-            (10**400, 1e308, False),
-            ("1e3", 1001, True),
+            # Floats are read through their shortest repr: 0.9 is exactly 9/10, so a
+            # sample of 0.9 is not above a 0.9 threshold however either is written.
+            ("90%", 0.9, "ratio", False),
+            (Fraction(9, 10), 0.9, "ratio", False),
+            (0.9, Fraction(9, 10), "ratio", False),
+            (0.9, Fraction(901, 1000), "ratio", True),
+            ("0.9", 0.8999999999999999, "ratio", False),
+            ("0.9", 0.9000000000000001, "ratio", True),
+            (Decimal("0.1"), 0.1, "ratio", False),
+            ("0.3", 0.30000000000000004, "ratio", True),  # 0.1 + 0.2
+            (Fraction(1, 3), 0.3333333333333333, "ratio", False),  # 0.333...3 < 1/3
+            (Fraction(1, 3), 0.33333333333333337, "ratio", True),
+            ("0.5", 0.5, "ratio", False),
+            (0, 5e-324, "ratio", True),  # the smallest positive float
+            (1, 1.0, "ratio", False),  # nothing is above a 100% threshold
+            ("90%", 90.0, "%", False),
+            ("90%", 90.00000000000001, "%", True),
+            ("90.5%", 91, "%", True),
+            ("90.5%", 90, "%", False),
+            ("90.5%", Decimal("90.5"), "%", False),
+            ("90.5%", Decimal("90.50000000001"), "%", True),
+            ("90.5%", Fraction(182, 2), "%", True),
+            ("100%", 100.00000000000001, "%", True),  # percentages may exceed 100
+            ("100%", 1e308, "%", True),
         ],
     )
-    def test_exact(self, threshold: object, value: object, above: bool) -> None:
-        """Values are compared with the threshold by their exact value, floats included."""
-        spans = find_overloads([(at(0), value), (at(1), 0)], threshold=threshold)  # type: ignore[arg-type]
+    def test_exact(self, threshold: object, value: object, unit: str, above: bool) -> None:
+        """Samples and thresholds are read by one convention and compared exactly."""
+        samples = [(at(0), value), (at(1), 0)]
+        spans = find_overloads(samples, threshold=threshold, unit=unit)  # type: ignore[arg-type]
         assert bool(spans) is above
 
     def test_numpy_scalars(self) -> None:
         """numpy floats and ints are numbers too."""
         np = pytest.importorskip("numpy")
-        samples = [(at(0), np.float64(0.95)), (at(1), np.int64(2)), (at(2), 0)]
+        samples = [(at(0), np.float64(0.95)), (at(1), np.int64(1)), (at(2), 0)]
         assert spans_in_minutes(find_overloads(samples, threshold="0.9")) == [(0, 2)]
 
     @pytest.mark.parametrize(
-        "threshold", [0.9, True, "high", "nan", Decimal("Infinity"), "inf%", None]
+        ("threshold", "hint"),
+        [
+            (True, "a ratio from 0 to 1"),
+            ("high", "a ratio from 0 to 1"),
+            ("nan", "a ratio from 0 to 1"),
+            (float("nan"), "a ratio from 0 to 1"),
+            (Decimal("Infinity"), "a ratio from 0 to 1"),
+            ("inf%", "a ratio from 0 to 1"),
+            (None, "a ratio from 0 to 1"),
+            (90, "did you mean '90%'"),  # a percentage without its '%' is never guessed
+            ("90", "did you mean '90%'"),
+            (Decimal("1E+99999999"), "did you mean"),  # refused at once, never expanded
+            ("-0.1", "a ratio from 0 to 1"),
+        ],
     )
-    def test_bad_threshold(self, threshold: object) -> None:
-        """Float and non-numeric thresholds are refused."""
-        with pytest.raises(InvalidValueError, match="'threshold' must be"):
-            find_overloads(series([1, 2]), threshold=threshold)  # type: ignore[arg-type]
+    def test_bad_threshold(self, threshold: object, hint: str) -> None:
+        """Thresholds outside the convention are refused, percent-like ones with a hint."""
+        with pytest.raises(InvalidValueError, match="'threshold' must be") as info:
+            find_overloads(series([0.1, 0.2]), threshold=threshold)  # type: ignore[arg-type]
+        assert hint in str(info.value)
 
-    @pytest.mark.parametrize("value", [float("nan"), Decimal("NaN"), "99", None, True])
+    @pytest.mark.parametrize("value", [float("nan"), Decimal("NaN"), "0.5", None, True])
     def test_bad_values(self, value: object) -> None:
         """NaN and non-numbers are refused, naming the sample."""
-        with pytest.raises(InvalidValueError, match=r"'samples\[1\]' must be a number"):
-            find_overloads(series([1, value, 2]), threshold=1)
+        with pytest.raises(InvalidValueError, match=r"'samples\[1\]' must be a"):
+            find_overloads(series([0.1, value, 0.2]), threshold="50%")
 
-    def test_infinite_decimal(self) -> None:
-        """An infinite Decimal value is above any threshold (and -inf below)."""
-        samples = series([Decimal("Infinity"), Decimal("-Infinity"), 0])
-        assert spans_in_minutes(find_overloads(samples, threshold=10**9)) == [(0, 1)]
+    @pytest.mark.parametrize("value", [1.5, 2, Decimal("99"), Fraction(3, 2), float("inf")])
+    def test_percentages_need_their_unit(self, value: object) -> None:
+        """A ratio sample above 1 is refused, naming the sample and suggesting unit='%'."""
+        with pytest.raises(
+            InvalidValueError, match=r"'samples\[1\]' must be a load ratio"
+        ) as info:
+            find_overloads(series([0.1, value, 0.2]), threshold="50%")
+        assert "unit='%'" in str(info.value)
+
+    @pytest.mark.parametrize("unit", ["ratio", "%"])
+    @pytest.mark.parametrize(
+        "value", [-0.5, -1, Decimal("-Infinity"), Decimal("Infinity"), Decimal("1E-99999999")]
+    )
+    def test_negative_and_infinite_values(self, value: object, unit: str) -> None:
+        """Negative, infinite and absurdly precise samples are refused in either unit."""
+        with pytest.raises(InvalidValueError, match=r"'samples\[1\]' must be"):
+            find_overloads(series([0, value, 0]), threshold="50%", unit=unit)  # type: ignore[arg-type]
+
+    def test_unknown_unit(self) -> None:
+        """The unit is 'ratio' or '%'."""
+        with pytest.raises(InvalidValueError, match="'unit' must be one of 'ratio', '%'"):
+            find_overloads(series([0.1, 0.2]), threshold="50%", unit="percent")  # type: ignore[arg-type]
 
 
 class TestSampleErrors:
@@ -153,28 +199,28 @@ class TestSampleErrors:
         with pytest.raises(
             ChronologyError, match=r"'samples\[1\]' must be after the sample before it"
         ):
-            find_overloads(samples, threshold=1)
+            find_overloads(samples, threshold="1%", unit="%")
 
     def test_duplicate_instant(self) -> None:
         """Two samples at one instant are refused."""
         with pytest.raises(ChronologyError):
-            find_overloads([(at(0), 1), (at(0), 2)], threshold=1)
+            find_overloads([(at(0), 1), (at(0), 2)], threshold="1%", unit="%")
 
     def test_naive(self) -> None:
         """A naive sample instant names the sample."""
         with pytest.raises(NaiveDatetimeError, match=r"'samples\[0\]'"):
-            find_overloads([(datetime(2026, 3, 2), 1)], threshold=1)
+            find_overloads([(datetime(2026, 3, 2), 1)], threshold="1%", unit="%")
 
     @pytest.mark.parametrize("pair", [5, (at(0),), (at(0), 1, 2)])
     def test_not_a_pair(self, pair: object) -> None:
         """Each sample is an (instant, value) pair."""
         with pytest.raises(InvalidValueError, match=r"'samples\[0\]' must be an \(instant"):
-            find_overloads([pair], threshold=1)  # type: ignore[list-item]
+            find_overloads([pair], threshold="1%", unit="%")  # type: ignore[list-item]
 
     def test_negative_min_duration(self) -> None:
         """min_duration must not be negative."""
         with pytest.raises(InvalidValueError, match="'min_duration'"):
-            find_overloads(series([1, 2]), threshold=1, min_duration="-PT1M")
+            find_overloads(series([1, 2]), threshold="1%", unit="%", min_duration="-PT1M")
 
 
 def synthetic_month(tz: str, *, seed: int = 7) -> list[tuple[pendulum.DateTime, float]]:
@@ -246,13 +292,16 @@ class TestRecurring:
                 t.weekday() == 5 and t.hour == 23
             )
             samples.append((t, 100 if hot else 0))
-        found = recurring_overloads(samples, threshold=50, tz="UTC", end=start.add(days=28))
+        found = recurring_overloads(
+            samples, threshold="50%", unit="%", tz="UTC", end=start.add(days=28)
+        )
         assert [(p.spec, p.occurrences) for p in found] == [
             ("Mon,Wed 08:00-10:00", 8),
             ("Sat 23:00-24:00", 4),
         ]
         assert found[1].end == time(0)
-        assert str(found[1]) == "Sat 23:00-24:00 (UTC): 4 occurrences, peak 100"
+        assert str(found[1]) == "Sat 23:00-24:00 (UTC): 4 occurrences, peak 100%"
+        assert found[1].peak == 1  # a sample of 100 with unit="%" is the whole capacity
 
     def test_min_occurrences(self) -> None:
         """A range hot on only some dates counts once it reaches min_occurrences."""
@@ -262,12 +311,17 @@ class TestRecurring:
             t = start.add(hours=h)
             hot = t.weekday() == 1 and t.hour == 3 and t.day < 20  # 3 of 4 Tuesdays
             samples.append((t, 1 if hot else 0))
-        assert [p.spec for p in recurring_overloads(samples, threshold=0, tz="UTC")] == [
-            "Tue 03:00-04:00"
-        ]
-        assert recurring_overloads(samples, threshold=0, tz="UTC", min_occurrences=4) == ()
+        assert [
+            p.spec for p in recurring_overloads(samples, threshold="0%", unit="%", tz="UTC")
+        ] == ["Tue 03:00-04:00"]
         assert (
-            recurring_overloads(samples, threshold=0, tz="UTC", min_occurrences=1)[0].occurrences
+            recurring_overloads(samples, threshold="0%", unit="%", tz="UTC", min_occurrences=4)
+            == ()
+        )
+        assert (
+            recurring_overloads(samples, threshold="0%", unit="%", tz="UTC", min_occurrences=1)[
+                0
+            ].occurrences
             == 3
         )
 
@@ -282,20 +336,22 @@ class TestRecurring:
                 (day.add(hours=1, seconds=30), 9),
                 (day.add(hours=2), 0),
             ]
-        found = recurring_overloads(samples, threshold=5, tz="UTC")
+        found = recurring_overloads(samples, threshold="5%", unit="%", tz="UTC")
         assert found[0].spec == "Mon-Sun 01:00:30-02:00"
         assert found[0].start == time(1, 0, 30)
 
     def test_nothing_recurs(self) -> None:
         """No overloads, or none that recur, give no patterns."""
-        assert recurring_overloads(series([1, 2, 3]), threshold=5, tz="UTC") == ()
-        assert recurring_overloads(series([9, 2, 3]), threshold=5, tz="UTC") == ()
+        assert recurring_overloads(series([1, 2, 3]), threshold="5%", unit="%", tz="UTC") == ()
+        assert recurring_overloads(series([9, 2, 3]), threshold="5%", unit="%", tz="UTC") == ()
 
     @pytest.mark.parametrize("value", [0, -1, 1.5, True])
     def test_bad_min_occurrences(self, value: object) -> None:
         """min_occurrences must be a positive int."""
         with pytest.raises(InvalidValueError, match="'min_occurrences' must be a positive int"):
-            recurring_overloads(series([1]), threshold=0, tz="UTC", min_occurrences=value)  # type: ignore[arg-type]
+            recurring_overloads(
+                series([1]), threshold="0%", unit="%", tz="UTC", min_occurrences=value
+            )  # type: ignore[arg-type]
 
     def test_value_object(self) -> None:
         """RecurringOverload is a frozen value with a readable spec."""
@@ -306,6 +362,25 @@ class TestRecurring:
 
 
 class TestProperties:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.floats(0, 1),
+        st.one_of(
+            st.fractions(0, 1),
+            st.floats(0, 1),
+            st.decimals(0, 1, places=6).map(str),
+        ),
+    )
+    def test_float_samples_by_shortest_repr(self, value: float, threshold: object) -> None:
+        """A float sample is above a threshold iff its shortest repr is (reference: Decimal)."""
+        exact_value = Fraction(Decimal(repr(value)))
+        if isinstance(threshold, float):
+            exact_threshold = Fraction(Decimal(repr(threshold)))
+        else:
+            exact_threshold = Fraction(threshold)  # type: ignore[arg-type]
+        spans = find_overloads([(at(0), value), (at(1), 0.0)], threshold=threshold)  # type: ignore[arg-type]
+        assert bool(spans) is (exact_value > exact_threshold)
+
     @settings(max_examples=60, deadline=None)
     @given(
         st.lists(st.integers(0, 10), min_size=1, max_size=40),
@@ -315,7 +390,9 @@ class TestProperties:
     def test_brute_force(self, values: list[int], threshold: int, minimum: int) -> None:
         """Overload minutes and periods equal a minute-by-minute reading of the samples."""
         spans = spans_in_minutes(
-            find_overloads(series(values), threshold=threshold, min_duration=f"PT{minimum}M")
+            find_overloads(
+                series(values), threshold=f"{threshold}%", unit="%", min_duration=f"PT{minimum}M"
+            )
         )
         # Reference: minutes 0..n-2 hold their sample's value; group the hot ones.
         expected: list[tuple[int, int]] = []

@@ -155,7 +155,7 @@ class TestClockTimeline:
         ax = held.plot(window=window).axes[0]
         title = ax.get_title(loc="left")
         assert title.startswith("INC1 resolution (P2): breached as of 2026-03-05 11:00 +01:00")
-        assert "target 8h 00m, elapsed 10h 00m (125.0%), paused 5h 00m" in title
+        assert "target 8h 00m, elapsed 10h 00m (125%), paused 5h 00m" in title
         assert "warnings crossed: 50%, 75%" in title
         assert ax.get_xlabel() == "time (Europe/Berlin)"
         assert [t.get_text() for t in ax.get_yticklabels()] == [
@@ -381,9 +381,9 @@ class TestAvailabilityByMonth:
         assert "no agreed\nservice time" in [t.get_text() for t in ax.texts]
 
     def test_target_is_parsed_exactly(self, report: itilkit.AvailabilityReport) -> None:
-        """The target is a ratio like everywhere else: floats are refused."""
-        with pytest.raises(InvalidValueError, match="'target' must be"):
-            report.plot(0.995)  # type: ignore[arg-type]
+        """The target is a ratio like everywhere else: a percentage needs its '%'."""
+        with pytest.raises(InvalidValueError, match=r"did you mean '99\.5%'"):
+            report.plot(99.5)  # type: ignore[arg-type]
 
 
 def hourly(start: pendulum.DateTime, values: list[float]) -> list[tuple[pendulum.DateTime, float]]:
@@ -405,7 +405,7 @@ class TestLoadHeatmap:
             ("2026-03-03T23:30Z", 60),  # Tuesday 23:30 to Wednesday 00:30: 60
             ("2026-03-04T00:30Z", 0),  # Wednesday 00:30-01:00: 0
         ]
-        fig = plot_load(samples, tz="UTC", threshold=90, end="2026-03-04T01:00Z")
+        fig = plot_load(samples, tz="UTC", threshold="90%", unit="%", end="2026-03-04T01:00Z")
         render(fig, tmp_path / "load.png")
         grid = self.grid(fig)
         assert grid.shape == (7, 24)
@@ -421,7 +421,7 @@ class TestLoadHeatmap:
         """Rows and columns are weekday and hour in ``tz``: Monday 10:00 UTC is 19:00 in Seoul."""
         samples = [("2026-03-02T10:00Z", 50), ("2026-03-02T11:00Z", 70)]
         grid = self.grid(
-            plot_load(samples, tz="Asia/Seoul", threshold=90, end="2026-03-02T12:00Z")
+            plot_load(samples, tz="Asia/Seoul", threshold="90%", unit="%", end="2026-03-02T12:00Z")
         )
         assert grid[0, 19] == 50 and grid[0, 20] == 70
         assert np.count_nonzero(~np.isnan(grid)) == 2
@@ -429,7 +429,7 @@ class TestLoadHeatmap:
     def test_daylight_saving_gap_has_no_cell(self) -> None:
         """Berlin skips 02:00-03:00 on 29 March 2026: 01:00 CET to 04:00 CEST fills two cells."""
         samples = [("2026-03-29T00:00Z", 10), ("2026-03-29T01:00Z", 30)]
-        grid = self.grid(plot_load(samples, tz=BERLIN, threshold=90, end="2026-03-29T02:00Z"))
+        grid = self.grid(plot_load(samples, tz=BERLIN, threshold="90%", unit="%", end="2026-03-29T02:00Z"))
         assert grid[6, 1] == 10 and grid[6, 3] == 30
         assert np.isnan(grid[6, 2])
 
@@ -437,7 +437,7 @@ class TestLoadHeatmap:
         """Mon-Fri 18:00-22:00 hot for four weeks: one outline over those 4 x 5 cells."""
         start = pendulum.datetime(2026, 3, 2, tz="Asia/Seoul")
         values = [99 if 18 <= h % 24 < 22 and h // 24 % 7 < 5 else 40 for h in range(28 * 24)]
-        fig = plot_load(hourly(start, values), tz="Asia/Seoul", threshold="90")
+        fig = plot_load(hourly(start, values), tz="Asia/Seoul", threshold="90%", unit="%")
         ax = fig.axes[0]
         (box,) = by_gid(ax.patches, "overload")
         assert (box.get_x(), box.get_y(), box.get_width(), box.get_height()) == (
@@ -449,7 +449,7 @@ class TestLoadHeatmap:
         grid = self.grid(fig)
         assert grid[0, 18] == 99 and grid[4, 21] == 99 and grid[5, 18] == 40
         (label,) = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert label == "recurring overload above 90: Mon-Fri 18:00-22:00"
+        assert label == "recurring overload above 90%: Mon-Fri 18:00-22:00"
         # The threshold is marked on the colour bar.
         (mark,) = fig.axes[1].lines
         assert list(mark.get_ydata()) == [90, 90]
@@ -463,7 +463,7 @@ class TestLoadHeatmap:
             minutes = t.hour * 60 + t.minute
             hot = t.weekday() in (0, 2) and 18 * 60 + 30 <= minutes < 20 * 60 + 15
             samples.append((t, 95 if hot else 10))
-        ax = plot_load(samples, tz="UTC", threshold=90).axes[0]
+        ax = plot_load(samples, tz="UTC", threshold="90%", unit="%").axes[0]
         boxes = sorted(
             (b.get_x(), b.get_y(), b.get_width(), b.get_height())
             for b in by_gid(ax.patches, "overload")
@@ -473,36 +473,36 @@ class TestLoadHeatmap:
     def test_no_overload(self) -> None:
         """Nothing above the threshold: no outline, and the legend says so."""
         samples = [("2026-03-02T10:00Z", 50), ("2026-03-02T11:00Z", 70)]
-        ax = plot_load(samples, tz="UTC", threshold="90%", end="2026-03-02T12:00Z").axes[0]
+        ax = plot_load(samples, tz="UTC", threshold="90%", unit="%", end="2026-03-02T12:00Z").axes[0]
         assert not by_gid(ax.patches, "overload")
         (label,) = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert label == "no recurring overload above 0.9"
+        assert label == "no recurring overload above 90%"
 
     @pytest.mark.parametrize(
         ("samples", "threshold", "match"),
         [
-            ([], 90, "'samples' must be samples that cover some time"),
-            ([("2026-03-02T10:00Z", 50)], 90, "'samples' must be samples that cover some time"),
+            ([], "90%", "'samples' must be samples that cover some time"),
+            ([("2026-03-02T10:00Z", 50)], "90%", "'samples' must be samples that cover some time"),
             (
                 [("2026-03-02T10:00Z", float("inf")), ("2026-03-02T11:00Z", 1)],
-                90,
-                r"'samples\[0\]' must be a finite number",
+                "90%",
+                r"'samples\[0\]' must be a load of 0 or more \(a finite number\)",
             ),
-            ([("2026-03-02T10:00", 50)], 90, "'samples\\[0\\]' must be an aware datetime"),
-            ([("2026-03-02T10:00Z", 50)], 0.9, "'threshold' must be an int, Fraction"),
+            ([("2026-03-02T10:00", 50)], "90%", "'samples\\[0\\]' must be an aware datetime"),
+            ([("2026-03-02T10:00Z", 50)], 90, "did you mean '90%'"),
         ],
     )
     def test_bad_input(self, samples: list[Any], threshold: Any, match: str) -> None:
         """Bad samples or thresholds raise with the field named."""
         with pytest.raises(InvalidValueError, match=match):
-            plot_load(samples, tz="UTC", threshold=threshold)
+            plot_load(samples, tz="UTC", threshold=threshold, unit="%")
 
     def test_draws_into_a_given_axes(self) -> None:
         """With ``ax`` the heatmap goes there (its colour bar beside it)."""
         fig, ax = plt.subplots()
         try:
             samples = [("2026-03-02T10:00Z", 50), ("2026-03-02T11:00Z", 70)]
-            assert plot_load(samples, tz="UTC", threshold=90, ax=ax) is fig
+            assert plot_load(samples, tz="UTC", threshold="90%", unit="%", ax=ax) is fig
             assert ax.images
         finally:
             plt.close(fig)
@@ -528,7 +528,7 @@ class TestWithoutMatplotlib:
     def test_load(self) -> None:
         samples = [("2026-03-02T10:00Z", 50), ("2026-03-02T11:00Z", 70)]
         with pytest.raises(ImportError, match="not installed"):
-            plot_load(samples, tz="UTC", threshold=90)
+            plot_load(samples, tz="UTC", threshold="90%", unit="%")
 
 
 class TestMissingDependencyError:

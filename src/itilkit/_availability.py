@@ -42,7 +42,6 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 from typing import Any
@@ -52,16 +51,9 @@ import pendulum
 
 from ._errors import ChronologyError, InvalidValueError, NoOpenTimeError
 from ._intervals import Measure, merge, subtract
-from ._report import format_duration, html_table, ratio_text, text_table
-from ._time import (
-    RatioLike,
-    format_percent,
-    from_us,
-    iso_duration,
-    parse_ratio,
-    to_us,
-    zone_name,
-)
+from ._ratio import RatioLike, format_percent, parse_ratio, ratio_text
+from ._report import format_duration, html_table, text_table
+from ._time import from_us, iso_duration, to_us, zone_name
 from ._window import ServiceWindow
 
 __all__ = [
@@ -72,7 +64,9 @@ __all__ = [
     "Outage",
     "in_parallel",
     "in_series",
+    "measure",
     "measure_availability",
+    "rounded_timedelta",
 ]
 
 _ONE = Fraction(1)
@@ -88,23 +82,14 @@ def _instant(value: object, field: str) -> tuple[datetime, int]:
 
 
 def _impact(value: object) -> Fraction:
-    """An impact in (0, 1]: a Fraction or int is the ratio, a string or Decimal a percentage."""
-    expectation = "in (0, 1]: a Fraction such as Fraction(1, 2) or a percentage such as '50%'"
-    ratio: Fraction
-    if isinstance(value, bool | float):
-        raise InvalidValueError("impact", expectation, value)
-    if isinstance(value, Fraction | int):
-        ratio = Fraction(value)
-    elif isinstance(value, str | Decimal):
-        ratio = parse_ratio(value, "impact")
-    else:
-        raise InvalidValueError("impact", expectation, value)
-    if not 0 < ratio <= 1:
-        raise InvalidValueError("impact", expectation, value)
+    """An impact in (0, 1], read by the one ratio convention (``"50%"``, ``"0.5"``, ``0.5``)."""
+    ratio = parse_ratio(value, "impact")
+    if ratio == 0:
+        raise InvalidValueError("impact", "above 0 (an outage that costs nothing is none)", value)
     return ratio
 
 
-def _round_us(value: Fraction) -> timedelta:
+def rounded_timedelta(value: Fraction) -> timedelta:
     """A timedelta of an exact number of microseconds, rounded half-even for display."""
     return timedelta(microseconds=round(value))
 
@@ -114,9 +99,9 @@ class Outage:
     """A period during which the service was not (fully) available.
 
     ``impact`` is the share of the service lost: ``Fraction(1)`` (the
-    default) is a full outage, ``Fraction(1, 4)`` or ``"25%"`` a partial one.
-    A ``Fraction`` or ``int`` is the ratio itself; a string or ``Decimal`` is a
-    percentage. ``planned=True`` marks agreed maintenance, which
+    default) is a full outage, ``Fraction(1, 4)``, ``"25%"``, ``"0.25"`` or
+    ``0.25`` a partial one (the one ratio convention: a number is a ratio from
+    0 to 1, a percentage carries its ``%``). ``planned=True`` marks agreed maintenance, which
     :func:`measure_availability` takes out of agreed service time instead of
     counting it as downtime.
 
@@ -142,7 +127,7 @@ class Outage:
         start: datetime | str,
         end: datetime | str,
         *,
-        impact: Fraction | int | str | Decimal = _ONE,
+        impact: RatioLike = _ONE,
         planned: bool = False,
         id: str | None = None,
     ) -> None:
@@ -181,7 +166,7 @@ class DowntimeBreakdown:
     >>> r = measure_availability(down, window=w, start="2026-03-02T00:00Z",
     ...                          end="2026-03-03T00:00Z")
     >>> print(r.breakdown)
-    figure                               time
+    downtime breakdown                   time
     -----------------------------------  ------
     unplanned outage time in the period  3h 00m
     outside agreed service hours         1h 00m
@@ -212,11 +197,15 @@ class DowntimeBreakdown:
             ("planned maintenance (not agreed)", "planned", self.planned),
         ]
 
+    def table(self) -> tuple[list[str], list[list[str]]]:
+        """Headers and rows of the breakdown as people read it (durations in hours and minutes)."""
+        rows = [
+            [label, format_duration(rounded_timedelta(Fraction(v)))] for label, _, v in self.rows()
+        ]
+        return ["downtime breakdown", "time"], rows
+
     def __str__(self) -> str:
-        return text_table(
-            ["figure", "time"],
-            [[label, format_duration(_round_us(Fraction(v)))] for label, _, v in self.rows()],
-        )
+        return text_table(*self.table())
 
     def to_dict(self) -> dict[str, str]:
         """ISO 8601 durations (rounded to the microsecond) per figure.
@@ -261,9 +250,10 @@ def _sweep(items: list[tuple[int, int, Fraction]], agreed: Measure) -> dict[Frac
     return by_impact
 
 
-def _measure(
+def measure(
     outages: tuple[Outage, ...], window: ServiceWindow, a: int, b: int, label: str | None
 ) -> AvailabilityReport:
+    """The availability report of checked outages over ``[a, b)`` (microseconds)."""
     open_spans = window.spans_us(a, b)
     planned = merge(
         [
@@ -354,7 +344,7 @@ def measure_availability(
     for i, o in enumerate(items):
         if not isinstance(o, Outage):
             raise InvalidValueError(f"outages[{i}]", "an Outage", o)
-    return _measure(items, window, a, b, None)
+    return measure(items, window, a, b, None)
 
 
 @attrs.frozen
@@ -392,12 +382,12 @@ class AvailabilityReport:
     @property
     def downtime(self) -> timedelta:
         """Counted downtime (impact-weighted, overlaps once), rounded to the microsecond."""
-        return _round_us(self.downtime_us)
+        return rounded_timedelta(self.downtime_us)
 
     @property
     def uptime(self) -> timedelta:
         """Agreed service time less downtime, rounded to the microsecond."""
-        return _round_us(self.agreed_us - self.downtime_us)
+        return rounded_timedelta(self.agreed_us - self.downtime_us)
 
     @property
     def ratio(self) -> Fraction | None:
@@ -422,9 +412,10 @@ class AvailabilityReport:
         return ratio
 
     def meets(self, target: RatioLike) -> bool:
-        """Whether availability is at least ``target`` (``"97%"``, ``Decimal``, ``Fraction``).
+        """Whether availability is at least ``target``: ``"97%"``, or a ratio such as ``"0.97"``.
 
-        The comparison is exact: 96.99999% does not meet 97%.
+        The comparison is exact: 96.99999% does not meet 97%. A number above 1
+        without its ``%`` (``97``, ``"97"``) is refused rather than misread.
         """
         return self._defined_ratio() >= parse_ratio(target, "target")
 
@@ -433,7 +424,7 @@ class AvailabilityReport:
         return (self._defined_ratio() - parse_ratio(target, "target")) * 100
 
     def _per_failure(self, us: Fraction | int) -> timedelta | None:
-        return None if self.failures == 0 else _round_us(Fraction(us) / self.failures)
+        return None if self.failures == 0 else rounded_timedelta(Fraction(us) / self.failures)
 
     @property
     def mtbsi(self) -> timedelta | None:
@@ -468,7 +459,7 @@ class AvailabilityReport:
                 else f"{period_start.year}-Q{(month0 - 1) // 3 + 1}"
             )
             subset = tuple(o for o in self.outages if o._end_us > cur and o._start_us < stop)
-            out.append(_measure(subset, self.window, cur, stop, label))
+            out.append(measure(subset, self.window, cur, stop, label))
             cur = stop
         return tuple(out)
 
@@ -485,7 +476,9 @@ class AvailabilityReport:
         """One report per calendar quarter (in the window's zone), like :meth:`by_month`."""
         return self._split(3, "quarter")
 
-    def _title(self) -> str:
+    @property
+    def title(self) -> str:
+        """The report's heading: the period and its zone."""
         tz = self.window.tz
         fmt = "YYYY-MM-DD HH:mm"
         name = f"Availability {self.label}" if self.label else "Availability"
@@ -515,24 +508,14 @@ class AvailabilityReport:
 
     def __str__(self) -> str:
         return (
-            text_table(["figure", "value"], self._rows(), title=self._title())
+            text_table(["figure", "value"], self._rows(), title=self.title)
             + "\n\n"
-            + text_table(
-                ["downtime breakdown", "time"],
-                [
-                    [label, format_duration(_round_us(Fraction(v)))]
-                    for label, _, v in self.breakdown.rows()
-                ],
-            )
+            + str(self.breakdown)
         )
 
     def _repr_html_(self) -> str:
-        return html_table(["figure", "value"], self._rows(), title=self._title()) + html_table(
-            ["downtime breakdown", "time"],
-            [
-                [label, format_duration(_round_us(Fraction(v)))]
-                for label, _, v in self.breakdown.rows()
-            ],
+        return html_table(["figure", "value"], self._rows(), title=self.title) + html_table(
+            *self.breakdown.table()
         )
 
     def plot(self, target: RatioLike | None = None, *, ax: Any = None) -> Any:

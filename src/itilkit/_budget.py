@@ -31,10 +31,11 @@ from typing import Literal
 import attrs
 import pendulum
 
-from ._availability import Outage, _measure, _round_us
+from ._availability import Outage, measure, rounded_timedelta
 from ._errors import InvalidValueError
+from ._ratio import RatioLike, format_decimal, format_percent, parse_ratio
 from ._report import format_duration, text_table
-from ._time import RatioLike, format_percent, from_us, parse_ratio, to_duration_us, to_us
+from ._time import from_us, to_duration_us, to_us
 from ._window import ServiceWindow
 
 __all__ = ["SRE_WORKBOOK_RULES", "BurnRateAlert", "BurnRateRule", "ErrorBudget"]
@@ -110,8 +111,8 @@ class BurnRateAlert:
         state = "FIRING" if self.firing else "ok"
         return (
             f"{state} {self.severity}: {format_duration(self.rule.long_window)} burn "
-            f"{float(self.long_burn):.2f}x / {format_duration(self.rule.short_window)} burn "
-            f"{float(self.short_burn):.2f}x, threshold {float(self.threshold):.2f}x"
+            f"{format_decimal(self.long_burn)}x / {format_duration(self.rule.short_window)} burn "
+            f"{format_decimal(self.short_burn)}x, threshold {format_decimal(self.threshold)}x"
         )
 
 
@@ -171,19 +172,19 @@ class ErrorBudget:
     @property
     def allowed(self) -> timedelta:
         """The budget, ``(1 - objective) x`` the window's open time in the period."""
-        return _round_us(self.allowed_us)
+        return rounded_timedelta(self.allowed_us)
 
     def _spent_us(self, outages: Iterable[Outage]) -> Fraction:
-        report = _measure(tuple(outages), self.window, self._start_us, self._end_us, None)
+        report = measure(tuple(outages), self.window, self._start_us, self._end_us, None)
         return report.downtime_us
 
     def spent(self, outages: Iterable[Outage]) -> timedelta:
         """Downtime in the period, counted as :func:`~itilkit.measure_availability` does."""
-        return _round_us(self._spent_us(outages))
+        return rounded_timedelta(self._spent_us(outages))
 
     def remaining(self, outages: Iterable[Outage]) -> timedelta:
         """``allowed - spent``; negative once the budget is overspent."""
-        return _round_us(self.allowed_us - self._spent_us(outages))
+        return rounded_timedelta(self.allowed_us - self._spent_us(outages))
 
     def consumed(self, outages: Iterable[Outage]) -> Fraction:
         """The share of the budget spent, exactly (above 1 when overspent)."""
@@ -193,7 +194,7 @@ class ErrorBudget:
         return self._spent_us(outages) / allowed
 
     def _burn(self, outages: tuple[Outage, ...], lookback_us: int, as_of_us: int) -> Fraction:
-        report = _measure(outages, self.window, as_of_us - lookback_us, as_of_us, None)
+        report = measure(outages, self.window, as_of_us - lookback_us, as_of_us, None)
         if report.agreed_us == 0:
             return Fraction(0)
         return report.downtime_us / report.agreed_us / (1 - self.objective)

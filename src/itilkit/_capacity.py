@@ -16,12 +16,13 @@ time (it only marks where the previous value stops).
   start=18:00, end=22:00, ...)``, whose ``spec`` ``"Mon-Fri 18:00-22:00"``
   feeds straight back into :meth:`~itilkit.ServiceWindow.weekly`.
 
-Comparisons are exact. A threshold is an ``int``, ``Fraction``, ``Decimal``
-or a decimal string (``"0.9"``; ``"90%"`` means 0.9); floats are refused as
-thresholds. Sample values are measurements and may be floats: each is
-compared with the threshold by its exact binary value, never rounded (0.9 as
-a float is slightly above the exact ratio 9/10, so it is above a ``"90%"``
-threshold).
+Comparisons are exact, and thresholds and samples follow itilkit's one
+ratio convention: a threshold is ``"90%"`` or a ratio from 0 to 1
+(``"0.9"``, ``0.9``, ``Fraction(9, 10)``, ``Decimal("0.9")``); a float is read
+through its shortest repr, so ``0.9`` is exactly 9/10 and a sample of
+``0.9`` is not above a ``"90%"`` threshold. Samples are ratios from 0 to 1
+unless ``unit="%"`` says they are percentages (0 to 100 and beyond); a sample
+above 1 without it is refused, naming the sample, rather than misread.
 """
 
 from __future__ import annotations
@@ -31,14 +32,15 @@ import numbers
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TypeAlias
+from typing import Any, Literal, NoReturn, TypeAlias
 
 import attrs
 import pendulum
 
 from ._errors import ChronologyError, InvalidValueError
+from ._ratio import RatioLike, exact_decimal, float_ratio, format_percent, parse_ratio
 from ._spec import DAY_NAMES
 from ._time import EPOCH, from_us, td_us, to_duration_us, to_us, zone, zone_name
 from ._window import ServiceWindow, Span
@@ -46,7 +48,7 @@ from ._window import ServiceWindow, Span
 __all__ = ["RecurringOverload", "find_overloads", "recurring_overloads"]
 
 Value: TypeAlias = int | float | Fraction | Decimal
-ThresholdLike: TypeAlias = int | Fraction | Decimal | str
+ThresholdLike: TypeAlias = RatioLike
 
 _US_PER_SECOND = 1_000_000
 _DAY_SECONDS = 86_400
@@ -70,9 +72,14 @@ def unit_of(value: object) -> Unit:
     raise InvalidValueError("unit", "one of 'ratio', '%'", value)
 
 
+def exact_sample(value: Value) -> Fraction:
+    """The exact value of a checked sample, in its own unit: floats by their shortest repr."""
+    return float_ratio(value) if isinstance(value, float) else Fraction(value)
+
+
 def sample_ratio(value: Value, unit: Unit) -> Fraction:
-    """The exact load ratio a (checked) sample value stands for: floats by their shortest repr."""
-    ratio = float_ratio(value) if isinstance(value, float) else Fraction(value)
+    """The exact load ratio a checked sample value stands for (``unit="%"``: value / 100)."""
+    ratio = exact_sample(value)
     return ratio / 100 if unit == "%" else ratio
 
 
@@ -116,13 +123,13 @@ class Above:
         if isinstance(value, bool):
             raise InvalidValueError(field, "a number (int, float, Fraction or Decimal)", value)
         if isinstance(value, Fraction | numbers.Integral):
-            exact = Fraction(value)  # type: ignore[arg-type]
+            exact = Fraction(value)
         elif isinstance(value, Decimal):
             if not value.is_finite():
                 self._refuse(value, field)
             if self.ceiling is not None and value > self.ceiling:
                 self._refuse(value, field)
-            exact = parse_decimal(value, field)
+            exact = exact_decimal(value, field)
         elif isinstance(value, float):
             return self(float(value), field)
         else:
@@ -263,6 +270,7 @@ def find_overloads(
     min_duration: timedelta | str | None = None,
     end: datetime | str | None = None,
     tz: str | tzinfo | None = None,
+    unit: Unit = "ratio",
 ) -> tuple[Span, ...]:
     """The periods during which the load was strictly above ``threshold``.
 
@@ -270,7 +278,8 @@ def find_overloads(
     ``end`` (default: it closes the series and holds no time). Consecutive
     samples above the threshold make one period. Periods shorter than
     ``min_duration`` are left out. Spans are given in ``tz`` (default: the
-    first sample's zone).
+    first sample's zone). ``threshold`` is ``"90%"`` or a ratio such as
+    ``0.9``; samples are ratios from 0 to 1, or percentages with ``unit="%"``.
 
     >>> samples = [("2026-03-02T18:00+09:00", 0.99), ("2026-03-02T18:30+09:00", 0.95),
     ...            ("2026-03-02T19:00+09:00", 0.5), ("2026-03-02T19:30+09:00", 0.97)]
@@ -327,11 +336,11 @@ class RecurringOverload:
     ``days`` are weekday numbers (0 = Monday); ``start`` and ``end`` are wall
     clock times in ``tz`` (an ``end`` of ``00:00`` means midnight at the end
     of the day); ``occurrences`` counts the days on which the load was above
-    the threshold in that time range; ``peak`` is the highest sample value
-    seen there.
+    the threshold in that time range; ``peak`` is the highest load seen
+    there, as an exact ratio (a sample of 99 with ``unit="%"`` is 99/100).
 
     >>> from datetime import time
-    >>> r = RecurringOverload((0, 1, 2, 3, 4), time(18), time(22), 22, 0.99, "Asia/Seoul")
+    >>> r = RecurringOverload((0, 1, 2, 3, 4), time(18), time(22), 22, Fraction(99, 100), "Asia/Seoul")
     >>> r.spec
     'Mon-Fri 18:00-22:00'
     >>> r.window.business_time("2026-03-02T00:00+09:00", "2026-03-03T00:00+09:00")
@@ -342,7 +351,7 @@ class RecurringOverload:
     start: time
     end: time
     occurrences: int
-    peak: Value
+    peak: Fraction
     tz: str
 
     @property
@@ -359,7 +368,10 @@ class RecurringOverload:
         return ServiceWindow.weekly(self.spec, tz=self.tz)
 
     def __str__(self) -> str:
-        return f"{self.spec} ({self.tz}): {self.occurrences} occurrences, peak {self.peak}"
+        return (
+            f"{self.spec} ({self.tz}): {self.occurrences} occurrences,"
+            f" peak {format_percent(self.peak)}"
+        )
 
 
 def _wall(us: int, tz: tzinfo) -> tuple[date, int, int]:
@@ -442,6 +454,7 @@ def recurring_overloads(
     min_occurrences: int | None = None,
     min_duration: timedelta | str | None = None,
     end: datetime | str | None = None,
+    unit: Unit = "ratio",
 ) -> tuple[RecurringOverload, ...]:
     """Times of day that run above ``threshold`` on the same weekdays again and again.
 
@@ -456,7 +469,7 @@ def recurring_overloads(
     >>> start = pendulum.datetime(2026, 3, 2, tz="Asia/Seoul")
     >>> samples = [(start.add(hours=h), 99 if 18 <= h % 24 < 22 and h // 24 % 7 < 5 else 40)
     ...            for h in range(28 * 24)]
-    >>> [p.spec for p in recurring_overloads(samples, threshold=90, tz="Asia/Seoul")]
+    >>> [p.spec for p in recurring_overloads(samples, threshold="90%", tz="Asia/Seoul", unit="%")]
     ['Mon-Fri 18:00-22:00']
     """
     series = series_of(samples, threshold, end, unit)
@@ -494,7 +507,7 @@ def recurring_overloads(
             start=_time_of(rs),
             end=_time_of(re_),
             occurrences=sum(n for _, n, _ in members),
-            peak=max(p for _, _, p in members),
+            peak=sample_ratio(max(p for _, _, p in members), series.unit),
             tz=zone_name(zone_),
         )
         for (rs, re_), members in grouped.items()

@@ -37,8 +37,9 @@ import pendulum
 from ._errors import InvalidValueError, NoOpenTimeError
 from ._incident import HoldReason, State
 from ._priority import Priority
-from ._report import format_duration, html_table, iso, iso_duration, ratio_text, text_table
-from ._time import format_percent, from_us, td_us, to_timedelta, zone
+from ._ratio import format_percent, ratio_text
+from ._report import format_duration, html_table, iso, iso_duration, text_table
+from ._time import from_us, td_us, to_timedelta, zone
 from ._vocabulary import parse_member
 
 if TYPE_CHECKING:

@@ -21,8 +21,9 @@ import pendulum
 
 from ._clock import Metric
 from ._priority import Priority
-from ._report import format_duration, html_table, iso, iso_duration, ratio_text, text_table
-from ._time import Zone, format_percent, from_us, to_timedelta
+from ._ratio import format_percent, ratio_text
+from ._report import format_duration, html_table, iso, iso_duration, text_table
+from ._time import Zone, from_us, to_timedelta
 
 __all__ = ["Breach", "ComplianceReport", "Tally"]
 
@@ -259,7 +260,9 @@ class ComplianceReport:
             for b in self.breaches
         ]
 
-    def _title(self) -> str:
+    @property
+    def title(self) -> str:
+        """The heading the text and HTML forms show."""
         return f"SLA {self.sla}: compliance as of {self.as_of.format('YYYY-MM-DD HH:mm Z')}"
 
     def _notes(self) -> str:
@@ -276,14 +279,14 @@ class ComplianceReport:
     _BREACHES = ("incident", "metric", "priority", "target", "late by", "breached at")
 
     def __str__(self) -> str:
-        parts = [text_table(self._SUMMARY, self._summary_rows(), title=self._title())]
+        parts = [text_table(self._SUMMARY, self._summary_rows(), title=self.title)]
         if self.breaches:
             parts.append(text_table(self._BREACHES, self._breach_rows(), title="Breaches"))
         parts.append(self._notes())
         return "\n\n".join(parts)
 
     def _repr_html_(self) -> str:
-        out = html_table(self._SUMMARY, self._summary_rows(), title=self._title())
+        out = html_table(self._SUMMARY, self._summary_rows(), title=self.title)
         if self.breaches:
             out += html_table(self._BREACHES, self._breach_rows(), title="Breaches")
         return out + f"<p>{html.escape(self._notes())}</p>"

@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._calendar import HolidayCalendar
 from ._errors import ConfigError, InvalidValueError
-from ._report import ratio_text
-from ._time import iso_duration, parse_ratio, to_duration_us, zone
+from ._ratio import parse_ratio, percent_text
+from ._time import iso_duration, to_duration_us, zone
 from ._window import ServiceWindow
 
 if TYPE_CHECKING:
@@ -119,33 +119,8 @@ class _Problems:
         return None
 
 
-def ratio_from_text(value: object, field: str) -> Fraction:
-    """A ratio from ``"50%"``, ``"50"``, ``Decimal``, a Fraction, or an exact ``"p/q"`` string.
-
-    >>> ratio_from_text("75%", "warn_at"), ratio_from_text("1/3", "warn_at")
-    (Fraction(3, 4), Fraction(1, 3))
-    """
-    if isinstance(value, str) and "/" in value:
-        try:
-            ratio = Fraction(value.strip())
-        except (ValueError, ZeroDivisionError):
-            raise InvalidValueError(field, "a fraction such as '2/3'", value) from None
-        if not 0 <= ratio <= 1:
-            raise InvalidValueError(field, "between 0 and 1", value)
-        return ratio
-    return parse_ratio(value, field)
-
-
-def ratio_to_text(ratio: Fraction) -> str:
-    """``"99.5%"`` when a finite decimal holds the percentage, else ``"p/q"``.
-
-    >>> ratio_to_text(Fraction(199, 200)), ratio_to_text(Fraction(1, 3))
-    ('99.5%', '1/3')
-    """
-    text = ratio_text(ratio * 100)
-    if "/" in text:
-        return f"{ratio.numerator}/{ratio.denominator}"
-    return f"{text}%"
+ratio_from_text = parse_ratio
+ratio_to_text = percent_text
 
 
 # -- windows ---------------------------------------------------------------------------

@@ -20,9 +20,9 @@ from ._change import ChangeRequest
 from ._change_calendar import ChangeCalendar
 from ._errors import InvalidValueError
 from ._incident import Incident, State
-from ._report import format_duration, ratio_text
+from ._ratio import format_percent, ratio_text
+from ._report import format_duration
 from ._sla import SLA
-from ._time import format_percent, td_us
 from ._window import ServiceWindow
 from .io import EventLog, read_event_log
 
@@ -42,7 +42,7 @@ def _service_window() -> str:
         [
             "1. Agreed service time",
             f"   {seoul!r}",
-            f"   March 2026 has {agreed // timedelta(hours=1)} h of agreed service time "
+            f"   March 2026 has {format_duration(agreed)} of agreed service time "
             "(21 working days x 9 h;",
             "   1 March is Independence Movement Day and 2 March its substitute holiday).",
             "",
@@ -155,7 +155,7 @@ def _availability() -> str:
             row["start"],
             row["end"],
             planned=row["planned"] == "True",
-            impact=Fraction(row["impact"]),
+            impact=row["impact"],  # "1": a ratio, by the one convention
             id=row["id"],
         )
         for row in _data("demo_outages_2026-03.csv")
@@ -170,19 +170,14 @@ def _availability() -> str:
             "6. Availability against the SLA (bundled outage list, March 2026)",
             f"   {len(outages)} outages recorded; {report.failures} touched agreed service "
             f"time; planned maintenance is excluded from both sides.",
-            f"   downtime inside agreed hours: {_minutes(report.downtime)} min "
-            f"of {report.agreed // timedelta(hours=1)} h agreed",
+            f"   downtime inside agreed hours: {format_duration(report.downtime)} "
+            f"of {format_duration(report.agreed)} agreed",
             f"   availability {format_percent(report.ratio, 3)} (exactly {ratio_text(report.ratio)}), "
             f"which {verdict} the {target} target by {ratio_text(margin)} points.",
             f'   IT: "During weekday business hours (09:00-18:00) we achieved '
             f'{format_percent(report.ratio, 0)} availability against an SLA of {target}."',
         ]
     )
-
-
-def _minutes(duration: timedelta) -> str:
-    us = td_us(duration)
-    return ratio_text(Fraction(us, 60_000_000))
 
 
 def _capacity() -> str:
@@ -198,7 +193,7 @@ def _capacity() -> str:
     for pattern in patterns:
         lines.append(
             f"   {pattern.spec}: {pattern.occurrences} occurrences, "
-            f"peak {format_percent(Fraction(pattern.peak), 1)}"
+            f"peak {format_percent(pattern.peak, 1)}"
         )
     if patterns:
         first = patterns[0]
@@ -207,7 +202,7 @@ def _capacity() -> str:
         ) // timedelta(hours=1)
         lines.append(
             f'   IT: "For {hours} hours after {first.start:%H:%M} on weekdays the servers run at '
-            f'{format_percent(Fraction(first.peak), 1)} load, so we must add capacity."'
+            f'{format_percent(first.peak, 1)} load, so we must add capacity."'
         )
     return "\n".join(lines)
 

@@ -126,7 +126,9 @@ class FitReport:
             for s in self.stages
         ]
 
-    def _title(self) -> str:
+    @property
+    def title(self) -> str:
+        """The heading the text and HTML forms show."""
         target = "none" if self.sla_target is None else format_duration(self.sla_target)
         verdict = "fits" if self.fits else "does not fit"
         return f"{self.sla} {self.metric.value} {self.priority.name} (target {target}): {verdict}"
@@ -134,12 +136,12 @@ class FitReport:
     _HEADERS = ("kind", "stage", "target", "cumulative", "headroom")
 
     def __str__(self) -> str:
-        text = text_table(self._HEADERS, self._rows(), title=self._title())
+        text = text_table(self._HEADERS, self._rows(), title=self.title)
         return "\n".join([text, *(f"gap: {g}" for g in self.gaps)])
 
     def _repr_html_(self) -> str:
         caption = "; ".join(self.gaps) or None
-        return html_table(self._HEADERS, self._rows(), title=self._title(), caption=caption)
+        return html_table(self._HEADERS, self._rows(), title=self.title, caption=caption)
 
 
 def check_fit(

@@ -24,12 +24,22 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ._capacity import ThresholdLike, Value, _series, _threshold, recurring_overloads
+from ._capacity import (
+    ThresholdLike,
+    Unit,
+    Value,
+    exact_sample,
+    recurring_overloads,
+    series_of,
+    threshold_of,
+    unit_of,
+)
 from ._errors import InvalidValueError, MissingDependencyError
 from ._intervals import merge, subtract
-from ._report import format_duration, ratio_text
+from ._ratio import RatioLike, format_percent, parse_ratio, ratio_text
+from ._report import format_duration
 from ._spec import DAY_NAMES
-from ._time import RatioLike, format_percent, from_us, parse_ratio, to_us, zone, zone_name
+from ._time import from_us, to_us, zone, zone_name
 
 if TYPE_CHECKING:
     from ._availability import AvailabilityReport
@@ -266,7 +276,7 @@ def plot_clock(status: ClockStatus, *, ax: Any = None, window: ServiceWindow | N
         detail += ", warnings crossed: " + ", ".join(
             _percent_text(w) for w in status.warnings_crossed
         )
-    ax.set_title(f"{status._title()}\n{detail}", loc="left", fontsize="medium")
+    ax.set_title(f"{status.title}\n{detail}", loc="left", fontsize="medium")
     _legend(ax, handles, (1.01, 1.0))
     return fig
 
@@ -348,19 +358,11 @@ def plot_availability(
         else f"overall {format_percent(overall, 3)}, downtime {format_duration(report.downtime)}"
         f" in {format_duration(report.agreed)} agreed, {report.failures} failures"
     )
-    ax.set_title(f"{report._title()}\n{summary}", loc="left", fontsize="medium")
+    ax.set_title(f"{report.title}\n{summary}", loc="left", fontsize="medium")
     return fig
 
 
 # --- load by weekday and hour ------------------------------------------------------------
-
-
-def _exact(value: Any, field: str) -> Fraction:
-    """A sample value as an exact Fraction (ints, floats, Decimals, numpy numbers)."""
-    try:
-        return Fraction(value)
-    except (OverflowError, ValueError, TypeError):
-        raise InvalidValueError(field, "a finite number", value) from None
 
 
 def _load_grid(
@@ -368,6 +370,7 @@ def _load_grid(
     *,
     tz: str | tzinfo,
     end: datetime | str | None = None,
+    unit: Unit = "ratio",
 ) -> list[list[Fraction | None]]:
     """Time-weighted mean load per (weekday, hour) in ``tz``: 7 rows (Mon..Sun) of 24 cells.
 
@@ -376,7 +379,7 @@ def _load_grid(
     boundaries and each piece weighs its length. A cell no sample covers is
     ``None``. Exact (Fractions), so tests can compare by hand.
     """
-    series = _series(samples, 0, end)
+    series = series_of(samples, 0, end, unit)
     zone_ = zone(tz)
     sums = [[Fraction(0)] * 24 for _ in range(7)]
     weights = [[0] * 24 for _ in range(7)]
@@ -387,7 +390,7 @@ def _load_grid(
         cur = times[i]
         if stop <= cur:
             continue
-        value = _exact(values[i], f"samples[{i}]")
+        value = exact_sample(values[i])
         while cur < stop:
             local = from_us(cur, zone_)
             into = (local.minute * 60 + local.second) * 1_000_000 + local.microsecond
@@ -419,6 +422,7 @@ def plot_load(
     tz: str | tzinfo,
     threshold: ThresholdLike,
     end: datetime | str | None = None,
+    unit: Unit = "ratio",
     ax: Any = None,
 ) -> Any:
     """A weekday-by-hour heatmap of load, with the recurring overloads outlined.
@@ -429,27 +433,30 @@ def plot_load(
     :func:`~itilkit.find_overloads`. The mean shows how the load usually
     runs; the outlines show where it runs above ``threshold`` week after
     week: the cells of the patterns :func:`~itilkit.recurring_overloads`
-    finds. The threshold is marked on the colour bar. Returns the figure
-    (matplotlib, the ``plot`` extra).
+    finds. The threshold is marked on the colour bar. ``threshold`` and
+    ``unit`` are read as by :func:`~itilkit.find_overloads`; cells are in the
+    samples' own unit. Returns the figure (matplotlib, the ``plot`` extra).
 
     >>> import pendulum, itilkit
     >>> start = pendulum.datetime(2026, 3, 2, tz="Asia/Seoul")
     >>> samples = [(start.add(hours=h), 99 if 18 <= h % 24 < 22 and h // 24 % 7 < 5 else 40)
     ...            for h in range(28 * 24)]
-    >>> fig = itilkit.plot_load(samples, tz="Asia/Seoul", threshold=90)
+    >>> fig = itilkit.plot_load(samples, tz="Asia/Seoul", threshold="90%", unit="%")
     >>> fig.axes[0].images[0].get_array()[0, 18]  # Monday 18:00-19:00
     np.float64(99.0)
     """
     items = list(samples)
-    limit = _threshold(threshold)
-    grid = _load_grid(items, tz=tz, end=end)
+    ratio = threshold_of(threshold)
+    unit = unit_of(unit)
+    limit = ratio * 100 if unit == "%" else ratio  # in the samples' unit, like the cells
+    grid = _load_grid(items, tz=tz, end=end, unit=unit)
     zone_ = zone(tz)
     cells = [v for row in grid for v in row if v is not None]
     if not cells:
         raise InvalidValueError(
             "samples", "samples that cover some time (two or more, or one and end=)", items
         )
-    patterns = recurring_overloads(items, threshold=threshold, tz=zone_, end=end)
+    patterns = recurring_overloads(items, threshold=ratio, tz=zone_, end=end, unit=unit)
     fig, ax = _axes(ax, (10.0, 4.2))
     import numpy as np
     from matplotlib import colormaps
@@ -492,16 +499,16 @@ def plot_load(
     bar.ax.axhline(float(limit), color="black", lw=2)
     if patterns:
         specs = "; ".join(p.spec for p in patterns[:3]) + ("; ..." if len(patterns) > 3 else "")
-        label = f"recurring overload above {ratio_text(limit)}: {specs}"
+        label = f"recurring overload above {format_percent(ratio)}: {specs}"
     else:
-        label = f"no recurring overload above {ratio_text(limit)}"
+        label = f"no recurring overload above {format_percent(ratio)}"
     handles = [Patch(facecolor="none", edgecolor=_OUTLINE, lw=2, label=label)]
     _legend(ax, handles, (0.0, -0.16))
     since = from_us(to_us(items[0][0]), zone_).format("YYYY-MM-DD")
     until = from_us(to_us(items[-1][0] if end is None else end), zone_).format("YYYY-MM-DD")
     ax.set_title(
         f"Load by weekday and hour, {since} to {until} ({zone_name(zone_)})\n"
-        f"cells: time-weighted mean; black line on the colour bar: threshold {ratio_text(limit)}",
+        f"cells: time-weighted mean; black line on the colour bar: threshold {format_percent(ratio)}",
         loc="left",
         fontsize="medium",
     )

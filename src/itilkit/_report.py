@@ -10,11 +10,10 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from fractions import Fraction
 
-from ._time import iso_duration, to_duration_us
+from ._time import iso_duration, td_us
 
-__all__ = ["format_duration", "html_page", "html_table", "ratio_text", "text_table"]
+__all__ = ["format_duration", "html_page", "html_table", "iso", "iso_duration", "text_table"]
 
 
 def text_table(
@@ -107,55 +106,35 @@ def html_page(title: str, body: str) -> str:
 
 
 def format_duration(value: timedelta | int) -> str:
-    """A duration for people: ``'2h 05m'``, ``'3d 4h 00m'``, ``'-15m'``, ``'42s'``.
+    """A duration for people, in hours and minutes: ``'189h 00m'``, never ``'7d 21h'``.
 
-    >>> format_duration(timedelta(hours=2, minutes=5)), format_duration(timedelta(days=3, hours=4))
-    ('2h 05m', '3d 4h 00m')
-    >>> format_duration(timedelta(minutes=-15)), format_duration(timedelta(seconds=42))
-    ('-15m', '42s')
+    Business time is counted in open hours, so a day-count would read as
+    calendar days; hours and minutes are unambiguous. Seconds show only when
+    there are some; under a minute the exact seconds show.
+
+    >>> format_duration(timedelta(days=7, hours=21)), format_duration(timedelta(hours=2, minutes=5))
+    ('189h 00m', '2h 05m')
+    >>> format_duration(timedelta(minutes=-15)), format_duration(timedelta(minutes=113, seconds=24))
+    ('-15m', '1h 53m 24s')
+    >>> format_duration(timedelta(seconds=42)), format_duration(timedelta(milliseconds=1500))
+    ('42s', '1.5s')
     """
-    us = value if isinstance(value, int) else to_duration_us(value)
+    us = value if isinstance(value, int) else td_us(value)
     sign = "-" if us < 0 else ""
-    seconds = abs(us) // 1_000_000
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3_600)
+    seconds, micro = divmod(abs(us), 1_000_000)
+    hours, rest = divmod(seconds, 3_600)
     minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{sign}{days}d {hours}h {minutes:02d}m"
+    tail = f" {secs:02d}s" if secs else ""
     if hours:
-        return f"{sign}{hours}h {minutes:02d}m"
+        return f"{sign}{hours}h {minutes:02d}m{tail}"
     if minutes:
-        return f"{sign}{minutes}m"
+        return f"{sign}{minutes}m{tail}"
+    if micro:
+        return f"{sign}{secs}.{micro:06d}".rstrip("0") + "s"
     return f"{sign}{secs}s"
-
-
-def ratio_text(ratio: Fraction) -> str:
-    """The exact text of a ratio: a terminating decimal when there is one, else ``'p/q'``.
-
-    >>> ratio_text(Fraction(99, 100)), ratio_text(Fraction(41, 42)), ratio_text(Fraction(1))
-    ('0.99', '41/42', '1')
-    """
-    den = ratio.denominator
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
-    while den % 5 == 0:
-        den //= 5
-        fives += 1
-    if den != 1:
-        return f"{ratio.numerator}/{ratio.denominator}"
-    places = max(twos, fives)
-    scaled = ratio.numerator * 10**places // ratio.denominator
-    sign = "-" if scaled < 0 else ""
-    digits = str(abs(scaled)).rjust(places + 1, "0")
-    text = digits if places == 0 else f"{digits[:-places]}.{digits[-places:]}"
-    return sign + (text.rstrip("0").rstrip(".") if "." in text else text)
 
 
 def iso(value: datetime) -> str:
     """ISO 8601 text of an instant, with its offset."""
     return value.isoformat()
 
-
-__all__ += ["iso", "iso_duration"]

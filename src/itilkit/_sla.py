@@ -35,10 +35,10 @@ import attrs
 
 from ._clock import END_STATES, ClockStatus, Metric, Run, Timeline, run, status
 from ._compliance import Breach, ComplianceReport, Tally
-from ._config import ratio_from_text
 from ._errors import InvalidValueError
 from ._incident import Incident, State
 from ._priority import Priority
+from ._ratio import parse_ratio
 from ._time import from_us, to_duration_us, to_timedelta, to_us
 from ._window import ServiceWindow
 
@@ -211,7 +211,7 @@ def _warn_at(value: object) -> tuple[Fraction, ...]:
         raise InvalidValueError("warn_at", "an iterable of ratios such as '50%'", value)
     out = []
     for item in value:
-        ratio = ratio_from_text(item, "warn_at")
+        ratio = parse_ratio(item, "warn_at")
         if ratio == 0:
             raise InvalidValueError("warn_at", "above 0%", item)
         out.append(ratio)
@@ -219,7 +219,7 @@ def _warn_at(value: object) -> tuple[Fraction, ...]:
 
 
 def _availability(value: object) -> Fraction | None:
-    return None if value is None else ratio_from_text(value, "availability")
+    return None if value is None else parse_ratio(value, "availability")
 
 
 def _rule(value: object) -> PriorityChangeRule:
