@@ -239,7 +239,7 @@ class TestRendering:
         lines = text.splitlines()
         assert lines[0] == "SLA Std: compliance as of 2026-03-02 15:00 +00:00"
         assert lines[1].split() == ["met", "breached", "in", "progress", "rate"]
-        assert lines[3].split() == ["response", "2", "2", "0", "50.0%"]
+        assert lines[3].split() == ["response", "2", "2", "0", "50%"]
         total = next(line for line in lines if line.startswith("all"))
         assert total.split() == ["all", "3", "4", "1", "42.9%"]  # 3/7 = 42.857...%
         assert "Breaches" in lines

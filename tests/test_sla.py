@@ -166,10 +166,11 @@ class TestAgreement:
             ({"window": "Mon-Fri 09:00-17:00"}, r"'window' must be a ServiceWindow"),
             ({"pause_on": ["new"]}, r"'pause_on' must be states other than NEW and IN_PROGRESS"),
             ({"pause_on": 3}, r"'pause_on' must be an iterable of states"),
-            ({"warn_at": [0.5]}, r"'warn_at' must be a percentage"),
+            ({"warn_at": [50]}, r"'warn_at' must be a ratio .* \(did you mean '50%'\?\)"),
             ({"warn_at": "50%"}, r"'warn_at' must be an iterable of ratios"),
             ({"warn_at": ["0%"]}, r"'warn_at' must be above 0%"),
-            ({"availability": 99.9}, r"'availability' must be a percentage"),
+            ({"availability": 99.9}, r"'availability' must be .* \(did you mean '99.9%'\?\)"),
+            ({"availability": "99.5"}, r"'availability' must be .* \(did you mean '99.5%'\?\)"),
             (
                 {"on_priority_change": "reset"},
                 r"'on_priority_change' must be one of 'keep', 'restart'",
@@ -603,10 +604,9 @@ class TestRendering:
             "elapsed",
             "2h",
             "00m",
-            "2d",
-            "17h",
+            "65h",
             "00m",
-        ]  # Fri 16 -> Mon 09: 65 h
+        ]  # Fri 16 -> Mon 09: 65 h of wall time, never "2d 17h"
         assert "<table>" in c._repr_html_()
 
     def test_to_dict(self) -> None:

@@ -532,7 +532,7 @@ class AvailabilityReport:
         ...                          window=w, start="2026-02-01T00:00Z", end="2026-04-01T00:00Z")
         >>> fig = r.plot("99%")
         >>> [text.get_text() for text in fig.axes[0].texts]
-        ['100.000%', '95.455%']
+        ['100%', '95.455%']
         """
         from ._plot import plot_availability
 
