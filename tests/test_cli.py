@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -28,11 +31,13 @@ def test_demo_from_another_folder(tmp_path: Path) -> None:
     """The demo needs no arguments and no files of the caller's."""
     result = run("demo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "189 h of agreed service time" in result.stdout
+    # March 2026 in Seoul: 21 working days x 9 h, shown in hours and minutes (DESIGN 1).
+    assert "189h 00m of agreed service time" in result.stdout
     assert "due Tue 03 Mar 12:00" in result.stdout
     assert "7h 00m" in result.stdout and "9h 00m" in result.stdout
-    # Availability: 60 + 50 + 3.4 min of the bundled outages fall inside agreed hours.
-    assert "downtime inside agreed hours: 113.4 min of 189 h agreed" in result.stdout
+    # Availability: 60 + 50 + 3.4 min of the bundled outages fall inside agreed hours,
+    # 113.4 min = 1 h 53 min 24 s.
+    assert "downtime inside agreed hours: 1h 53m 24s of 189h 00m agreed" in result.stdout
     assert "meets the 97% target by 2 points" in result.stdout
     assert "Mon-Fri 18:00-22:00: 22 occurrences" in result.stdout
 
@@ -133,7 +138,7 @@ def test_window_command(capsys: pytest.CaptureFixture[str]) -> None:
                 "2026-01-01T00:00Z",
                 "9000-01-01T00:00Z",
             ],
-            "'end' must be within 1000 years",
+            "'end' must be within",
         ),
     ],
 )
@@ -260,7 +265,7 @@ class TestReport:
         assert main(["report", str(EVENTS), "--sla", str(bad)]) == 1
         err = capsys.readouterr().err
         assert err.count("\n") == 1
-        assert f"SLA file {bad}:" in err and "$.targets[0].metric" in err
+        assert f"SLA file '{bad}':" in err and "$.targets[0].metric" in err
         assert main(["report", str(tmp_path / "none.csv"), "--sla", str(bad)]) == 1
         assert main(["report", str(EVENTS), "--sla", str(tmp_path / "none.toml")]) == 1
         err = capsys.readouterr().err
@@ -320,3 +325,366 @@ def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
     )
     assert result.stdout.startswith("itilkit demo")
     assert result.stderr == ""
+
+
+# -- the issue "One way to write a number": CLI and input robustness --------------------
+
+
+def one_line_error(err: str) -> str:
+    """The message of a failure's stderr, after checking it is one clean line."""
+    assert err.startswith("itilkit: error: "), err
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert "Traceback" not in err and "internal error" not in err, err
+    return err[len("itilkit: error: ") : -1]
+
+
+def test_version(tmp_path: Path) -> None:
+    import itilkit
+
+    result = run("--version", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"itilkit {itilkit.__version__}\n"
+    assert result.stdout.split()[1].count(".") >= 1  # a version number, not an empty string
+
+
+def test_version_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    import itilkit
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out == f"itilkit {itilkit.__version__}\n"
+
+
+WINDOW = ["window", "Mon-Fri 09:00-18:00", "--tz", "UTC", "--between"]
+
+
+class TestBetween:
+    def test_end_before_start(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """A backwards interval is refused, naming 'end' and both instants, with no table."""
+        assert main([*WINDOW, "2026-03-10T00:00Z", "2026-03-01T00:00Z"]) == 1
+        out, err = capsys.readouterr()
+        message = one_line_error(err)
+        assert out == ""
+        assert message.startswith("'end' must be ")
+        assert "2026-03-10T00:00Z" in message and "2026-03-01T00:00Z" in message
+
+    def test_one_microsecond_backwards(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main([*WINDOW, "2026-03-02T10:00:00.000001Z", "2026-03-02T10:00Z"]) == 1
+        assert one_line_error(capsys.readouterr().err).startswith("'end' must be ")
+
+    @pytest.mark.parametrize(
+        ("start", "end"),
+        [
+            ("2026-03-02T10:00Z", "2026-03-02T10:00Z"),
+            # The same instant written in two offsets is not backwards.
+            ("2026-03-02T10:00Z", "2026-03-02T11:00+01:00"),
+        ],
+    )
+    def test_an_empty_interval_is_zero(
+        self, start: str, end: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Monday 10:00 UTC is open time, so only an empty interval gives zero."""
+        assert main([*WINDOW, start, end]) == 0
+        out = capsys.readouterr().out
+        assert f"({timedelta(0)})" in out  # the exact business time is zero
+        assert "open from" in out and "T" not in out.split("--\n")[-1]  # no span listed
+
+    def test_forwards_still_counts(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Mon 2 March 2026 09:00-18:00 is 9 h; a day after start gives exactly that."""
+        assert main([*WINDOW, "2026-03-02T00:00Z", "2026-03-03T00:00Z"]) == 0
+        assert f"({timedelta(hours=9)})" in capsys.readouterr().out
+
+
+class TestFilesAreNamed:
+    """A file the user gave that cannot be read is named as the user wrote it."""
+
+    def test_missing_event_log(
+        self, sla_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        missing = tmp_path / "x.csv"
+        assert main(["report", str(missing), "--sla", str(sla_file)]) == 1
+        message = one_line_error(capsys.readouterr().err)
+        assert message == f"event log '{missing}': no such file"
+        assert "source" not in message
+
+    def test_event_log_is_a_directory(
+        self, sla_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert main(["report", str(tmp_path), "--sla", str(sla_file)]) == 1
+        assert one_line_error(capsys.readouterr().err) == f"event log '{tmp_path}': is a directory"
+
+    def test_unreadable_files(
+        self,
+        sla_file: Path,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        """Permission denied (faked: the suite may run as root, who can read anything)."""
+        import builtins
+
+        locked = {str(tmp_path / "locked.csv"), str(tmp_path / "locked.toml")}
+        for name in locked:
+            Path(name).write_text("")
+        real_open = builtins.open
+
+        def guarded(file: object, *args: object, **kwargs: object) -> object:
+            if str(file) in locked:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(file))
+            return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+        monkeypatch.setattr(builtins, "open", guarded)
+        events = str(tmp_path / "locked.csv")
+        assert main(["report", events, "--sla", str(sla_file)]) == 1
+        assert (
+            one_line_error(capsys.readouterr().err) == f"event log '{events}': permission denied"
+        )
+        sla = str(tmp_path / "locked.toml")
+        assert main(["report", str(EVENTS), "--sla", sla]) == 1
+        assert one_line_error(capsys.readouterr().err) == f"SLA file '{sla}': permission denied"
+
+    @pytest.mark.parametrize("suffix", [".toml", ".json"])
+    def test_sla_file_problems(
+        self, suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        missing = tmp_path / f"gold{suffix}"
+        undecodable = tmp_path / f"latin{suffix}"
+        undecodable.write_bytes('name = "Caf\xe9"\n'.encode("latin-1"))
+        nested = tmp_path / f"deep{suffix}"
+        depth = 100_000
+        if suffix == ".json":
+            nested.write_text("[" * depth + "]" * depth)
+        else:
+            nested.write_text("a = " + "[" * depth + "]" * depth + "\n")
+        folder = tmp_path / f"folder{suffix}"
+        folder.mkdir()
+        for path in (missing, undecodable, nested, folder):
+            assert main(["report", str(EVENTS), "--sla", str(path)]) == 1
+            message = one_line_error(capsys.readouterr().err)
+            assert message.startswith(f"SLA file '{path}': "), message
+
+    def test_unknown_encoding(self, sla_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["report", str(EVENTS), "--sla", str(sla_file), "--encoding", "nope"]) == 1
+        assert one_line_error(capsys.readouterr().err).startswith("'--encoding' must be ")
+
+    @pytest.mark.parametrize("where", ["folder", "no-such-folder/report.txt"])
+    def test_output_cannot_be_written(
+        self, where: str, sla_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        (tmp_path / "folder").mkdir()
+        target = tmp_path / where
+        assert main(["report", str(EVENTS), "--sla", str(sla_file), "-o", str(target)]) == 1
+        assert one_line_error(capsys.readouterr().err).startswith(f"output file '{target}': ")
+
+    def test_a_field_over_the_csv_limit(
+        self, sla_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        events = tmp_path / "huge.csv"
+        lines = EVENTS.read_text(encoding="utf-8").splitlines()
+        cells = lines[2].split(",")
+        cells[16] = "x" * 200_000  # the category of the second data row (row 3)
+        events.write_text("\n".join([lines[0], lines[1], ",".join(cells)]) + "\n")
+        assert main(["report", str(events), "--sla", str(sla_file)]) == 1
+        message = one_line_error(capsys.readouterr().err)
+        assert message.startswith(f"event log '{events}': row 3: "), message[:200]
+        assert len(message) < 500  # the field itself is not echoed
+
+    def test_an_export_without_incidents(
+        self, sla_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        events = tmp_path / "header-only.csv"
+        events.write_text(EVENTS.read_text(encoding="utf-8").splitlines()[0] + "\n")
+        assert main(["report", str(events), "--sla", str(sla_file)]) == 1
+        assert one_line_error(capsys.readouterr().err).startswith(f"event log '{events}': ")
+
+
+ESC = "\x1b[31m"  # "red from here on", as a terminal reads it
+RLO = "\u202e"  # right-to-left override: text shown other than it is stored
+HOSTILE_ID = f"INC{ESC}7{RLO}"
+
+
+def hostile_export(path: Path) -> Path:
+    path.write_text(
+        "number,incident_state,sys_mod_count,opened_at,sys_updated_at,impact,urgency\n"
+        f"{HOSTILE_ID},New,0,2/3/2016 09:00,2/3/2016 09:00,2 - Medium,2 - Medium\n"
+        f"{HOSTILE_ID},Resolved,1,2/3/2016 09:00,5/3/2016 09:00,2 - Medium,2 - Medium\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def raw_controls(text: str) -> set[str]:
+    return {c for c in text if (c < " " and c != "\n") or "\x7f" <= c <= "\x9f" or c == RLO}
+
+
+class TestControlCharacters:
+    def test_text_report_escapes_ids(
+        self, sla_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The incident (breached: resolved after 3 days, 1 day allowed) is listed escaped."""
+        events = hostile_export(tmp_path / "events.csv")
+        assert main(["report", str(events), "--sla", str(sla_file)]) == 0
+        out = capsys.readouterr().out
+        assert raw_controls(out) == set()
+        assert "INC\\x1b[31m7\\u202e" in out
+        assert out.count("\n") > 3  # the report's own lines are kept
+
+    def test_html_page_escapes_them_too(
+        self, sla_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """HTML escaping leaves control characters alone; printed, the page would act on the terminal."""
+        events = hostile_export(tmp_path / "events.csv")
+        assert main(["report", str(events), "--sla", str(sla_file), "--format", "html"]) == 0
+        out = capsys.readouterr().out
+        assert raw_controls(out) == set()
+        assert "INC\\x1b[31m7\\u202e" in out
+
+    def test_json_keeps_the_data(
+        self, sla_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        events = hostile_export(tmp_path / "events.csv")
+        assert main(["report", str(events), "--sla", str(sla_file), "--format", "json"]) == 0
+        out = capsys.readouterr().out
+        assert raw_controls(out) == set()  # JSON escapes them its own way
+        document = json.loads(out)
+        assert {b["incident"] for b in document["breaches"]} == {HOSTILE_ID}
+
+    @pytest.mark.parametrize(
+        "args",
+        [
+            [*WINDOW[:1], f"Mon{ESC} 09:00-18:00", "--tz", "UTC", "--between", "a", "b"],
+            [*WINDOW[:2], "--tz", f"{ESC}]0;owned\x07", "--between", "a", "b"],
+            [*WINDOW, "2026-03-02T00:00Z", f"2026{ESC}"],
+        ],
+    )
+    def test_errors_escape_what_the_user_gave(
+        self, args: list[str], capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert main(args) == 1
+        err = capsys.readouterr().err
+        message = one_line_error(err)
+        assert raw_controls(err) == set()
+        assert "\\x1b" in message
+
+    def test_usage_errors_escape_too(self, capsys: pytest.CaptureFixture[str]) -> None:
+        with pytest.raises(SystemExit) as info:
+            main(["demo", f"--colour{ESC}\nsecond line"])
+        assert info.value.code == 2
+        err = capsys.readouterr().err
+        assert raw_controls(err) == set() and err.count("\n") == 1
+        assert "--colour\\x1b[31m" in err
+
+    def test_a_header_with_controls(
+        self, sla_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        events = tmp_path / "events.csv"
+        events.write_text(f"num{ESC}ber,state\nINC1,New\n", encoding="utf-8")
+        assert main(["report", str(events), "--sla", str(sla_file)]) == 1
+        err = capsys.readouterr().err
+        assert raw_controls(err) == set()
+        assert "num\\x1b[31mber" in one_line_error(err)
+
+
+def test_interrupt_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted() -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("itilkit.cli.demo_text", interrupted)
+    assert main(["demo"]) == 130
+    out, err = capsys.readouterr()
+    assert err == "itilkit: interrupted\n" and out == ""
+
+
+def test_interrupt_of_a_real_process(tmp_path: Path) -> None:
+    """SIGINT while the command runs: status 130, one line, no traceback."""
+    script = tmp_path / "slow.py"
+    script.write_text(
+        "import signal, sys, time\n"
+        "import itilkit.cli as cli\n"
+        "def slow():\n"
+        "    signal.raise_signal(signal.SIGINT)\n"
+        "    time.sleep(30)\n"
+        "cli.demo_text = slow\n"
+        "sys.exit(cli.main(['demo']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 130
+    assert result.stderr == "itilkit: interrupted\n"
+
+
+HOSTILE = [
+    ["window", ";", "--tz", "Nowhere/Atlantis", "--between", "x", "y"],
+    ["window", "Mon 09:00-18:00", "--tz", "", "--between", "", ""],
+    ["window", "", "--tz", "UTC", "--between", "2026-01-01T00:00Z", "2026-01-02T00:00Z"],
+    ["window", "Mon 09:00-18:00", "--tz", "UTC", "--between", "garbage", "2026-01-02T00:00Z"],
+    ["window", "Mon 09:00-18:00", "--tz", "UTC", "--between", "2026-01-01T00:00Z"],
+    ["window", "Mon 09:00-18:00", "--tz", "UTC", "--between", "1e999", "-1e999"],
+    ["window", "Mon 9" * 10_000, "--tz", "UTC", "--between", "a", "b"],
+    ["window", "Mon 99999999999999999999:00-18:00", "--tz", "UTC", "--between", "a", "b"],
+    ["window", "Mon 09:00-18:00", "--tz", "UTC", "--holidays", "", "--between", "a", "b"],
+    ["window", "Mon 09:00-18:00", "--tz", "UTC", "--holidays", "ZZ-99", "--between", "a", "b"],
+    ["window", "Mon 09:00-18:00", "--tz", "../../etc/passwd", "--between", "a", "b"],
+    ["window", "Mon 09:00-18:00", "--tz", "UTC", "--between", "+99999-01-01T00:00Z", "b"],
+    [
+        "window",
+        "Mon 09:00-18:00",
+        "--tz",
+        "UTC",
+        "--between",
+        "2026-01-01T00:00+23:59",
+        "2026-01-01T00:00+24:00",
+    ],
+    ["report", "", "--sla", ""],
+    ["report", "x.csv"],
+    ["report", "x.csv", "--sla", "y.toml", "--format", "pdf"],
+    ["report", "x.csv", "--sla", "y.toml", "--as-of"],
+    ["demo", "extra"],
+    ["nope"],
+    ["--between"],
+]
+
+
+@pytest.mark.parametrize("args", HOSTILE, ids=lambda a: " ".join(a)[:40])
+def test_hostile_arguments(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """Every failure: one line on stderr, status 1 (our check) or 2 (usage), no traceback."""
+    try:
+        status = main(args)
+    except SystemExit as exit_:
+        status = exit_.code  # type: ignore[assignment]
+    out, err = capsys.readouterr()
+    assert status in (1, 2), (status, out[-300:])
+    assert err.count("\n") == 1 and err.startswith("itilkit: error: "), err
+    assert "internal error" not in err
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '{"name": "A", "name": 1}',
+        "{}",
+        "[]",
+        "null",
+        '"just a string"',
+        '{"name": "X", "window": {"tz": "UTC"}, "targets": [{"metric": "response",'
+        ' "within": "P99999999999999999999D"}]}',
+        '{"name": NaN, "window": {"tz": "UTC", "hours": 1e999}, "targets": []}',
+        '{"name": "X", "window": {"tz": "UTC"}, "targets": [{"metric": "response",'
+        ' "within": "PT1H"}], "warn_at": [1e400, -0.0]}',
+        '{"name": "\\u001b[31m", "window": {"tz": "UTC\\u0000"}, "targets": 7}',
+        '{"a": ' * 5000 + "1" + "}" * 5000,
+    ],
+)
+def test_hostile_sla_json(
+    document: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sla = tmp_path / "sla.json"
+    sla.write_text(document)
+    assert main(["report", str(EVENTS), "--sla", str(sla)]) == 1
+    err = capsys.readouterr().err
+    assert raw_controls(err) == set()
+    assert one_line_error(err).startswith(f"SLA file '{sla}': ")

@@ -2,27 +2,33 @@
 
 Every failure a user can cause (a missing file, a bad spec, an unknown zone)
 ends with one line on stderr naming the problem and a non-zero exit status,
-never a traceback.
+never a traceback. Text meant for a terminal (the text report, every error)
+shows control characters from the user's data escaped (``\\x1b``), so an id
+or a name in an export cannot drive the terminal; so does an HTML page, where
+they have no place either. JSON escapes them by its own rules.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
+from . import __version__
 from ._demo import demo_text, last_instant
-from ._errors import ConfigError, ItilkitError
+from ._errors import ConfigError, EventLogError, InvalidValueError, ItilkitError
 from ._incident import Incident
 from ._report import format_duration, html_page, text_table
 from ._sla import SLA
-from ._time import zone_name
+from ._time import InstantLike, to_us, zone_name
 from ._window import ServiceWindow
-from .io import read_event_log
+from .io import EventLog, read_event_log
 
 __all__ = ["main"]
 
@@ -42,10 +48,100 @@ _EXAMPLES_WINDOW = """examples:
       --between 2026-03-06T00:00-05:00 2026-03-10T00:00-04:00
 """
 
+# Characters that must not reach a terminal raw: C0 and C1 controls (ESC starts
+# the escape sequences that recolour, retitle or rewrite a terminal), lone
+# surrogates (undecodable bytes of a file name), the line and paragraph
+# separators, and the bidirectional overrides that make text read other than
+# it is stored. The newline is matched too; text output keeps its own.
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_CONTROL_BUT_NEWLINE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+# A line break of a multi-line message, with the indentation around it.
+_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
+
+_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+_BROKEN_PIPE = 141  # 128 + SIGPIPE
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())  # _CONTROL matches only characters below U+10000
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped, its own line breaks kept."""
+    return _CONTROL_BUT_NEWLINE.sub(_escape, text)
+
+
+def _one_line(text: str) -> str:
+    """``text`` as one line: line breaks joined with a space, control characters escaped."""
+    return _CONTROL.sub(_escape, _BREAK.sub(" ", text.strip()))
+
+
+def _write(stream: TextIO, text: str) -> None:
+    """Write ``text``; characters the stream's encoding cannot hold are escaped, not fatal."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+    stream.flush()
+
+
+def _error(message: str) -> int:
+    """Print ``itilkit: error: <message>`` as one line on stderr; the exit status 1."""
+    _write(sys.stderr, f"itilkit: error: {_one_line(message)}\n")
+    return 1
+
+
+class _UserError(Exception):
+    """A failure the user caused and can fix, with the one-line message that says how."""
+
+
+def _quoted(path: object) -> str:
+    return f"'{os.fspath(path)}'" if isinstance(path, str | os.PathLike) else repr(path)
+
+
+_REASONS = {
+    errno.ENOENT: "no such file",
+    errno.EISDIR: "is a directory",
+    errno.ENOTDIR: "a part of the path is not a directory",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENAMETOOLONG: "the file name is too long",
+    errno.ELOOP: "too many symbolic links",
+}
+
+
+def _file_problem(
+    what: str, path: object, error: BaseException, *, writing: bool = False
+) -> _UserError:
+    """The user-facing failure of reading or writing the file ``path`` given for ``what``."""
+    if isinstance(error, OSError):
+        if writing and error.errno == errno.ENOENT:
+            reason = "no such folder to write it in"
+        else:
+            reason = _REASONS.get(error.errno or 0) or (error.strerror or str(error)).lower()
+    elif isinstance(error, UnicodeDecodeError):
+        reason = (
+            f"is not {error.encoding} text ({error.reason} at byte {error.start}); "
+            "re-save it as UTF-8"
+        )
+    elif isinstance(error, RecursionError):
+        reason = "is nested too deeply to read"
+    elif isinstance(error, ValueError):  # a NUL in the name, or a name the system cannot encode
+        reason = "not a valid file name"
+    else:
+        reason = str(error)
+    return _UserError(f"{what} {_quoted(path)}: {reason}")
+
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"itilkit: error: {message} (see --help)\n")
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"itilkit: error: {_one_line(message)} (see --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="examples:\n  itilkit demo\n  itilkit window --help",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"itilkit {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.add_parser(
         "demo",
@@ -101,7 +198,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs=2,
         required=True,
         metavar=("START", "END"),
-        help="ISO 8601 instants with offsets",
+        help="ISO 8601 instants with offsets; END at or after START",
     )
     return parser
 
@@ -109,6 +206,9 @@ def _parser() -> argparse.ArgumentParser:
 def _window(args: argparse.Namespace) -> str:
     window = ServiceWindow.weekly(args.spec, tz=args.tz, holidays=args.holidays)
     start, end = args.between
+    start_us = to_us(start, "start")
+    if to_us(end, "end") < start_us:
+        raise InvalidValueError("end", f"at or after 'start' ({start})", end)
     total = window.business_time(start, end)
     spans = window.spans(start, end)
     rows = [[s.start.isoformat(), s.end.isoformat(), format_duration(s.duration)] for s in spans]
@@ -129,13 +229,58 @@ def _progress(incidents: Sequence[Incident], stream: TextIO) -> Iterator[Inciden
     stream.write("\n")
 
 
+def _load_sla(path: str) -> SLA:
+    """The SLA in the file ``path``; every way of failing names the file."""
+    what = "SLA file"
+    try:
+        return SLA.from_file(path)
+    except ConfigError as error:
+        problems = "; ".join(f"{where}: {message}" for where, message in error.problems)
+        raise _UserError(f"{what} {_quoted(path)}: {problems}") from None
+    except ItilkitError as error:
+        raise _UserError(f"{what} {_quoted(path)}: {error}") from None
+    except (OSError, UnicodeError, RecursionError) as error:
+        raise _file_problem(what, path, error) from None
+
+
+def _read_events(args: argparse.Namespace, tz: str) -> EventLog:
+    """The event log in the file the user named; every way of failing names the file."""
+    what = "event log"
+    path = args.events
+    try:
+        handle = open(path, newline="", encoding=args.encoding)  # noqa: SIM115 - closed below
+    except LookupError:
+        raise InvalidValueError(
+            "--encoding",
+            "a text encoding Python knows, such as 'utf-8' or 'cp1252'",
+            args.encoding,
+        ) from None
+    except (OSError, ValueError) as error:
+        raise _file_problem(what, path, error) from None
+    try:
+        return read_event_log(
+            handle, tz=tz, preset=args.preset, dayfirst=args.dayfirst, encoding=args.encoding
+        )
+    except EventLogError as error:
+        raise _UserError(f"{what} {_quoted(path)}: {error}") from None
+    except OSError as error:  # a read that failed half way (a device, a network share)
+        raise _file_problem(what, path, error) from None
+    finally:
+        handle.close()
+
+
 def _report(args: argparse.Namespace) -> str:
-    sla = SLA.from_file(args.sla)
+    sla = _load_sla(args.sla)
     tz = args.tz or zone_name(sla.window.tz)
-    log = read_event_log(
-        args.events, tz=tz, preset=args.preset, dayfirst=args.dayfirst, encoding=args.encoding
-    )
-    as_of = args.as_of if args.as_of is not None else last_instant(log.incidents)
+    log = _read_events(args, tz)
+    if args.as_of is not None:
+        as_of: InstantLike = args.as_of
+    elif log.incidents:
+        as_of = last_instant(log.incidents)
+    else:
+        raise _UserError(
+            f"event log {_quoted(args.events)}: has no incidents, so there is nothing to report"
+        )
     incidents: Iterable[Incident] = log.incidents
     if sys.stderr.isatty() and len(log.incidents) >= 1000:
         incidents = _progress(log.incidents, sys.stderr)
@@ -143,40 +288,50 @@ def _report(args: argparse.Namespace) -> str:
     if args.format == "json":
         return json.dumps(report.to_dict(), indent=2)
     if args.format == "html":
-        return html_page(f"SLA compliance: {sla.name}", report._repr_html_())
-    return str(report)
+        # HTML escaping leaves control characters alone, and no page needs them raw.
+        return _printable(html_page(f"SLA compliance: {sla.name}", report._repr_html_()))
+    return _printable(str(report))
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.command == "demo":
+        _write(sys.stdout, _printable(demo_text()) + "\n")
+    elif args.command == "window":
+        _write(sys.stdout, _printable(_window(args)) + "\n")
+    elif args.command == "report":
+        text = _report(args)
+        if args.output:
+            try:
+                Path(args.output).write_text(text + "\n", encoding="utf-8")
+            except (OSError, ValueError) as error:
+                raise _file_problem("output file", args.output, error, writing=True) from None
+        else:
+            _write(sys.stdout, text + "\n")
+    else:
+        parser.print_help()
+        return 2
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; returns the exit status."""
-    parser = _parser()
-    args = parser.parse_args(argv)
     try:
-        if args.command == "demo":
-            print(demo_text())
-        elif args.command == "window":
-            print(_window(args))
-        elif args.command == "report":
-            text = _report(args)
-            if args.output:
-                Path(args.output).write_text(text + "\n", encoding="utf-8")
-            else:
-                print(text)
-        else:
-            parser.print_help()
-            return 2
-    except ConfigError as error:
-        problems = "; ".join(f"{path}: {message}" for path, message in error.problems)
-        print(f"itilkit: error: SLA file {args.sla}: {problems}", file=sys.stderr)
-        return 1
-    except ItilkitError as error:
-        print(f"itilkit: error: {' '.join(str(error).split())}", file=sys.stderr)
-        return 1
+        parser = _parser()
+        args = parser.parse_args(argv)
+        return _run(args, parser)
+    except KeyboardInterrupt:
+        _write(sys.stderr, "itilkit: interrupted\n")
+        return _INTERRUPTED
+    except (_UserError, ItilkitError) as error:
+        return _error(str(error))
     except BrokenPipeError:  # the reader went away (| head): not an error worth a message
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 141
+        return _BROKEN_PIPE
     except OSError as error:
-        print(f"itilkit: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+        return _error(str(error))
+    except Exception as error:  # a bug in itilkit: still one line, and how to report it
+        return _error(
+            f"internal error: {type(error).__name__}: {error} "
+            "(this is a bug in itilkit; please report it with the command that caused it)"
+        )

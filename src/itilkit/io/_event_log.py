@@ -466,6 +466,12 @@ def read_event_log(
             "pass encoding= (the CLI's --encoding), or re-save the export as UTF-8",
             row=line + 1,
         ) from None
+    except UnicodeError as exc:  # a decoder's own complaint, such as UTF-16 without a BOM
+        raise EventLogError(
+            f"is not {encoding} text ({exc}): pass encoding= (the CLI's --encoding), "
+            "or re-save the export as UTF-8",
+            row=line + 1,
+        ) from None
     except csv.Error as exc:
         raise EventLogError(_csv_problem(exc), row=line + 1) from None
     finally:
