@@ -25,6 +25,7 @@ from itilkit import (
     Outcome,
     Risk,
 )
+from itilkit._approval import IgnoredBecause, RuleStatus, render_reasons
 
 REQ = "2026-03-02T09:00Z"
 T0 = datetime(2026, 3, 3, 9, tzinfo=UTC)
@@ -525,3 +526,92 @@ class TestAuthorise:
         )
         with pytest.raises(InvalidTransitionError, match="'authorise' must start from AUTHORISE"):
             self.POLICY.authorise(draft, at="2026-03-02T11:00Z")
+
+
+class TestDecisionData:
+    """A decision holds per-rule results as data; the sentences are rendered from them."""
+
+    def test_rule_results_count_the_standing_votes(self) -> None:
+        """Each rule's result names who approved, who rejected (and why) and who is silent."""
+        cr = cast(
+            change("normal", "high"),
+            [("alice", "change_manager", "+"), ("ann", "cab", "+"), ("bo", "cab", "-")],
+        )
+        decision = DEFAULT.decide(cr)
+        manager, cab = decision.results
+        assert (manager.role, manager.status, manager.approved) == (
+            "change_manager",
+            RuleStatus.MET,
+            ("alice",),
+        )
+        assert manager.silent == ("amir",)  # any one of two managers suffices
+        assert manager.short == 0
+        # a strict majority of five is three: one approval, two short
+        assert (cab.quorum, cab.needed, cab.members) == ("majority", 3, 5)
+        assert cab.approved == ("ann",)
+        assert cab.rejected == ("bo",)
+        assert [v.reason for v in cab.rejections] == ["bo objects"]
+        assert cab.silent == ("cy", "di", "ed")
+        assert (cab.status, cab.short) == (RuleStatus.PENDING, 2)
+        assert decision.missing == (("cab", 2),)
+        assert decision.outcome is Outcome.PENDING
+
+    def test_out_of_reach_wins_over_pending(self) -> None:
+        """Three rejections of five leave two: a majority of three is out of reach."""
+        cr = cast(change("normal", "high"), [(m, "cab", "-") for m in ("ann", "bo", "cy")])
+        decision = DEFAULT.decide(cr)
+        assert [r.status for r in decision.results] == [
+            RuleStatus.PENDING,
+            RuleStatus.OUT_OF_REACH,
+        ]
+        assert decision.outcome is Outcome.REJECTED
+
+    def test_ignored_votes_say_why_as_data(self) -> None:
+        """Replaced, unneeded and outsider votes are kept with the reason as an enum."""
+        cr = cast(
+            change("normal", "low"),
+            [
+                ("mallory", "change_manager", "+"),
+                ("alice", "change_manager", "-"),
+                ("ann", "cab", "+"),
+                ("alice", "change_manager", "+"),
+            ],
+        )
+        decision = DEFAULT.decide(cr)
+        assert [(i.vote.by, i.because) for i in decision.ignored] == [
+            ("mallory", IgnoredBecause.NOT_A_MEMBER),
+            ("alice", IgnoredBecause.REPLACED),
+            ("ann", IgnoredBecause.ROLE_NOT_NEEDED),
+        ]
+        replaced = decision.ignored[1]
+        assert replaced.replaced_by is not None
+        assert replaced.replaced_by.approves
+        assert replaced.replaced_by.at == T0 + timedelta(minutes=3)
+
+    def test_a_standard_change_has_no_rule_results(self) -> None:
+        """A pre-authorised change has no results, is approved, and says why in one line."""
+        decision = DEFAULT.decide(change("standard", "high"))
+        assert decision.results == ()
+        assert decision.pre_authorised
+        assert decision.approved
+        assert decision.reasons == (
+            "pre-authorised: a STANDARD change of HIGH risk needs no approval",
+        )
+
+    def test_reasons_are_rendered_by_one_function(self) -> None:
+        """``reasons`` is exactly what render_reasons writes, and str() lists those lines."""
+        cr = cast(change("emergency"), [("erin", "ecab", "+"), ("zed", "ecab", "+")])
+        decision = DEFAULT.decide(cr)
+        assert decision.reasons == render_reasons(decision)
+        assert str(decision).splitlines()[1:] == [f"  - {r}" for r in decision.reasons]
+
+    def test_decision_pickles(self) -> None:
+        """A decision is a frozen value that travels to other processes."""
+        cr = cast(change("normal", "high"), [("ann", "cab", "-")])
+        decision = DEFAULT.decide(cr)
+        assert pickle.loads(pickle.dumps(decision)) == decision
+
+    def test_decide_refuses_what_is_not_a_change(self) -> None:
+        """A clear error names the argument instead of an AttributeError."""
+        with pytest.raises(InvalidValueError, match=r"^'cr' must be a ChangeRequest"):
+            DEFAULT.decide("CHG1")  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import pickle
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -261,13 +262,16 @@ class TestVotes:
 
     def test_a_vote_before_the_request_is_a_chronology_error(self) -> None:
         """Nobody votes on a change before it is requested."""
-        with pytest.raises(ChronologyError, match=r"'at' must be at or after 2026-03-02T09:00"):
+        with pytest.raises(
+            ChronologyError, match=r"^'at' must be at or after 2026-03-02 09:00:00\+01:00 "
+        ):
             new().approve("ann", role="cab", at="2026-03-01T10:00Z")
 
     def test_a_revote_earlier_than_the_first_is_a_chronology_error(self) -> None:
         """A person's replacing vote cannot predate the vote it replaces."""
         cr = new().approve("ann", role="cab", at="2026-03-03T10:00Z")
-        with pytest.raises(ChronologyError, match=r"at or after 2026-03-03T10:00:00\+00:00"):
+        # both times are shown in the zone the change was requested in (+01:00)
+        with pytest.raises(ChronologyError, match=r"at or after 2026-03-03 11:00:00\+01:00"):
             cr.reject("ann", role="cab", at="2026-03-03T09:00Z", reason="changed my mind")
         # another person may vote earlier than ann did
         assert len(cr.approve("bo", role="cab", at="2026-03-03T09:00Z").votes) == 2
@@ -361,10 +365,11 @@ class TestLifecycle:
         cr = new().advance(at="2026-03-02T10:00Z")
         assert cr.advance(at="2026-03-02T10:00Z").state is ChangeState.AUTHORISE
         with pytest.raises(
-            ChronologyError, match=r"'at' must be at or after 2026-03-02T10:00"
+            ChronologyError, match=r"^'at' must be at or after 2026-03-02 11:00:00\+01:00"
         ) as e:
             cr.advance(at="2026-03-02T09:59Z")
-        assert e.value.previous == "2026-03-02T10:00:00+00:00"
+        assert e.value.previous == datetime(2026, 3, 2, 10, tzinfo=UTC)
+        assert e.value.value == datetime(2026, 3, 2, 9, 59, tzinfo=UTC)
 
     def test_the_first_step_cannot_predate_the_request(self) -> None:
         """The request itself is the first point in time."""
@@ -396,3 +401,151 @@ def test_public_names_are_exported() -> None:
     ]:
         assert name in itilkit.__all__
         assert getattr(itilkit, name).__module__ == "itilkit"
+
+
+# --- rules are data (DESIGN principle 4) ---
+
+RULE_TABLES = [
+    ("_change", "CHANGE_TRANSITIONS"),
+    ("_change", "CHANGE_MAIN_PATH"),
+    ("_change", "DEFAULT_RISK_MATRIX"),
+    ("_approval", "DEFAULT_APPROVALS"),
+    ("_priority", "ITIL_MATRIX"),
+]
+
+
+def _attribute_docstring(module: str, name: str) -> str | None:
+    """The string literal written right after ``name = ...`` at module level."""
+    import ast
+    import importlib
+    import inspect
+
+    tree = ast.parse(inspect.getsource(importlib.import_module(f"itilkit.{module}")))
+    body = tree.body
+    for node, after in itertools.pairwise(body):
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            if isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant):
+                return str(after.value.value)
+            return None
+    return None
+
+
+@pytest.mark.parametrize(("module", "name"), RULE_TABLES)
+def test_rule_tables_are_public_frozen_and_cite_a_source(module: str, name: str) -> None:
+    """Each rule table is in its module's __all__, cannot be changed, and names its source."""
+    import importlib
+
+    mod = importlib.import_module(f"itilkit.{module}")
+    assert name in mod.__all__
+    table = getattr(mod, name)
+    with pytest.raises(TypeError):
+        table[next(iter(table))] = None  # a tuple or a read-only mapping
+    doc = _attribute_docstring(module, name)
+    assert doc is not None and "Source:" in doc
+
+
+def test_default_risk_matrix_is_the_npsa_banding() -> None:
+    """Each cell is the NPSA band of impact x likelihood: 1-3, 4-6, 8-12, 15-25."""
+    from itilkit._change import DEFAULT_RISK_MATRIX
+
+    def band(score: int) -> Risk:
+        if score in (1, 2, 3):
+            return Risk.LOW
+        if score in (4, 5, 6):
+            return Risk.MEDIUM
+        if score in (8, 9, 10, 12):
+            return Risk.HIGH
+        assert score in (15, 16, 20, 25)
+        return Risk.VERY_HIGH
+
+    expected = tuple(tuple(band(i * j) for j in range(1, 6)) for i in range(1, 6))
+    assert expected == DEFAULT_RISK_MATRIX
+
+
+def test_main_paths_follow_the_transition_table() -> None:
+    """Every step of each type's main path is a move its transition table allows."""
+    from itilkit._change import CHANGE_MAIN_PATH, CHANGE_TRANSITIONS
+
+    for kind, path in CHANGE_MAIN_PATH.items():
+        assert path[0] is ChangeState.DRAFT and path[-1] is ChangeState.CLOSED
+        for here, there in itertools.pairwise(path):
+            assert there in CHANGE_TRANSITIONS[kind][here], (kind, here, there)
+
+
+# --- the same instant type and behaviour as Incident.transition ---
+
+
+class TestTransitionLikeIncident:
+    def test_times_are_kept_in_the_zone_of_the_request(self) -> None:
+        """A step given in UTC is shown in the zone the change was requested in (+01:00)."""
+        cr = new().advance(at="2026-03-02T10:00Z")
+        assert cr.history[-1].at.isoformat() == "2026-03-02T11:00:00+01:00"
+        assert cr.history[-1].at == datetime(2026, 3, 2, 10, tzinfo=UTC)
+
+    @pytest.mark.parametrize(
+        ("at", "error"),
+        [
+            (None, InvalidValueError),
+            ("tomorrow", InvalidValueError),
+            (datetime(2026, 3, 2, 10), NaiveDatetimeError),
+            ("2026-03-02T10:00", NaiveDatetimeError),
+        ],
+    )
+    def test_a_bad_instant_is_refused_before_the_table_is_read(
+        self, at: object, error: type[Exception]
+    ) -> None:
+        """A bad ``at`` is named first, for a change and an incident alike (even on a bad move)."""
+        incident = itilkit.Incident.open("INC1", at="2026-03-02T09:00Z", impact=1, urgency=1)
+        with pytest.raises(error, match=r"^'at' must be"):
+            incident.transition("closed", at=at)  # type: ignore[arg-type]
+        with pytest.raises(error, match=r"^'at' must be"):
+            new().transition("implement", at=at)  # type: ignore[arg-type]
+
+    def test_chronology_errors_carry_instants_like_an_incident(self) -> None:
+        """Both say which instant came too early, as datetimes, and accept an equal instant."""
+        incident = itilkit.Incident.open("INC1", at="2026-03-02T09:00Z", impact=1, urgency=1)
+        incident = incident.start_work(at="2026-03-02T10:00Z")
+        cr = new().advance(at="2026-03-02T10:00Z")
+        errors = []
+        for step in (incident.resolve, cr.advance):
+            with pytest.raises(ChronologyError) as info:
+                step(at="2026-03-02T09:30Z")
+            errors.append(info.value)
+            step(at="2026-03-02T10:00Z")  # the same instant is fine
+        for error in errors:
+            assert error.field == "at"
+            assert error.value == datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+            assert error.previous == datetime(2026, 3, 2, 10, tzinfo=UTC)
+
+    def test_annotations_match(self) -> None:
+        """ChangeRequest.transition takes the instant type Incident.transition does."""
+        import typing
+
+        from itilkit._time import InstantLike
+
+        hints = typing.get_type_hints(ChangeRequest.transition)
+        assert hints["at"] == InstantLike
+
+
+# --- input that is not what it should be ---
+
+
+class TestHostileInput:
+    @pytest.mark.parametrize("rows", [5, "low", [None], [["low"], 7], [{"a": "low"}]])
+    def test_risk_rows_that_are_not_rows(self, rows: object) -> None:
+        """Rows that are not iterables of risks are a clear error, not a TypeError."""
+        with pytest.raises(InvalidValueError, match=r"^'rows(\[\d\])?' must be"):
+            RiskMatrix.from_rows(rows)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("labels", [5, [None, "b"], ["a", ""], "ab"])
+    def test_risk_labels_that_are_not_labels(self, labels: object) -> None:
+        """Labels must be as many non-empty strings as there are levels."""
+        with pytest.raises(InvalidValueError, match=r"^'impact_labels' must be"):
+            RiskMatrix.from_rows([["low"], ["high"]], impact_labels=labels)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("items", [5, None, {"db": 1}, [None]])
+    def test_items_that_are_not_names(self, items: object) -> None:
+        """Configuration items are a name or an iterable of names."""
+        with pytest.raises(InvalidValueError, match=r"^'items' must be"):
+            new(items=items)

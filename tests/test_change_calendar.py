@@ -321,7 +321,7 @@ class TestNextSlot:
     def test_a_window_that_never_opens_terminates(self) -> None:
         """A maintenance window with no open time fails fast instead of looping."""
         never = ServiceWindow.from_spans([], tz="UTC")
-        with pytest.raises(NoOpenTimeError, match="within 366d"):
+        with pytest.raises(NoOpenTimeError, match="within 366 days after"):
             ChangeCalendar(maintenance=never).next_slot("PT1H", after="2026-01-01T00:00Z")
 
     @pytest.mark.parametrize(
@@ -331,7 +331,8 @@ class TestNextSlot:
             ({"duration": "-PT1H"}, r"'duration' must be positive"),
             ({"horizon": "-P1D"}, r"'horizon' must be a duration of zero or more"),
             ({"after": datetime(2026, 1, 1)}, r"'after' must be an aware datetime"),
-            ({"items": [""]}, r"'items' must be non-empty configuration item names"),
+            ({"items": [""]}, r"'items' must be a non-empty string \(got ''\)"),
+            ({"items": 5}, r"'items' must be a configuration item name or an iterable"),
         ],
     )
     def test_bad_requests_are_refused(self, kwargs: dict[str, object], message: str) -> None:
@@ -465,3 +466,38 @@ class TestBudgetFreeze:
         """A calendar compares by value and pickles (it ships to worker processes)."""
         calendar = ChangeCalendar(freeze=YEAR_END, maintenance=SUNDAYS, lead_time="P2D")
         assert pickle.loads(pickle.dumps(calendar)) == calendar
+
+
+class TestHostileInput:
+    """What is not a change, a list of changes or a budget is named in a clear error."""
+
+    CR = ChangeRequest.new(
+        "CHG1",
+        type="normal",
+        requested_at="2026-03-02T09:00Z",
+        start="2026-03-09T22:00Z",
+        end="2026-03-09T23:00Z",
+        items=["db"],
+    )
+
+    @pytest.mark.parametrize(
+        ("others", "field"), [([None], "others[0]"), ([CR, "CHG2"], "others[1]"), (5, "others")]
+    )
+    def test_others_must_be_changes(self, others: object, field: str) -> None:
+        """conflicts and next_slot take an iterable of ChangeRequests."""
+        calendar = ChangeCalendar()
+        with pytest.raises(InvalidValueError, match=rf"^'{field.replace('[', '.')}' must be"):
+            calendar.conflicts(self.CR, others)  # type: ignore[arg-type]
+        with pytest.raises(InvalidValueError, match=rf"^'{field.replace('[', '.')}' must be"):
+            calendar.next_slot("PT1H", after="2026-03-02T09:00Z", others=others)  # type: ignore[arg-type]
+
+    def test_the_change_must_be_a_change(self) -> None:
+        """conflicts of something else is an error naming 'cr'."""
+        with pytest.raises(InvalidValueError, match=r"^'cr' must be a ChangeRequest"):
+            ChangeCalendar().conflicts("CHG1")  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("budget", [None, object(), "99.9%"])
+    def test_a_budget_freeze_needs_a_budget(self, budget: object) -> None:
+        """with_budget_freeze of something that is no budget says so."""
+        with pytest.raises(InvalidValueError, match=r"^'budget' must be an ErrorBudget"):
+            ChangeCalendar().with_budget_freeze(budget, [], as_of="2026-03-02T09:00Z")  # type: ignore[arg-type]

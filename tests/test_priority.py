@@ -183,3 +183,40 @@ class TestCustomMatrix:
         """Every cell filled, only known levels, valid priorities: else InvalidValueError."""
         with pytest.raises(InvalidValueError, match=match):
             PriorityMatrix.from_table(table, **kwargs)  # type: ignore[arg-type]
+
+
+class TestHostileInput:
+    """Input that is no level, priority or table is a clear InvalidValueError."""
+
+    DIGITS = "9" * 5000  # beyond Python's int digit limit (4300)
+
+    @pytest.mark.parametrize(
+        "parse", [Impact.parse, Urgency.parse, Priority.parse], ids=["impact", "urgency", "p"]
+    )
+    @pytest.mark.parametrize("text", [DIGITS, "P" + DIGITS, DIGITS + " - High", "1" + "0" * 12])
+    def test_long_numbers_are_no_level(self, parse: object, text: str) -> None:
+        """A run of digits far beyond any level is refused, without converting it."""
+        with pytest.raises(InvalidValueError):
+            parse(text)  # type: ignore[operator]
+
+    def test_long_numbers_in_a_matrix_lookup(self) -> None:
+        """The matrix lookup refuses them too, naming the field."""
+        with pytest.raises(InvalidValueError, match=r"^'impact' must be one of"):
+            PriorityMatrix.itil().priority(self.DIGITS, 1)
+
+    def test_short_numbers_still_read(self) -> None:
+        """Level numbers with leading zeros or spaces keep working."""
+        assert Priority.parse("P01") is Priority.P1
+        assert Impact.parse(" 002 - Medium ") is Impact.MEDIUM
+
+    @pytest.mark.parametrize("table", [5, None, [None], [["P1"], 3], ["P1P2"]])
+    def test_tables_that_are_not_tables(self, table: object) -> None:
+        """A table is rows of priorities or a mapping; anything else says so."""
+        with pytest.raises(InvalidValueError, match=r"^'matrix(\[\d\])?' must be"):
+            PriorityMatrix.from_table(table)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("labels", [5, [None], ["a", ""]])
+    def test_labels_that_are_not_labels(self, labels: object) -> None:
+        """Level names are non-empty strings."""
+        with pytest.raises(InvalidValueError, match=r"^'impacts' must be"):
+            PriorityMatrix.from_table([["P1"]], impacts=labels)  # type: ignore[arg-type]

@@ -25,7 +25,6 @@ the decision says so.
 from __future__ import annotations
 
 import enum
-import fractions
 import math
 import types
 from collections.abc import Iterable, Mapping
@@ -38,12 +37,21 @@ from ._change import ChangeRequest, ChangeState, ChangeType, Risk, Vote
 from ._errors import InvalidTransitionError, InvalidValueError, NotAuthorisedError
 from ._time import InstantLike
 
-__all__ = ["DEFAULT_APPROVALS", "ApprovalPolicy", "ApprovalRule", "Decision", "Outcome"]
+__all__ = [
+    "DEFAULT_APPROVALS",
+    "ApprovalPolicy",
+    "ApprovalRule",
+    "Decision",
+    "IgnoredBecause",
+    "IgnoredVote",
+    "Outcome",
+    "RuleResult",
+    "RuleStatus",
+    "render_reasons",
+]
 
 Quorum: TypeAlias = Literal["any", "all", "majority"] | int | Fraction
 PolicyKey: TypeAlias = ChangeType | tuple[ChangeType, Risk]
-
-_WORDS = ("any", "all", "majority")
 
 
 def _members(value: object) -> frozenset[str]:
@@ -80,7 +88,7 @@ class ApprovalRule:
 
     role: str = attrs.field(converter=_role)
     members: frozenset[str] = attrs.field(kw_only=True, converter=_members)
-    quorum: str | int | fractions.Fraction = attrs.field(kw_only=True, default="majority")
+    quorum: Quorum = attrs.field(kw_only=True, default="majority")
     needed: int = attrs.field(init=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -134,31 +142,189 @@ class Outcome(enum.Enum):
     """No rule is out of reach yet, but some approvals are missing."""
 
 
+class RuleStatus(enum.Enum):
+    """Where one approval rule stands."""
+
+    MET = "met"
+    """Enough members approve."""
+    PENDING = "pending"
+    """Too few approve yet, but enough members are left who have not rejected."""
+    OUT_OF_REACH = "out_of_reach"
+    """So many members reject that the quorum can no longer be reached."""
+
+
+@attrs.frozen
+class RuleResult:
+    """How the standing votes on a change meet one :class:`ApprovalRule`: data, no text.
+
+    ``approved`` and ``silent`` are member names (sorted); ``rejections`` the
+    members' standing rejections (sorted by member), each with its reason.
+    """
+
+    role: str
+    quorum: Quorum
+    needed: int
+    members: int
+    approved: tuple[str, ...]
+    rejections: tuple[Vote, ...]
+    silent: tuple[str, ...]
+    status: RuleStatus
+
+    @property
+    def rejected(self) -> tuple[str, ...]:
+        """The members whose standing vote rejects the change."""
+        return tuple(vote.by for vote in self.rejections)
+
+    @property
+    def short(self) -> int:
+        """How many more approvals the rule needs (0 once met)."""
+        return max(0, self.needed - len(self.approved))
+
+
+class IgnoredBecause(enum.Enum):
+    """Why a vote on a change does not count."""
+
+    REPLACED = "replaced"
+    """The same person voted again in the same role; the later vote stands."""
+    ROLE_NOT_NEEDED = "role_not_needed"
+    """No rule for this change's type and risk names the vote's role."""
+    NOT_A_MEMBER = "not_a_member"
+    """The voter is not a member of the role they voted in."""
+
+
+@attrs.frozen
+class IgnoredVote:
+    """A vote that does not count, why, and (when replaced) the vote that replaced it."""
+
+    vote: Vote
+    because: IgnoredBecause
+    replaced_by: Vote | None = None
+
+
 @attrs.frozen
 class Decision:
-    """What a policy decided for a change, and why.
+    """What a policy decided for a change, and why, as data.
 
-    ``reasons`` has one line per rule (met, missing approvals, or out of
-    reach) and one per vote that did not count. ``missing`` maps each role
-    still short of its quorum to how many more approvals it needs;
-    ``uncounted`` pairs each vote that did not count with why.
+    ``results`` holds one :class:`RuleResult` per rule the change must meet
+    (none when it is pre-authorised); ``ignored`` each vote that did not
+    count, in casting order. The outcome follows from the results: REJECTED
+    when some rule is out of reach, else PENDING when some rule is short of
+    approvals, else APPROVED. ``reasons``, ``missing`` and ``uncounted`` are
+    read from the same data; :func:`render_reasons` writes the sentences.
     """
 
     change_id: str
-    outcome: Outcome
-    reasons: tuple[str, ...]
-    missing: tuple[tuple[str, int], ...] = ()
-    uncounted: tuple[tuple[Vote, str], ...] = ()
+    type: ChangeType
+    risk: Risk
+    results: tuple[RuleResult, ...]
+    ignored: tuple[IgnoredVote, ...] = ()
+
+    @property
+    def outcome(self) -> Outcome:
+        """APPROVED, REJECTED or PENDING, from the rule results."""
+        statuses = {result.status for result in self.results}
+        if RuleStatus.OUT_OF_REACH in statuses:
+            return Outcome.REJECTED
+        if RuleStatus.PENDING in statuses:
+            return Outcome.PENDING
+        return Outcome.APPROVED
 
     @property
     def approved(self) -> bool:
         """Whether the outcome is APPROVED."""
         return self.outcome is Outcome.APPROVED
 
+    @property
+    def pre_authorised(self) -> bool:
+        """Whether the change needs no approval at all (no rule applies to it)."""
+        return not self.results
+
+    @property
+    def missing(self) -> tuple[tuple[str, int], ...]:
+        """``(role, approvals still needed)`` for each rule that is PENDING."""
+        return tuple(
+            (result.role, result.short)
+            for result in self.results
+            if result.status is RuleStatus.PENDING
+        )
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """One sentence per rule (or one saying pre-authorised), then one per ignored vote."""
+        return render_reasons(self)
+
+    @property
+    def uncounted(self) -> tuple[tuple[Vote, str], ...]:
+        """Each vote that did not count, paired with why in words."""
+        return tuple((item.vote, _ignored_text(item, self)) for item in self.ignored)
+
     def __str__(self) -> str:
         lines = [f"{self.change_id}: {self.outcome.name}"]
         lines += [f"  - {reason}" for reason in self.reasons]
         return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def render_reasons(decision: Decision) -> tuple[str, ...]:
+    """The sentences of a decision: one per rule result, then one per vote that did not count.
+
+    The only place where a decision becomes text.
+    """
+    lines: list[str] = []
+    if decision.pre_authorised:
+        lines.append(
+            f"pre-authorised: a {decision.type.name} change of {decision.risk.name} risk "
+            "needs no approval"
+        )
+    lines += [_result_text(result) for result in decision.results]
+    lines += [
+        f"not counted: {item.vote.by}'s {item.vote.verdict} as {item.vote.role} at "
+        f"{item.vote.at.isoformat()}: {_ignored_text(item, decision)}"
+        for item in decision.ignored
+    ]
+    return tuple(lines)
+
+
+def _result_text(result: RuleResult) -> str:
+    if result.status is RuleStatus.MET:
+        return (
+            f"{result.role}: met, {len(result.approved)} of {result.needed} needed approved "
+            f"({', '.join(result.approved)})"
+        )
+    if result.status is RuleStatus.OUT_OF_REACH:
+        refusals = "; ".join(f"{vote.by}: {vote.reason}" for vote in result.rejections)
+        return (
+            f"{result.role}: can no longer be met, {result.needed} of {result.members} must "
+            f"approve but {len(result.rejections)} rejected ({refusals})"
+        )
+    short = result.short
+    parts = [
+        f"{result.role}: {short} more approval{'s' if short != 1 else ''} needed, "
+        f"{result.needed} of {result.members} must approve"
+    ]
+    if result.approved:
+        parts.append("approved: " + ", ".join(result.approved))
+    if result.rejections:
+        parts.append("rejected: " + ", ".join(result.rejected))
+    if result.silent:
+        parts.append("not voted: " + ", ".join(result.silent))
+    return "; ".join(parts)
+
+
+def _ignored_text(item: IgnoredVote, decision: Decision) -> str:
+    vote = item.vote
+    if item.because is IgnoredBecause.REPLACED:
+        later = item.replaced_by
+        assert later is not None
+        return f"replaced by {later.by}'s later vote at {later.at.isoformat()}"
+    if item.because is IgnoredBecause.ROLE_NOT_NEEDED:
+        return (
+            f"a {decision.type.name} change of {decision.risk.name} risk needs no "
+            f"{vote.role} approval"
+        )
+    return f"{vote.by} is not a member of {vote.role}"
 
 
 DEFAULT_APPROVALS: Mapping[PolicyKey, tuple[tuple[str, Quorum], ...]] = types.MappingProxyType(
@@ -338,6 +504,8 @@ class ApprovalPolicy:
           - change_manager: met, 1 of 1 needed approved (alice)
           - cab: 1 more approval needed, 2 of 3 must approve; approved: ann; not voted: bo, cy
         """
+        if not isinstance(cr, ChangeRequest):
+            raise InvalidValueError("cr", "a ChangeRequest", cr)
         known = self.roles
         for vote in cr.votes:
             if vote.role not in known:
@@ -347,80 +515,35 @@ class ApprovalPolicy:
                     vote.role,
                 )
         rules = self.rules_for(cr.type, cr.risk)
-        by_role = {rule.role: rule for rule in rules}
         current = cr.current_votes
-        reasons: list[str] = []
-        missing: list[tuple[str, int]] = []
-        uncounted: list[tuple[Vote, str]] = []
-        out_of_reach = False
-
-        if not rules:
-            reasons.append(
-                f"pre-authorised: a {cr.type.name} change of {cr.risk.name} risk needs no approval"
-            )
-        for rule in rules:
-            votes = [v for v in current if v.role == rule.role and v.by in rule.members]
-            yes = sorted(v.by for v in votes if v.approves)
-            no = sorted((v for v in votes if not v.approves), key=lambda v: v.by)
-            voted = {v.by for v in votes}
-            silent = sorted(rule.members - voted)
-            size = len(rule.members)
-            reach = size - len(no)
-            if len(yes) >= rule.needed:
-                reasons.append(
-                    f"{rule.role}: met, {len(yes)} of {rule.needed} needed approved "
-                    f"({', '.join(yes)})"
-                )
-            elif reach < rule.needed:
-                out_of_reach = True
-                refusals = "; ".join(f"{v.by}: {v.reason}" for v in no)
-                reasons.append(
-                    f"{rule.role}: can no longer be met, {rule.needed} of {size} must approve "
-                    f"but {len(no)} rejected ({refusals})"
-                )
-            else:
-                short = rule.needed - len(yes)
-                missing.append((rule.role, short))
-                parts = [
-                    f"{rule.role}: {short} more approval{'s' if short != 1 else ''} needed, "
-                    f"{rule.needed} of {size} must approve"
-                ]
-                if yes:
-                    parts.append("approved: " + ", ".join(yes))
-                if no:
-                    parts.append("rejected: " + ", ".join(v.by for v in no))
-                if silent:
-                    parts.append("not voted: " + ", ".join(silent))
-                reasons.append("; ".join(parts))
-
-        for earlier, later in cr.replaced_votes:
-            uncounted.append(
-                (earlier, f"replaced by {later.by}'s later vote at {later.at.isoformat()}")
-            )
+        results = tuple(_result(rule, current) for rule in rules)
+        by_role = {rule.role: rule for rule in rules}
+        ignored = [
+            IgnoredVote(earlier, IgnoredBecause.REPLACED, later)
+            for earlier, later in cr.replaced_votes
+        ]
         for vote in current:
             owner = by_role.get(vote.role)
             if owner is None:
-                uncounted.append(
-                    (
-                        vote,
-                        f"a {cr.type.name} change of {cr.risk.name} risk needs no "
-                        f"{vote.role} approval",
-                    )
-                )
+                ignored.append(IgnoredVote(vote, IgnoredBecause.ROLE_NOT_NEEDED))
             elif vote.by not in owner.members:
-                uncounted.append((vote, f"{vote.by} is not a member of {vote.role}"))
+                ignored.append(IgnoredVote(vote, IgnoredBecause.NOT_A_MEMBER))
         order = {id(vote): i for i, vote in enumerate(cr.votes)}
-        uncounted.sort(key=lambda pair: order[id(pair[0])])
-        reasons += [
-            f"not counted: {vote.by}'s {vote.verdict} as {vote.role} at "
-            f"{vote.at.isoformat()}: {why}"
-            for vote, why in uncounted
-        ]
+        ignored.sort(key=lambda item: order[id(item.vote)])
+        return Decision(cr.id, cr.type, cr.risk, results, tuple(ignored))
 
-        if out_of_reach:
-            outcome = Outcome.REJECTED
-        elif missing:
-            outcome = Outcome.PENDING
-        else:
-            outcome = Outcome.APPROVED
-        return Decision(cr.id, outcome, tuple(reasons), tuple(missing), tuple(uncounted))
+
+def _result(rule: ApprovalRule, current: tuple[Vote, ...]) -> RuleResult:
+    """How the standing votes of the rule's members meet it."""
+    votes = [v for v in current if v.role == rule.role and v.by in rule.members]
+    yes = tuple(sorted(v.by for v in votes if v.approves))
+    no = tuple(sorted((v for v in votes if not v.approves), key=lambda v: v.by))
+    silent = tuple(sorted(rule.members - {v.by for v in votes}))
+    size = len(rule.members)
+    if len(yes) >= rule.needed:
+        status = RuleStatus.MET
+    elif size - len(no) < rule.needed:
+        status = RuleStatus.OUT_OF_REACH
+    else:
+        status = RuleStatus.PENDING
+    return RuleResult(rule.role, rule.quorum, rule.needed, size, yes, no, silent, status)

@@ -35,8 +35,11 @@ from ._time import InstantLike, from_us, to_us, zone_of
 from ._vocabulary import parse_member
 
 __all__ = [
+    "CHANGE_MAIN_PATH",
+    "CHANGE_TRANSITIONS",
     "DEFAULT_RISK_MATRIX",
-    "TRANSITIONS",
+    "IMPACT_LABELS",
+    "LIKELIHOOD_LABELS",
     "ChangeRequest",
     "ChangeState",
     "ChangeTransition",
@@ -101,29 +104,25 @@ LIKELIHOOD_LABELS = ("rare", "unlikely", "possible", "likely", "almost certain")
 """The default likelihood scale, 1 to 5 (NPSA 2008)."""
 
 
-def _npsa_risk(score: int) -> Risk:
-    # NPSA bands: 1-3 low, 4-6 moderate, 8-12 high, 15-25 extreme.
-    if score <= 3:
-        return Risk.LOW
-    if score <= 6:
-        return Risk.MEDIUM
-    if score <= 12:
-        return Risk.HIGH
-    return Risk.VERY_HIGH
-
-
-DEFAULT_RISK_MATRIX: tuple[tuple[Risk, ...], ...] = tuple(
-    tuple(_npsa_risk(impact * likelihood) for likelihood in range(1, 6)) for impact in range(1, 6)
+_L, _M, _H, _V = Risk.LOW, Risk.MEDIUM, Risk.HIGH, Risk.VERY_HIGH
+DEFAULT_RISK_MATRIX: tuple[tuple[Risk, ...], ...] = (
+    # likelihood: rare  unlikely  possible  likely  almost certain
+    (_L, _L, _L, _M, _M),  # impact 1, negligible: scores 1 2 3 4 5
+    (_L, _M, _M, _H, _H),  # impact 2, minor: scores 2 4 6 8 10
+    (_L, _M, _H, _H, _V),  # impact 3, moderate: scores 3 6 9 12 15
+    (_M, _H, _H, _V, _V),  # impact 4, major: scores 4 8 12 16 20
+    (_M, _H, _V, _V, _V),  # impact 5, catastrophic: scores 5 10 15 20 25
 )
 """The default 5x5 risk matrix: ``DEFAULT_RISK_MATRIX[impact - 1][likelihood - 1]``.
 
 Source: National Patient Safety Agency (NPSA), *A risk matrix for risk
 managers* (2008): a consequence (impact) score of 1 to 5 times a likelihood
 score of 1 to 5, banded 1-3 low, 4-6 moderate, 8-12 high and 15-25 extreme,
-here LOW, MEDIUM, HIGH and VERY_HIGH. It is a widely used, illustrative
-default; an organisation's own matrix replaces it with
-:meth:`RiskMatrix.from_rows`.
+here LOW, MEDIUM, HIGH and VERY_HIGH; each cell above is its band, written
+out. It is a widely used, illustrative default; an organisation's own
+matrix replaces it with :meth:`RiskMatrix.from_rows`.
 """
+del _L, _M, _H, _V
 
 
 @attrs.frozen
@@ -165,8 +164,10 @@ class RiskMatrix:
         >>> m.risk(impact="major", likelihood="unlikely")
         <Risk.MEDIUM: 2>
         """
+        if isinstance(rows, str | Mapping) or not isinstance(rows, Iterable):
+            raise InvalidValueError("rows", "rows of risks, one row per impact level", rows)
         table = tuple(
-            tuple(Risk.parse(cell, f"rows[{i}][{j}]") for j, cell in enumerate(row))
+            tuple(Risk.parse(cell, f"rows[{i}][{j}]") for j, cell in enumerate(_row(row, i)))
             for i, row in enumerate(rows)
         )
         if not table or not table[0]:
@@ -186,10 +187,21 @@ class RiskMatrix:
         return self.rows[i][j]
 
 
+def _row(row: object, index: int) -> Iterable[object]:
+    if isinstance(row, str | Mapping) or not isinstance(row, Iterable):
+        raise InvalidValueError(f"rows[{index}]", "a row of risks, one per likelihood level", row)
+    return row
+
+
 def _labels(labels: Iterable[str] | None, count: int, field: str) -> tuple[str, ...]:
     if labels is None:
         return tuple(str(n) for n in range(1, count + 1))
-    result = tuple(str(label).strip().lower() for label in labels)
+    if isinstance(labels, str) or not isinstance(labels, Iterable):
+        raise InvalidValueError(field, f"{count} distinct labels, one per level", labels)
+    given = tuple(labels)
+    if not all(isinstance(label, str) and label.strip() for label in given):
+        raise InvalidValueError(field, "non-empty label strings", given)
+    result = tuple(label.strip().lower() for label in given)
     if len(result) != count or len(set(result)) != count:
         raise InvalidValueError(field, f"{count} distinct labels, one per level", labels)
     return result
@@ -246,7 +258,7 @@ def _table(
 
 
 _S = ChangeState
-TRANSITIONS: Mapping[ChangeType, Mapping[ChangeState, frozenset[ChangeState]]] = (
+CHANGE_TRANSITIONS: Mapping[ChangeType, Mapping[ChangeState, frozenset[ChangeState]]] = (
     types.MappingProxyType(
         {
             ChangeType.NORMAL: _table(
@@ -279,7 +291,7 @@ TRANSITIONS: Mapping[ChangeType, Mapping[ChangeState, frozenset[ChangeState]]] =
         }
     )
 )
-"""The change lifecycle: ``TRANSITIONS[type][from_state]`` is the set of allowed next states.
+"""The change lifecycle: ``CHANGE_TRANSITIONS[type][from_state]`` is the set of allowed next states.
 
 Source: ServiceNow Change Management, *State progression for normal,
 standard, and emergency changes* and *State model and transitions*
@@ -294,7 +306,7 @@ to be re-planned. ServiceNow's *New* is called DRAFT here.
 """
 del _S
 
-_MAIN_PATH: Mapping[ChangeType, tuple[ChangeState, ...]] = types.MappingProxyType(
+CHANGE_MAIN_PATH: Mapping[ChangeType, tuple[ChangeState, ...]] = types.MappingProxyType(
     {
         ChangeType.NORMAL: (
             ChangeState.DRAFT,
@@ -322,7 +334,13 @@ _MAIN_PATH: Mapping[ChangeType, tuple[ChangeState, ...]] = types.MappingProxyTyp
         ),
     }
 )
-"""The happy path of each change type, which :meth:`ChangeRequest.advance` follows."""
+"""The happy path of each change type, which :meth:`ChangeRequest.advance` follows.
+
+Source: the same ServiceNow *State progression for normal, standard, and
+emergency changes* as :data:`CHANGE_TRANSITIONS`: each path is that page's
+progression from New (here DRAFT) to Closed, and every step of it is a move
+the transition table allows.
+"""
 
 _FINAL = frozenset({ChangeState.CLOSED, ChangeState.CANCELED})
 
@@ -385,10 +403,13 @@ class ChangeTransition:
         object.__setattr__(self, "at_us", to_us(self.at, "at"))
 
 
-def _items(value: Iterable[str] | str) -> frozenset[str]:
+def parse_items(value: object, field: str = "items") -> frozenset[str]:
+    """Configuration item names: one name, or an iterable of non-empty names (stripped)."""
     if isinstance(value, str):
         value = (value,)
-    return frozenset(_name(item, "items") for item in value)
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
+        raise InvalidValueError(field, "a configuration item name or an iterable of names", value)
+    return frozenset(_name(item, field) for item in value)
 
 
 @attrs.frozen
@@ -458,7 +479,7 @@ class ChangeRequest:
             _instant(requested_at, "requested_at"),
             begin,
             finish,
-            _items(items),
+            parse_items(items),
             Risk.parse(risk),
         )
 
@@ -477,7 +498,7 @@ class ChangeRequest:
     @property
     def allowed(self) -> frozenset[ChangeState]:
         """The states this request may move to next."""
-        return TRANSITIONS[self.type][self.state]
+        return CHANGE_TRANSITIONS[self.type][self.state]
 
     @property
     def current_votes(self) -> tuple[Vote, ...]:
@@ -522,11 +543,11 @@ class ChangeRequest:
         when = _instant(at, "at")
         when_us = to_us(when)
         if when_us < self.requested_at_us:
-            raise ChronologyError("at", when.isoformat(), self.requested_at.isoformat())
+            raise ChronologyError("at", self._local(when_us), self.requested_at)
         for earlier in reversed(self.votes):
             if earlier.by == voter and earlier.role == role:
                 if when_us < earlier.at_us:
-                    raise ChronologyError("at", when.isoformat(), earlier.at.isoformat())
+                    raise ChronologyError("at", self._local(when_us), self._local(earlier.at_us))
                 break
         vote = Vote(voter, role, approves, when, reason)
         return attrs.evolve(self, votes=(*self.votes, vote))
@@ -534,7 +555,13 @@ class ChangeRequest:
     # ------------------------------------------------------------------ lifecycle
 
     def transition(self, to_state: ChangeState | str, *, at: InstantLike) -> ChangeRequest:
-        """A new request moved to ``to_state``, if the transition table allows it.
+        """A new request moved to ``to_state`` at ``at``, as :data:`CHANGE_TRANSITIONS` allows.
+
+        Like :meth:`Incident.transition <itilkit.Incident.transition>`: ``at``
+        is an aware ``datetime`` or an ISO 8601 string with an offset; it is
+        kept in the zone the change was requested in; a step before the one
+        it follows raises :class:`~itilkit.ChronologyError` (a step at the
+        same instant is fine).
 
         >>> cr = ChangeRequest.new("CHG7", type="standard", requested_at="2026-03-02T09:00Z",
         ...                        start="2026-03-03T02:00Z", end="2026-03-03T03:00Z")
@@ -545,17 +572,22 @@ class ChangeRequest:
         >>> sorted(s.name for s in cr.allowed)
         ['CANCELED', 'SCHEDULED']
         """
+        when_us = to_us(at, "at")
         target = ChangeState.parse(to_state)
         allowed = self.allowed
         if target not in allowed:
             raise InvalidTransitionError(self.state, target, allowed)
-        when = _instant(at, "at")
-        when_us = to_us(when)
-        previous = self.history[-1].at if self.history else self.requested_at
-        if when_us < to_us(previous):
-            raise ChronologyError("at", when.isoformat(), previous.isoformat())
-        step = ChangeTransition(when, self.state, target)
+        previous_us = self.history[-1].at_us if self.history else self.requested_at_us
+        if when_us < previous_us:
+            raise ChronologyError("at", self._local(when_us), self._local(previous_us))
+        step = ChangeTransition(self._local(when_us), self.state, target)
         return attrs.evolve(self, history=(*self.history, step))
+
+    def _local(self, us: int) -> pendulum.DateTime:
+        """An instant in the zone the change was requested in (where its history is shown)."""
+        tz = self.requested_at.tzinfo
+        assert tz is not None
+        return from_us(us, tz)
 
     def advance(self, *, at: InstantLike) -> ChangeRequest:
         """A new request moved one step along its type's main path (DRAFT -> ASSESS -> ...).
@@ -565,7 +597,7 @@ class ChangeRequest:
         >>> cr.advance(at="2026-03-02T09:01Z").state
         <ChangeState.AUTHORISE: 'authorise'>
         """
-        path = _MAIN_PATH[self.type]
+        path = CHANGE_MAIN_PATH[self.type]
         state = self.state
         if state not in path or state is ChangeState.CLOSED:
             raise InvalidTransitionError(state, None, self.allowed)

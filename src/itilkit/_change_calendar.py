@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from ._change import ChangeRequest, ChangeState, ChangeType
+from ._change import ChangeRequest, ChangeState, ChangeType, parse_items
 from ._errors import InvalidValueError, NoOpenTimeError
 from ._intervals import merge, subtract
 from ._report import format_duration
@@ -131,6 +131,14 @@ def _text(a: int, b: int, tz: tzinfo) -> str:
     return f"{from_us(a, tz).isoformat()} to {from_us(b, tz).isoformat()}"
 
 
+def _elapsed(us: int) -> str:
+    """A span of calendar time (a search horizon): whole days as days, else hours and minutes."""
+    days, rest = divmod(us, 86_400_000_000)
+    if days and not rest:
+        return f"{days} day{'s' if days != 1 else ''}"
+    return format_duration(us)
+
+
 def _spans(pairs: Iterable[tuple[int, int]], tz: tzinfo) -> tuple[Span, ...]:
     return tuple(Span(from_us(a, tz), from_us(b, tz)) for a, b in pairs)
 
@@ -203,6 +211,9 @@ class ChangeCalendar:
         OVERLAP: CHG1 and CHG2 both touch db
         from 2026-03-03T02:00:00+00:00 to 2026-03-03T03:00:00+00:00
         """
+        if not isinstance(cr, ChangeRequest):
+            raise InvalidValueError("cr", "a ChangeRequest", cr)
+        others = _changes(others, "others")
         tz = cr.start.tzinfo
         assert tz is not None
         start, end = cr.start_us, cr.end_us
@@ -307,7 +318,8 @@ class ChangeCalendar:
             raise InvalidValueError("horizon", "a duration of zero or more", horizon)
         first = to_us(after, "after")
         tz = zone_of(after, "after")
-        wanted = _item_set(items)
+        wanted = parse_items(items)
+        others = _changes(others, "others")
         kind = ChangeType.parse(type)
         requested = first if requested_at is None else to_us(requested_at, "requested_at")
         lower = first
@@ -332,7 +344,7 @@ class ChangeCalendar:
                 break
         raise NoOpenTimeError(
             f"no period of {format_duration(length)} without conflicts starts within "
-            f"{format_duration(reach)} after {from_us(first, tz).isoformat()}"
+            f"{_elapsed(reach)} after {from_us(first, tz).isoformat()}"
         )
 
     def _free(self, lo: int, hi: int, blockers: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -362,11 +374,15 @@ class ChangeCalendar:
         True
         """
         now = to_us(as_of, "as_of")
+        if not callable(getattr(budget, "remaining", None)):
+            raise InvalidValueError(
+                "budget", "an ErrorBudget (start, end and remaining(outages))", budget
+            )
         remaining = to_duration_us(budget.remaining(outages), "budget.remaining")
         if remaining > 0:
             return self
-        begin = max(now, to_us(budget.start, "budget.start"))
-        finish = to_us(budget.end, "budget.end")
+        begin = max(now, to_us(getattr(budget, "start", None), "budget.start"))
+        finish = to_us(getattr(budget, "end", None), "budget.end")
         if finish <= begin:
             return self
         base = self.freeze or self.maintenance or self.business_window
@@ -379,12 +395,12 @@ _ALWAYS = ServiceWindow.always()
 _UTC_ZONE = _ALWAYS.tz
 
 
-def _item_set(items: Iterable[str] | str) -> frozenset[str]:
-    if isinstance(items, str):
-        items = (items,)
-    out = set()
-    for item in items:
-        if not isinstance(item, str) or not item.strip():
-            raise InvalidValueError("items", "non-empty configuration item names", item)
-        out.add(item.strip())
-    return frozenset(out)
+def _changes(value: object, field: str) -> tuple[ChangeRequest, ...]:
+    """The other changes of a query, each checked to be a ChangeRequest."""
+    if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
+        raise InvalidValueError(field, "an iterable of ChangeRequests", value)
+    out = tuple(value)
+    for i, item in enumerate(out):
+        if not isinstance(item, ChangeRequest):
+            raise InvalidValueError(f"{field}[{i}]", "a ChangeRequest", item)
+    return out

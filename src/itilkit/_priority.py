@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Final
 
@@ -32,7 +32,9 @@ from ._vocabulary import normalise
 
 __all__ = ["ITIL_MATRIX", "Impact", "Priority", "PriorityMatrix", "Urgency"]
 
-_NUMBERED = re.compile(r"^\s*(\d+)\s*(?:-\s*(.*?))?\s*$")
+# A level number has at most a few digits: a longer run of digits is no level (and would
+# cost Python's int digit limit, or time, to convert).
+_NUMBERED = re.compile(r"^\s*(\d{1,9})\s*(?:-\s*(.*?))?\s*$")
 
 
 class _Level(enum.IntEnum):
@@ -280,7 +282,9 @@ class PriorityMatrix:
                         )
             rows = [tuple(c for c in row if c is not None) for row in grid]
         else:
-            raw = [list(row) for row in table]
+            if isinstance(table, str) or not isinstance(table, Iterable):
+                raise InvalidValueError("matrix", "rows of priorities or a mapping", table)
+            raw = [_row(row, i) for i, row in enumerate(table, start=1)]
             if not raw or not raw[0]:
                 raise InvalidValueError("matrix", "at least one row and one column", table)
             width = len(urgencies) if urgencies is not None else len(raw[0])
@@ -331,14 +335,22 @@ class PriorityMatrix:
         return self.cells[i - 1][u - 1]
 
 
+def _row(row: object, index: int) -> list[object]:
+    if isinstance(row, str | Mapping) or not isinstance(row, Iterable):
+        raise InvalidValueError(f"matrix[{index}]", "a row of priorities, one per urgency", row)
+    return list(row)
+
+
 def _labels(given: Sequence[str] | None, field: str, count: int | None = None) -> tuple[str, ...]:
     if given is None:
         assert count is not None
         return (
             ("High", "Medium", "Low") if count == 3 else tuple(str(n) for n in range(1, count + 1))
         )
-    if isinstance(given, str) or not all(
-        isinstance(label, str) and label.strip() for label in given
+    if (
+        isinstance(given, str)
+        or not isinstance(given, Iterable)
+        or not all(isinstance(label, str) and label.strip() for label in given)
     ):
         raise InvalidValueError(field, "a sequence of non-empty level names", given)
     labels = tuple(given)
