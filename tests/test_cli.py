@@ -459,7 +459,11 @@ class TestFilesAreNamed:
             nested.write_text("a = " + "[" * depth + "]" * depth + "\n")
         folder = tmp_path / f"folder{suffix}"
         folder.mkdir()
-        for path in (missing, undecodable, nested, folder):
+        digits = tmp_path / f"digits{suffix}"
+        digits.write_text(
+            '{"name": ' + "9" * 5000 + "}" if suffix == ".json" else "name = " + "9" * 5000 + "\n"
+        )
+        for path in (missing, undecodable, nested, folder, digits):
             assert main(["report", str(EVENTS), "--sla", str(path)]) == 1
             message = one_line_error(capsys.readouterr().err)
             assert message.startswith(f"SLA file '{path}': "), message
@@ -677,6 +681,7 @@ def test_hostile_arguments(args: list[str], capsys: pytest.CaptureFixture[str]) 
         ' "within": "PT1H"}], "warn_at": [1e400, -0.0]}',
         '{"name": "\\u001b[31m", "window": {"tz": "UTC\\u0000"}, "targets": 7}',
         '{"a": ' * 5000 + "1" + "}" * 5000,
+        '{"name": ' + "9" * 5000 + "}",  # past Python's limit of digits for an int
     ],
 )
 def test_hostile_sla_json(

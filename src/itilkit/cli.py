@@ -241,6 +241,8 @@ def _load_sla(path: str) -> SLA:
         raise _UserError(f"{what} {_quoted(path)}: {error}") from None
     except (OSError, UnicodeError, RecursionError) as error:
         raise _file_problem(what, path, error) from None
+    except ValueError as error:  # a NUL in the name; a document the parser refused outright
+        raise _UserError(f"{what} {_quoted(path)}: cannot be read ({error})") from None
 
 
 def _read_events(args: argparse.Namespace, tz: str) -> EventLog:
