@@ -1385,7 +1385,16 @@ cell_values = st.one_of(
     rows=st.lists(st.lists(cell_values, min_size=7, max_size=7), max_size=5),
     header=st.sampled_from([_HEADER, _HEADER[:3], ("a", "b")]),
     tz=p(st.sampled_from(["Europe/Lisbon", "UTC"]), ZONE_TYPES),
-    preset=p(st.sampled_from(["servicenow"]), str),
+    preset=p(st.sampled_from(sorted(itilkit.io.PRESETS)), str),
+    columns=p(
+        st.sampled_from([None, {"counter": None}, {"id": "number", "at": "sys_updated_at"}]),
+        lambda v: v is None or isinstance(v, Mapping),
+    ),
+    states=p(
+        st.sampled_from([None, {"Waiting": "on_hold:awaiting_caller"}, {"Done": "resolved"}]),
+        lambda v: v is None or isinstance(v, Mapping),
+    ),
+    level=p(st.none() | level_values, (int, str, type(None))),
     dayfirst=p(st.booleans(), bool),
     delimiter=p(st.sampled_from([","]), str),
     encoding=p(st.sampled_from(["utf-8", "utf-8-sig"]), str),
@@ -1398,6 +1407,9 @@ def test_read_event_log(
     dayfirst: A,
     delimiter: A,
     encoding: A,
+    columns: A,
+    states: A,
+    level: A,
 ) -> None:
     lines = [",".join(header)] + [
         ",".join('"' + c.replace('"', '""') + '"' for c in row[: len(header)]) for row in rows
@@ -1411,9 +1423,17 @@ def test_read_event_log(
         dayfirst=dayfirst,
         delimiter=delimiter,
         encoding=encoding,
+        columns=columns,
+        states=states,
+        impact=level,
+        urgency=level,
     )
     if log is not RAISED:
         assert log.rows == len(rows)
+        assert all(isinstance(a, itilkit.Anomaly) for a in log.anomalies)
+        for inc in log.incidents:
+            run(log.incident, inc.id)
+        assert isinstance(itilkit.io.PRESETS[preset.value], itilkit.io.Preset)
 
 
 @FEW
