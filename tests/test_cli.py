@@ -481,6 +481,18 @@ class TestFilesAreNamed:
         assert main(["report", str(EVENTS), "--sla", str(sla_file), "-o", str(target)]) == 1
         assert one_line_error(capsys.readouterr().err).startswith(f"output file '{target}': ")
 
+    def test_standard_output_full(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        class FullDisk(io.StringIO):
+            def write(self, text: str) -> int:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr(sys, "stdout", FullDisk())
+        assert main([*WINDOW, "2026-03-02T00:00Z", "2026-03-03T00:00Z"]) == 1
+        message = one_line_error(capsys.readouterr().err)
+        assert message == "cannot write to standard output: no space left on device"
+
     def test_a_field_over_the_csv_limit(
         self, sla_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

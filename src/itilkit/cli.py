@@ -116,6 +116,10 @@ _REASONS = {
 }
 
 
+def _os_reason(error: OSError) -> str:
+    return _REASONS.get(error.errno or 0) or (error.strerror or str(error)).lower()
+
+
 def _file_problem(
     what: str, path: object, error: BaseException, *, writing: bool = False
 ) -> _UserError:
@@ -124,7 +128,7 @@ def _file_problem(
         if writing and error.errno == errno.ENOENT:
             reason = "no such folder to write it in"
         else:
-            reason = _REASONS.get(error.errno or 0) or (error.strerror or str(error)).lower()
+            reason = _os_reason(error)
     elif isinstance(error, UnicodeDecodeError):
         reason = (
             f"is not {error.encoding} text ({error.reason} at byte {error.start}); "
@@ -295,11 +299,21 @@ def _report(args: argparse.Namespace) -> str:
     return _printable(str(report))
 
 
+def _print(text: str) -> None:
+    """Write ``text`` and a line break to stdout; a full disk is the user's one-line error."""
+    try:
+        _write(sys.stdout, text + "\n")
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise _UserError(f"cannot write to standard output: {_os_reason(error)}") from None
+
+
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command == "demo":
-        _write(sys.stdout, _printable(demo_text()) + "\n")
+        _print(_printable(demo_text()))
     elif args.command == "window":
-        _write(sys.stdout, _printable(_window(args)) + "\n")
+        _print(_printable(_window(args)))
     elif args.command == "report":
         text = _report(args)
         if args.output:
@@ -308,7 +322,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             except (OSError, ValueError) as error:
                 raise _file_problem("output file", args.output, error, writing=True) from None
         else:
-            _write(sys.stdout, text + "\n")
+            _print(text)
     else:
         parser.print_help()
         return 2
