@@ -482,6 +482,9 @@ class TestTransitionLikeIncident:
         cr = new().advance(at="2026-03-02T10:00Z")
         assert cr.history[-1].at.isoformat() == "2026-03-02T11:00:00+01:00"
         assert cr.history[-1].at == datetime(2026, 3, 2, 10, tzinfo=UTC)
+        voted = cr.approve("alice", role="change_manager", at="2026-03-02T12:00Z")
+        assert voted.votes[0].at.isoformat() == "2026-03-02T13:00:00+01:00"
+        assert str(voted.votes[0]).endswith("approves at 2026-03-02T13:00:00+01:00")
 
     @pytest.mark.parametrize(
         ("at", "error"),

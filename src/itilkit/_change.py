@@ -98,10 +98,18 @@ class Risk(enum.IntEnum):
 # --------------------------------------------------------------------------- risk matrix
 
 IMPACT_LABELS = ("negligible", "minor", "moderate", "major", "catastrophic")
-"""The default impact (consequence) scale, 1 to 5 (NPSA 2008)."""
+"""The default impact (consequence) scale, 1 to 5.
+
+Source: National Patient Safety Agency (NPSA), *A risk matrix for risk
+managers* (2008), its consequence scores 1 (negligible) to 5 (catastrophic).
+"""
 
 LIKELIHOOD_LABELS = ("rare", "unlikely", "possible", "likely", "almost certain")
-"""The default likelihood scale, 1 to 5 (NPSA 2008)."""
+"""The default likelihood scale, 1 to 5.
+
+Source: National Patient Safety Agency (NPSA), *A risk matrix for risk
+managers* (2008), its likelihood scores 1 (rare) to 5 (almost certain).
+"""
 
 
 _L, _M, _H, _V = Risk.LOW, Risk.MEDIUM, Risk.HIGH, Risk.VERY_HIGH
@@ -417,7 +425,10 @@ class ChangeRequest:
     """An immutable request for change (RFC): type, risk, planned period, items, votes, lifecycle.
 
     Build one with :meth:`new`; every step (a vote, a transition) returns a
-    new request.
+    new request. ``requested_at``, ``start`` and ``end`` keep the zone they
+    were given in; the change's own timeline (votes and steps) is shown in
+    the zone it was requested in, as an incident's steps are shown in the
+    zone it was opened in.
 
     >>> cr = ChangeRequest.new("CHG42", type="normal", risk="high",
     ...                        requested_at="2026-03-02T09:00+01:00",
@@ -540,8 +551,7 @@ class ChangeRequest:
             )
         voter = _name(by, "by")
         role = _name(role, "role")
-        when = _instant(at, "at")
-        when_us = to_us(when)
+        when_us = to_us(at, "at")
         if when_us < self.requested_at_us:
             raise ChronologyError("at", self._local(when_us), self.requested_at)
         for earlier in reversed(self.votes):
@@ -549,7 +559,7 @@ class ChangeRequest:
                 if when_us < earlier.at_us:
                     raise ChronologyError("at", self._local(when_us), self._local(earlier.at_us))
                 break
-        vote = Vote(voter, role, approves, when, reason)
+        vote = Vote(voter, role, approves, self._local(when_us), reason)
         return attrs.evolve(self, votes=(*self.votes, vote))
 
     # ------------------------------------------------------------------ lifecycle
