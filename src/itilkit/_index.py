@@ -11,11 +11,20 @@ binary search:
   difference of two ``F`` values.
 * ``add`` inverts ``F`` by a binary search over the running totals.
 
-The range is compiled lazily, one UTC calendar year at a time, in whichever
-direction queries reach. Extension happens under a lock and publishes a new
-immutable state object, so readers never lock and never see a half-built
-state. A search for open time that finds none within
-:data:`SEARCH_HORIZON_YEARS` stops with :class:`~itilkit.NoOpenTimeError`.
+Only what queries touch is compiled, one UTC calendar year at a time, into
+*segments*: disjoint compiled ranges, each an immutable snapshot. A query
+uses the segment that covers it; one that reaches past a segment extends it
+(merging the segments it runs into), and one far from every segment (more
+than :data:`NEAR_YEARS` away) gets a segment of its own, so a query in year
+2 and one in year 9997 compile two years, not ten thousand. Compilation
+happens under a lock and publishes a new tuple of segments, so readers never
+lock and never see a half-built state.
+
+Searches grow a segment towards what they need in one jump, estimated from
+the open time already compiled, and are bounded: a search that finds no open
+time within :data:`SEARCH_HORIZON_YEARS` (or, for a closing, finds the window
+open without a break that long) stops with :class:`~itilkit.NoOpenTimeError`,
+and no query covers or searches more than :data:`MAX_QUERY_YEARS`.
 """
 
 from __future__ import annotations
@@ -23,18 +32,20 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ._errors import InvalidValueError, NoOpenTimeError
 from ._intervals import Intervals, Measure
-from ._time import US_PER_DAY, from_us, to_timedelta
+from ._time import US_PER_DAY, Zone, boundary_to_us, from_us, local_date, to_timedelta, zone_name
 
 if TYPE_CHECKING:
     import numpy as np
 
 __all__ = [
+    "MAX_QUERY_DAYS",
     "MAX_QUERY_YEARS",
+    "NEAR_YEARS",
     "SEARCH_HORIZON_YEARS",
     "Index",
     "Node",
@@ -42,11 +53,19 @@ __all__ = [
 ]
 
 
-#: How many years of closed time a search crosses before it gives up.
+#: How many years of closed time a search crosses before it gives up (and how
+#: long a window may stay open without a break before "it never closes").
 SEARCH_HORIZON_YEARS = 50
-#: The longest span one query may cover or search (so that memory and time stay bounded).
-MAX_QUERY_YEARS = 1000
-_MAX_QUERY_US = MAX_QUERY_YEARS * 36_525 * US_PER_DAY // 100
+#: The longest span one query may cover or search, in years (one Gregorian
+#: cycle), so that the memory and time a query takes stay bounded.
+MAX_QUERY_YEARS = 400
+#: The most business days one ``add_days`` call may count (366 per year).
+MAX_QUERY_DAYS = MAX_QUERY_YEARS * 366
+#: A query within this many years of a compiled segment extends it; a farther
+#: one gets its own segment.
+NEAR_YEARS = 2
+_YEAR_US = 36_525 * US_PER_DAY // 100
+_MAX_QUERY_US = MAX_QUERY_YEARS * _YEAR_US
 MIN_YEAR = 2
 MAX_YEAR = 9997
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -59,6 +78,7 @@ def year_start_us(year: int) -> int:
 
 _MIN_US = year_start_us(MIN_YEAR)
 _MAX_US = year_start_us(MAX_YEAR + 1)
+_NEAR_US = NEAR_YEARS * _YEAR_US
 
 
 def year_of_us(us: int) -> int:
@@ -119,15 +139,38 @@ def _closing_after(st: _State, t: int) -> int | None:
 
 
 class _State(Measure):
-    """One immutable snapshot of the compiled range ``[lo, hi)``."""
+    """One immutable compiled segment ``[lo, hi)`` (its caches are filled once, idempotently)."""
 
-    __slots__ = ("hi", "lo", "np_arrays")
+    __slots__ = ("days", "hi", "lo", "np_arrays")
 
     def __init__(self, lo: int, hi: int, intervals: Intervals) -> None:
         super().__init__(intervals)
         self.lo = lo
         self.hi = hi
         self.np_arrays: tuple[Any, ...] | None = None
+        self.days: dict[str, list[int]] = {}
+
+    def covers(self, a: int, b: int) -> bool:
+        return self.lo <= a and b < self.hi
+
+    def open_days(self, tz: Zone) -> list[int]:
+        """Ordinals of the local days wholly inside the segment that have open time."""
+        key = zone_name(tz)
+        found = self.days.get(key)
+        if found is not None:
+            return found
+        first = local_date(self.lo, tz).toordinal() + 1  # the first and last whole days
+        last = local_date(self.hi - 1, tz).toordinal() - 1
+        out: list[int] = []
+        previous = first - 1
+        for s, e in zip(self.starts, self.ends, strict=True):
+            a = max(local_date(s, tz).toordinal(), previous + 1, first)
+            b = min(local_date(e - 1, tz).toordinal(), last)
+            if a <= b:
+                out.extend(range(a, b + 1))
+                previous = b
+        self.days[key] = out
+        return out
 
 
 def _check_range(t: int) -> None:
@@ -151,16 +194,27 @@ def _merge_into(left: Intervals, right: Intervals) -> Intervals:
     return left + right
 
 
-class Index:
-    """The lazily compiled, thread-safe interval index of one window definition."""
+def _at(t: int) -> str:
+    return from_us(t, _UTC()).isoformat()
 
-    __slots__ = ("_extent", "_lock", "_node", "_state")
+
+class Index:
+    """The lazily compiled, thread-safe interval index of one window definition.
+
+    ``_segments`` is an immutable tuple of disjoint compiled segments, sorted;
+    ``_state`` is the one used last (the hot path reads only it). Both are
+    replaced, never mutated, under ``_lock``.
+    """
+
+    __slots__ = ("_always", "_extent", "_lock", "_node", "_segments", "_state")
 
     def __init__(self, node: Node) -> None:
         self._node = node
         self._lock = threading.Lock()
         self._state: _State | None = None
+        self._segments: tuple[_State, ...] = ()
         self._extent = node.extent()
+        self._always = bool(getattr(node, "always_open", False))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Index, (self._node,))
@@ -168,38 +222,48 @@ class Index:
     # -- compilation -------------------------------------------------------
 
     def state(self, a: int, b: int) -> _State:
-        """A state whose range covers the instants ``a`` and ``b`` (inclusive)."""
+        """A segment whose range covers the instants ``a`` and ``b`` (inclusive)."""
         st = self._state
         if st is not None and st.lo <= a and b < st.hi:
             return st
+        for st in self._segments:
+            if st.lo <= a and b < st.hi:
+                self._state = st  # any covering segment is right: a benign race
+                return st
         return self._extend(a, b)
 
     def _extend(self, a: int, b: int) -> _State:
+        """Compile ``[a, b]`` (whole UTC years), merging the segments it reaches."""
         if a > b:
             a, b = b, a
         _check_range(a)
         _check_range(b)
         with self._lock:
-            st = self._state
-            if st is not None and st.lo <= a and b < st.hi:
-                return st
-            first, last = year_of_us(a), year_of_us(b)
-            if st is None:
-                lo, hi = year_start_us(first), year_start_us(last + 1)
-                intervals = self._node.intervals(lo, hi)
-            else:
-                lo, hi = min(st.lo, year_start_us(first)), max(st.hi, year_start_us(last + 1))
-                intervals = list(zip(st.starts, st.ends, strict=True))
-                if lo < st.lo:
-                    intervals = _merge_into(self._node.intervals(lo, st.lo), intervals)
-                if hi > st.hi:
-                    intervals = _merge_into(intervals, self._node.intervals(st.hi, hi))
+            for st in self._segments:
+                if st.lo <= a and b < st.hi:
+                    self._state = st
+                    return st
+            lo, hi = year_start_us(year_of_us(a)), year_start_us(year_of_us(b) + 1)
+            near = [s for s in self._segments if s.hi >= lo - _NEAR_US and s.lo <= hi + _NEAR_US]
+            rest = [s for s in self._segments if s not in near]
+            if near:
+                lo, hi = min(lo, near[0].lo), max(hi, near[-1].hi)
+            intervals: Intervals = []
+            cursor = lo
+            for seg in near:
+                if cursor < seg.lo:
+                    intervals = _merge_into(intervals, self._node.intervals(cursor, seg.lo))
+                intervals = _merge_into(intervals, list(zip(seg.starts, seg.ends, strict=True)))
+                cursor = seg.hi
+            if cursor < hi:
+                intervals = _merge_into(intervals, self._node.intervals(cursor, hi))
             new = _State(lo, hi, intervals)
+            self._segments = tuple(sorted([*rest, new], key=lambda seg: seg.lo))
             self._state = new
             return new
 
     def _grow(self, st: _State, forward: bool, years: int) -> _State:
-        """Extend the compiled range by ``years`` years in one direction (bounded)."""
+        """Extend a segment by ``years`` years in one direction (bounded by the supported years)."""
         if forward:
             target = min(year_of_us(st.hi - 1) + years, MAX_YEAR)
             edge = year_start_us(target + 1) - 1
@@ -213,19 +277,37 @@ class Index:
         return st.hi >= self._extent[1] if forward else st.lo <= self._extent[0]
 
     def _search(
-        self, st: _State, forward: bool, what: str, at: int, enough: Callable[[_State], bool]
+        self,
+        st: _State,
+        forward: bool,
+        what: str,
+        at: int,
+        enough: Callable[[_State], bool],
+        years_needed: Callable[[_State], int] | None = None,
+        *,
+        closing: bool = False,
     ) -> _State:
-        """Grow the compiled range from ``at`` until ``enough``, in doubling steps.
+        """Grow a segment from ``at`` until ``enough``: by ``years_needed`` at once, else doubling.
 
         Gives up with :class:`~itilkit.NoOpenTimeError` after
-        :data:`SEARCH_HORIZON_YEARS` of closed time in a row, or once the search
-        has reached :data:`MAX_QUERY_YEARS` away from ``at``.
+        :data:`SEARCH_HORIZON_YEARS` of closed time in a row (of open time in
+        a row, when looking for a closing), or once the search has reached
+        :data:`MAX_QUERY_YEARS` away from ``at``.
         """
-        empty = 0
+        empty = full = 0
         step = 1
         direction = "after" if forward else "before"
         while not enough(st):
             distance = (st.hi - at) if forward else (at - st.lo)
+            if self._always and closing:
+                raise NoOpenTimeError(
+                    f"the window never closes: it is open all the time ({_at(at)})"
+                )
+            if closing and full >= SEARCH_HORIZON_YEARS:
+                raise NoOpenTimeError(
+                    f"the window never closes: open without a break for {SEARCH_HORIZON_YEARS} "
+                    f"years {direction} {_at(at)}"
+                )
             if empty >= SEARCH_HORIZON_YEARS:
                 limit = f"{SEARCH_HORIZON_YEARS} years"
             elif distance >= _MAX_QUERY_US:
@@ -233,18 +315,22 @@ class Index:
             elif self._beyond_extent(st, forward):
                 limit = "its last defined period" if forward else "its first defined period"
             else:
-                before = st.total
-                grown = self._grow(st, forward, step)
+                before, width = st.total, st.hi - st.lo
+                if years_needed is not None:
+                    step = max(step, years_needed(st))
+                left = -(-(_MAX_QUERY_US - distance) // _YEAR_US)
+                grown = self._grow(st, forward, max(1, min(step, left)))
                 if grown is not st:
-                    empty = empty + step if grown.total == before else 0
+                    added = (grown.hi - grown.lo) - width
+                    gained = grown.total - before
+                    years = max(1, added // _YEAR_US)
+                    empty = empty + years if gained == 0 else 0
+                    full = full + years if gained == added else 0
                     st = grown
                     step = min(step * 2, 64)
                     continue
                 limit = f"the supported years ({MIN_YEAR} to {MAX_YEAR})"
-            raise NoOpenTimeError(
-                f"the window has no {what} within {limit} {direction} "
-                f"{from_us(at, _UTC()).isoformat()}"
-            )
+            raise NoOpenTimeError(f"the window has no {what} within {limit} {direction} {_at(at)}")
         return st
 
     def _check_span(self, a: int, b: int) -> None:
@@ -254,6 +340,20 @@ class Index:
                 f"within {MAX_QUERY_YEARS} years of the start",
                 from_us(max(a, b), _UTC()).isoformat(),
             )
+
+    def _check_duration(self, duration: int) -> None:
+        if duration > _MAX_QUERY_US:
+            raise InvalidValueError(
+                "duration", f"at most {MAX_QUERY_YEARS} years", to_timedelta(duration)
+            )
+
+    @staticmethod
+    def _years_for(shortfall: int, st: _State) -> int:
+        """Years of compiling likely to cover ``shortfall`` of open time, at the rate seen so far."""
+        if shortfall <= 0 or st.total <= 0:
+            return 1
+        rate_years = -(-shortfall * (st.hi - st.lo) // st.total) // _YEAR_US
+        return int(rate_years + rate_years // 8 + 1)
 
     # -- queries ------------------------------------------------------------
 
@@ -282,13 +382,15 @@ class Index:
             if target <= st.total:
                 i = bisect_left(st.cum_end, target)
                 return st.starts[i] + (target - st.cum[i])
-        if duration > _MAX_QUERY_US:
-            raise InvalidValueError(
-                "duration", f"at most {MAX_QUERY_YEARS} years", to_timedelta(duration)
-            )
+        self._check_duration(duration)
         st = self.state(start, start)
         st = self._search(
-            st, True, "open time left", start, lambda s: s.before(start) + duration <= s.total
+            st,
+            True,
+            "open time left",
+            start,
+            lambda s: s.before(start) + duration <= s.total,
+            lambda s: self._years_for(s.before(start) + duration - s.total, s),
         )
         target = st.before(start) + duration
         i = bisect_left(st.cum_end, target)
@@ -300,12 +402,16 @@ class Index:
             return self.add(end, -duration)
         if duration == 0:
             return end
-        if duration > _MAX_QUERY_US:
-            raise InvalidValueError(
-                "duration", f"at most {MAX_QUERY_YEARS} years", to_timedelta(duration)
-            )
+        self._check_duration(duration)
         st = self.state(end, end)
-        st = self._search(st, False, "open time left", end, lambda s: s.before(end) >= duration)
+        st = self._search(
+            st,
+            False,
+            "open time left",
+            end,
+            lambda s: s.before(end) >= duration,
+            lambda s: self._years_for(duration - s.before(end), s),
+        )
         target = st.before(end) - duration
         i = bisect_right(st.cum_end, target)
         return st.starts[i] + (target - st.cum[i])
@@ -319,13 +425,69 @@ class Index:
             return t
         return st.starts[i + 1]
 
+    def last_open(self, t: int) -> int:
+        """The latest instant ``<= t`` that is open or ends an open period (``t`` if open)."""
+        st = self.state(t, t)
+        st = self._search(st, False, "opening", t, lambda s: bool(s.starts) and s.starts[0] <= t)
+        i = bisect_right(st.starts, t) - 1
+        return t if t < st.ends[i] else st.ends[i]
+
     def next_close(self, t: int) -> int:
         """The end of the open period containing ``t``, or of the next one if closed at ``t``."""
         st = self.state(t, t)
-        st = self._search(st, True, "closing", t, lambda s: _closing_after(s, t) is not None)
+        st = self._search(
+            st, True, "closing", t, lambda s: _closing_after(s, t) is not None, closing=True
+        )
         closing = _closing_after(st, t)
         assert closing is not None
         return closing
+
+    def open_day(self, t: int, n: int, tz: Zone) -> date:
+        """The ``n``-th local day after (``n > 0``) or before (``n < 0``) ``t``'s with open time."""
+        if abs(n) > MAX_QUERY_DAYS:
+            raise InvalidValueError(
+                "days", f"at most {MAX_QUERY_DAYS} days either way ({MAX_QUERY_YEARS} years)", n
+            )
+        day0 = local_date(t, tz).toordinal()
+        forward = n > 0
+
+        def find(s: _State) -> int | None:
+            days = s.open_days(tz)
+            i = bisect_right(days, day0) + n - 1 if forward else bisect_left(days, day0) + n
+            return days[i] if 0 <= i < len(days) else None
+
+        def years_needed(s: _State) -> int:
+            days = s.open_days(tz)
+            have = len(days) - bisect_right(days, day0) if forward else bisect_left(days, day0)
+            if not days:
+                return 1
+            per_year = max(1, len(days) * _YEAR_US // (s.hi - s.lo))
+            return int((abs(n) - have) // per_year + 2)
+
+        st = self.state(t, t)
+        st = self._search(st, forward, "open day", t, lambda s: find(s) is not None, years_needed)
+        found = find(st)
+        assert found is not None
+        return date.fromordinal(found)
+
+    def add_days(self, start: int, n: int, tz: Zone) -> int:
+        """Business days: the same local time on the ``n``-th day with open time, into open time.
+
+        ``n == 0`` moves ``start`` forward into open time; ``n > 0`` lands on
+        or after the opening at that local time of the ``n``-th following day
+        with open time; ``n < 0`` counts days back and moves back into open
+        time (the latest open instant at or before that local time), so the
+        result is never after ``start``.
+        """
+        if n == 0:
+            return self.next_open(start)
+        local = from_us(start, tz)
+        clock = time(local.hour, local.minute, local.second, local.microsecond)
+        day = self.open_day(start, n, tz)
+        target = boundary_to_us(datetime.combine(day, clock), tz)
+        if n > 0:
+            return max(self.next_open(target), start)
+        return min(self.last_open(target), start)
 
     def spans(self, a: int, b: int) -> Intervals:
         """Open periods clipped to ``[a, b)``."""

@@ -7,6 +7,7 @@ the time ranges open on them::
     Sun-Thu 22:00-06:00          (an end at or before its start runs into the next day)
     Mon-Sun 00:00-24:00          (24:00 is allowed as an end)
     09:00-17:00                  (no days: every day)
+    24x7                         (every hour of every day; also "24/7")
 
 Days are ``Mon`` ... ``Sun`` (or full names, any case), ranges of days wrap
 (``Fri-Mon``), lists use commas (``Mon,Wed,Fri``). A range is
@@ -28,11 +29,13 @@ from ._errors import WindowSpecError
 from ._intervals import merge
 
 __all__ = [
+    "ALWAYS_WORDS",
     "DAY_NAMES",
     "DayHours",
     "WeekHours",
     "format_ranges",
     "format_week",
+    "is_always",
     "parse_ranges",
     "parse_week",
 ]
@@ -49,6 +52,8 @@ _DAY_LOOKUP = {
     **{name.lower(): i for i, name in enumerate(("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"))},
 }
 _EVERY_DAY_WORDS = {"daily", "everyday", "every day"}
+#: Specs that mean every hour of every day.
+ALWAYS_WORDS = frozenset({"24x7", "24/7", "24 x 7"})
 DAY = 86_400
 
 DayHours = tuple[tuple[int, int], ...]
@@ -163,10 +168,12 @@ def parse_week(value: object) -> WeekHours:
     if isinstance(value, str):
         if value.strip().lower() == "closed":
             return ((),) * 7
-        if not value.strip():
+        if is_always(value):
+            return (((0, DAY),),) * 7
+        clauses = [clause.strip() for clause in value.split(";")]
+        if not any(clauses):
             raise WindowSpecError(value, value, "a non-empty spec such as 'Mon-Fri 09:00-18:00'")
-        for clause in value.split(";"):
-            clause = clause.strip()
+        for clause in clauses:
             if not clause:
                 continue
             head = clause.partition(" ")[0]
@@ -188,6 +195,15 @@ def parse_week(value: object) -> WeekHours:
     else:
         raise WindowSpecError(value, repr(value), "a spec string or a mapping of days to ranges")
     return tuple(_merge(ranges) for ranges in per_day)  # type: ignore[return-value]
+
+
+def is_always(value: object) -> bool:
+    """Whether a spec means every hour of every day (``"24x7"``).
+
+    >>> is_always(" 24X7 "), is_always("Mon-Sun 00:00-24:00")
+    (True, False)
+    """
+    return isinstance(value, str) and value.strip().lower() in ALWAYS_WORDS
 
 
 def _split_days(clause: str) -> tuple[str, str]:

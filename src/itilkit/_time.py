@@ -76,6 +76,7 @@ _PENDULUM_ZONES = (pendulum.Timezone, pendulum.FixedTimezone)
 _dt_sub = datetime.__sub__
 _dt_add = datetime.__add__
 _ONE_US = timedelta(microseconds=1)
+_td_floordiv = timedelta.__floordiv__  # the C method: exact for pendulum's subclasses too
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 
 #: The longest duration itilkit reads (10 000 Gregorian years, in days): longer
@@ -91,7 +92,7 @@ def td_us(delta: timedelta) -> int:
     >>> td_us(timedelta(days=-1, seconds=1, microseconds=2))
     -86398999998
     """
-    return delta // _ONE_US
+    return _td_floordiv(delta, _ONE_US)
 
 
 def to_us(value: object, field: str = "instant") -> int:
@@ -428,7 +429,9 @@ def _zone_of_tzinfo(value: tzinfo, field: str) -> Zone:
         if offset == timedelta(0) and _utc_like(value):
             return _zone("UTC")
         raise InvalidValueError(field, fixed, value)
-    raise InvalidValueError(field, "a zone that names an IANA time zone such as 'Europe/Berlin'", value)
+    raise InvalidValueError(
+        field, "a zone that names an IANA time zone such as 'Europe/Berlin'", value
+    )
 
 
 def _utc_like(value: tzinfo) -> bool:

@@ -35,6 +35,7 @@ from ._spec import (
     WeekHours,
     format_ranges,
     format_week,
+    is_always,
     parse_ranges,
     parse_week,
 )
@@ -55,7 +56,7 @@ from ._time import (
     zone_of,
 )
 
-__all__ = ["ServiceWindow", "Span"]
+__all__ = ["ServiceWindow", "Span", "as_window"]
 
 _DAY_US = 86_400 * US_PER_SECOND
 
@@ -70,6 +71,9 @@ def _clip(intervals: Iterable[tuple[int, int]], lo: int, hi: int) -> Intervals:
 @attrs.frozen
 class _Always:
     tz: str
+
+    #: The index answers "never closes" at once for a window open all the time.
+    always_open = True
 
     def intervals(self, lo: int, hi: int) -> Intervals:
         return [(lo, hi)] if hi > lo else []
@@ -163,7 +167,7 @@ class _Recurring:
         lo_wall = datetime.combine(local_date(lo, tz), time()) - pad
         hi_wall = datetime.combine(local_date(hi, tz), time()) + timedelta(days=2)
         out: Intervals = []
-        for occurrence in parsed.between(lo_wall, hi_wall, inc=True):
+        for occurrence in _near(parsed, lo_wall).between(lo_wall, hi_wall, inc=True):
             start = boundary_to_us(occurrence, tz)
             end = start + self.duration
             if end > lo and start < hi:
@@ -180,15 +184,68 @@ class _Recurring:
         )
 
 
+#: The values RFC 5545 allows in each numeric rule part: (least, most, may be negative).
+_RULE_PART_RANGES = {
+    "BYMONTH": (1, 12, False),
+    "BYMONTHDAY": (1, 31, True),
+    "BYYEARDAY": (1, 366, True),
+    "BYWEEKNO": (1, 53, True),
+    "BYHOUR": (0, 23, False),
+    "BYMINUTE": (0, 59, False),
+    "BYSECOND": (0, 59, False),
+    "BYSETPOS": (1, 366, True),
+    "INTERVAL": (1, 10**6, False),
+    "COUNT": (1, 10**6, False),
+}
+
+
+def _check_rule_parts(rule: str) -> None:
+    """Refuse numeric rule parts outside RFC 5545's ranges, naming the part."""
+    for line in rule.splitlines():
+        text = line.strip()
+        head, colon, rest = text.partition(":")
+        if colon and head.upper().startswith("RRULE"):
+            text = rest
+        elif colon or "FREQ=" not in text.upper():
+            continue  # DTSTART, EXDATE and the like: dateutil reads them
+        for part in text.split(";"):
+            key, _, value = part.strip().partition("=")
+            bounds = _RULE_PART_RANGES.get(key.strip().upper())
+            if bounds is None:
+                continue
+            least, most, signed = bounds
+            for item in value.split(","):
+                item = item.strip()
+                number = int(item) if item.lstrip("+-").isdigit() and len(item) < 12 else None
+                ok = number is not None and (
+                    least <= abs(number) <= most
+                    if signed and number != 0
+                    else least <= number <= most
+                )
+                if not ok:
+                    span = f"{least} to {most}" + (" (or -{most} to -{least})" if signed else "")
+                    raise InvalidValueError(
+                        "rrule",
+                        f"an RFC 5545 recurrence rule whose {key.strip().upper()} is from {span}"
+                        f"; bad part {part.strip()!r}",
+                        rule,
+                    )
+
+
 @lru_cache(maxsize=256)
 def _parse_rrule(rule: object, tz_name: str) -> Any:
-    """The dateutil rule of an RFC 5545 text, anchored and read in local wall time."""
+    """The dateutil rule of an RFC 5545 text, anchored and read in local wall time.
+
+    Occurrences are never cached (a dense rule would fill memory); queries
+    start their search near their range instead (:func:`_near`).
+    """
     tz = zone(tz_name)
     if not isinstance(rule, str) or not rule.strip():
         raise InvalidValueError("rrule", "an RFC 5545 recurrence rule such as 'FREQ=WEEKLY'", rule)
+    _check_rule_parts(rule)
     try:
-        parsed = rrule_lib.rrulestr(rule.strip(), dtstart=_RRULE_ANCHOR, cache=True)
-    except (ValueError, TypeError, AttributeError) as exc:
+        parsed = rrule_lib.rrulestr(rule.strip(), dtstart=_RRULE_ANCHOR, cache=False)
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
         raise InvalidValueError("rrule", f"an RFC 5545 recurrence rule ({exc})", rule) from None
     start = getattr(parsed, "_dtstart", None)
     if isinstance(start, datetime) and start.tzinfo is not None:
@@ -198,6 +255,64 @@ def _parse_rrule(rule: object, tz_name: str) -> Any:
         if isinstance(until, datetime) and until.tzinfo is not None:
             changes["until"] = until.astimezone(tz).replace(tzinfo=None)
         parsed = parsed.replace(**changes)
+    return parsed
+
+
+_FIXED_PERIODS = {
+    rrule_lib.DAILY: timedelta(days=1),
+    rrule_lib.WEEKLY: timedelta(days=7),
+    rrule_lib.HOURLY: timedelta(hours=1),
+    rrule_lib.MINUTELY: timedelta(minutes=1),
+    rrule_lib.SECONDLY: timedelta(seconds=1),
+}
+
+
+def _near(parsed: Any, lo_wall: datetime) -> Any:
+    """The same rule, re-anchored a whole number of periods after its start, before ``lo_wall``.
+
+    dateutil walks every period from ``DTSTART``; a 5-minute rule anchored in
+    2000 walks millions of them before 2026. Moving ``DTSTART`` forward by a
+    whole number of ``INTERVAL`` periods keeps every period boundary and every
+    default taken from ``DTSTART`` (its weekday, day, month and time), so the
+    occurrences from the new start on are exactly the original ones. One
+    period of margin keeps a partial first period (``BYSETPOS``) out of the
+    range. Rules with ``COUNT`` count from their real start and are not moved.
+    """
+    if not isinstance(parsed, rrule_lib.rrule) or parsed._count is not None:
+        return parsed
+    start: datetime = parsed._dtstart
+    if start.tzinfo is not None or lo_wall <= start:
+        return parsed
+    interval: int = parsed._interval
+    freq = parsed._freq
+    fixed = _FIXED_PERIODS.get(freq)
+    if fixed is not None:
+        step = fixed * interval
+        k = (lo_wall - start) // step - 1
+        return parsed.replace(dtstart=start + step * k) if k > 0 else parsed
+    if freq == rrule_lib.MONTHLY:
+        months = (lo_wall.year - start.year) * 12 + lo_wall.month - start.month
+        k = months // interval - 1
+        for _ in range(12):  # a start on the 31st needs a month that has one
+            if k <= 0:
+                return parsed
+            year, month = divmod(start.month - 1 + k * interval, 12)
+            try:
+                return parsed.replace(
+                    dtstart=start.replace(year=start.year + year, month=month + 1)
+                )
+            except ValueError:
+                k -= 1
+        return parsed
+    if freq == rrule_lib.YEARLY:
+        k = (lo_wall.year - start.year) // interval - 1
+        for _ in range(8):  # a start on 29 February needs a leap year
+            if k <= 0:
+                return parsed
+            try:
+                return parsed.replace(dtstart=start.replace(year=start.year + k * interval))
+            except ValueError:
+                k -= 1
     return parsed
 
 
@@ -236,6 +351,12 @@ class _Spans:
 class _Union:
     left: Node
     right: Node
+
+    @property
+    def always_open(self) -> bool:
+        return bool(
+            getattr(self.left, "always_open", False) or getattr(self.right, "always_open", False)
+        )
 
     def intervals(self, lo: int, hi: int) -> Intervals:
         return merge([*self.left.intervals(lo, hi), *self.right.intervals(lo, hi)])
@@ -396,6 +517,8 @@ class ServiceWindow:
         ``holidays.HolidayBase`` or dates; a holiday closes its whole local
         day (for an overnight shift: the shift that starts on it).
         ``overrides`` maps dates to other hours for that date, or ``"closed"``.
+        ``"24x7"`` (or ``"24/7"``) is every hour of every day: without
+        holidays or overrides it is :meth:`always` in ``tz``.
 
         >>> w = ServiceWindow.weekly(
         ...     {"Mon-Fri": "09:00-18:00"}, tz="Europe/Berlin",
@@ -404,6 +527,8 @@ class ServiceWindow:
         datetime.timedelta(seconds=14400)
         """
         name = zone_name(zone(tz))
+        if is_always(hours) and holidays is None and not overrides:
+            return cls.always(tz=name)
         week = parse_week(hours)
         calendar = HolidayCalendar.parse(holidays)
         items: list[tuple[date, DayHours]] = []
@@ -651,42 +776,31 @@ class ServiceWindow:
         )
 
     def add_days(self, start: InstantLike, days: int) -> pendulum.DateTime:
-        """``days`` business days later, as ticket systems mean "n days".
+        """``days`` business days later (or earlier), as ticket systems mean "n days".
 
         The same local time on the ``days``-th following day that has open
-        time, moved forward into open time if it falls outside it. This is
+        time, moved forward into open time if it falls outside it; ``0``
+        moves ``start`` itself into open time. A negative ``days`` counts
+        days back, to the same local time on the ``-days``-th preceding day
+        with open time, moved back into open time (to the end of the last
+        open period when that time is closed). The result is never before
+        ``start`` for ``days >= 0``, never after it for ``days < 0``. This is
         not ``add(start, timedelta(days=n))``, which means ``n`` x 24 hours
-        of open time (about 2.7 working days per "day" on 09:00-18:00).
+        of open time (about 2.7 working days per "day" on 09:00-18:00). At
+        most :data:`~itilkit._index.MAX_QUERY_DAYS` days either way.
 
         >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
         >>> w.add_days("2026-03-06T15:00Z", 1)     # Friday -> Monday, same time
         DateTime(2026, 3, 9, 15, 0, 0, tzinfo=Timezone('UTC'))
+        >>> w.add_days("2026-03-09T15:00Z", -1)    # Monday -> Friday
+        DateTime(2026, 3, 6, 15, 0, 0, tzinfo=Timezone('UTC'))
         >>> w.add("2026-03-06T15:00Z", "P1D")      # 24 h of open time
         DateTime(2026, 3, 11, 12, 0, 0, tzinfo=Timezone('UTC'))
         """
-        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-            raise InvalidValueError("days", "a whole number of days, 0 or more", days)
-        begin = _instant(start, "start")
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise InvalidValueError("days", "a whole number of days", days)
         tz = self.tz
-        local = from_us(begin, tz)
-        clock = time(local.hour, local.minute, local.second, local.microsecond)
-        day = local.date()
-        found = 0
-        misses = 0
-        while found < days:
-            day += timedelta(days=1)
-            midnight = datetime(day.year, day.month, day.day)
-            lo = boundary_to_us(midnight, tz)
-            hi = boundary_to_us(midnight + timedelta(days=1), tz)
-            if self._index.business_time(lo, hi) > 0:
-                found += 1
-                misses = 0
-            else:
-                misses += 1
-                if misses > 366 * 50:
-                    self._index.next_open(lo)  # raises NoOpenTimeError
-        target = boundary_to_us(datetime.combine(day, clock), tz)
-        return from_us(self._index.next_open(target), tz)
+        return from_us(self._index.add_days(_instant(start, "start"), days, tz), tz)
 
     # -- integer API (microseconds since the epoch, UTC) -------------------------
 
@@ -762,6 +876,25 @@ class ServiceWindow:
         else:
             result = self._index.business_time_array(a, b)
         return result.view("timedelta64[us]")
+
+
+def as_window(value: object, field: str = "window") -> ServiceWindow:
+    """``value`` if it is a :class:`ServiceWindow`; else ``InvalidValueError`` naming ``field``.
+
+    >>> as_window(ServiceWindow.always()) == ServiceWindow.always()
+    True
+    >>> as_window("Mon-Fri 09:00-18:00", "sla.window")
+    Traceback (most recent call last):
+    ...
+    itilkit.InvalidValueError: 'sla.window' must be a ServiceWindow (build one with ServiceWindow.weekly(...) or ServiceWindow.always()) (got 'Mon-Fri 09:00-18:00')
+    """
+    if isinstance(value, ServiceWindow):
+        return value
+    raise InvalidValueError(
+        field,
+        "a ServiceWindow (build one with ServiceWindow.weekly(...) or ServiceWindow.always())",
+        value,
+    )
 
 
 def _natural_tz(node: Any) -> str:
