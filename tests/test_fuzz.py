@@ -878,14 +878,16 @@ _DOCUMENT = {
 
 @FUZZ
 @given(
-    key=st.sampled_from(["name", "window", "targets", "availability", "warn_at", "pause_on"]),
+    key=st.sampled_from(
+        ["name", "window", "targets", "availability", "warn_at", "pause_on", "within", "hours"]
+    ),
     value=HOSTILE,
 )
 def test_sla_from_dict(key: str, value: object) -> None:
-    json_ready = isinstance(value, str | int | float | list | dict | type(None))
-    document = {**_DOCUMENT, key: value}
-    typed = not isinstance(value, bytes | bytearray | set | frozenset) or json_ready
-    run(SLA.from_dict, A(document, typed))
+    # the document is a mapping: whatever it holds, a problem in it is a ConfigError
+    run(SLA.from_dict, {**_DOCUMENT, key: value})
+    run(SLA.from_dict, {**_DOCUMENT, "targets": [{"metric": "response", key: value}]})
+    run(SLA.from_dict, {**_DOCUMENT, "window": {"hours": "24x7", "tz": "UTC", key: value}})
     run(SLA.from_dict, A(value, isinstance(value, Mapping)))
     agreement = run(SLA.from_dict, dict(_DOCUMENT))
     assert agreement is not RAISED
@@ -1555,8 +1557,8 @@ def test_every_exported_name_is_fuzzed() -> None:
 # ItilkitError or a TypeError: the argument has a wrong type), "bounded"
 # (anything the oracle accepts, within the time bound), "equals" (this
 # result; None: an ItilkitError), "equals-or-error" (this result, or an
-# ItilkitError for a documented limit), or "percent" (an InvalidValueError
-# whose message suggests the '%' form).
+# ItilkitError for a documented limit), or "percent" (an InvalidValueError,
+# or the error class given, whose message suggests the '%' form).
 
 _WEEKDAYS = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
 
@@ -1614,10 +1616,12 @@ def _ratio_cases() -> list[Any]:
             ),
         }
         for field, thunk in fields.items():
+            # a document reports the problem in a ConfigError, with the same hint
+            error = itilkit.ConfigError if "from_dict" in field else itilkit.InvalidValueError
             cases.append(
                 pytest.param(
                     thunk,
-                    ("percent", percent),
+                    ("percent", percent, error),
                     id=f"ratio-{field.replace(' ', '_')}-{given_!r}",
                 )
             )
@@ -1907,7 +1911,7 @@ def test_regression(thunk: Callable[[], Any], expect: tuple[Any, ...]) -> None:
         assert what == "raised", f"accepted silently, giving {show(value)}"
         wanted = expect[1] if kind == "error" and len(expect) > 1 else ItilkitError
         if kind == "percent":
-            wanted = itilkit.InvalidValueError
+            wanted = expect[2] if len(expect) > 2 else itilkit.InvalidValueError
         assert isinstance(value, wanted), (
             f"raised {type(value).__name__}, not {wanted.__name__}: {show(str(value))}"
         )
