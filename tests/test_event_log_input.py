@@ -98,6 +98,18 @@ class TestCsvProblemsNameTheRow:
             read_event_log(handle, tz="UTC")
         assert info.value.row == 2
 
+    def test_nul_bytes_of_utf16_without_a_bom(self, tmp_path: Path) -> None:
+        """UTF-16 without a byte-order mark decodes as UTF-8 with a NUL after each letter."""
+        path = tmp_path / "events.csv"
+        path.write_bytes(rows(ROW.format(n=1)).encode("utf-16-le"))
+        with pytest.raises(EventLogError) as info:
+            read_event_log(path, tz="UTC")
+        assert info.value.row == 1
+
+    def test_nul_in_a_cell_is_read_and_reported_like_any_other_text(self) -> None:
+        error = failure(rows("INC1,N\x00ew,0,2/3/2016 09:00,2/3/2016 09:05,2 - Medium,Low"))
+        assert error.row == 2 and error.column == "incident_state"
+
     def test_utf16_read_as_utf8_is_a_clear_error(self, tmp_path: Path) -> None:
         path = tmp_path / "events.csv"
         path.write_bytes(rows(ROW.format(n=1)).encode("utf-16"))
