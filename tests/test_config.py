@@ -24,7 +24,7 @@ from itilkit import (
     Target,
     UnderpinningContract,
 )
-from itilkit._config import ratio_from_text, ratio_to_text, window_from_dict, window_to_dict
+from itilkit._ratio import parse_ratio, percent_text
 
 #: The document DESIGN.md shows, completed with targets.
 GOLD: dict[str, Any] = {
@@ -149,7 +149,7 @@ class TestFromDict:
     )
     def test_windows(self, window: dict[str, Any], expected: ServiceWindow) -> None:
         """The window table builds weekly hours, or 24x7 when hours are '24x7' or absent."""
-        assert window_from_dict(window) == expected
+        assert ServiceWindow.from_dict(window) == expected
 
     def test_extras_round_trip(self) -> None:
         """on_priority_change and applies_to are written only when set, and read back."""
@@ -210,7 +210,7 @@ class TestProblems:
                 {"within": 5},
             ],
             "pause_on": ["on_hold", "asleep"],
-            "warn_at": ["50%", 0.75, "0%"],
+            "warn_at": ["50%", 75, "0%"],
             "availability": "120%",
             "on_priority_change": "reset",
             "applies_to": {"priority": ["P0"], "service": [3], "team": "a"},
@@ -250,7 +250,7 @@ class TestProblems:
         )
         assert messages["$.targets[4].metric"] == "is required"
         assert messages["$.window.tz"].endswith("(got 'Mars/Olympus')")
-        assert messages["$.availability"] == "must be between 0% and 100% (got '120%')"
+        assert messages["$.availability"] == "must be a percentage from 0% to 100% (got '120%')"
         assert isinstance(info.value, ValueError)
         assert str(info.value).startswith("21 problems in the configuration:\n  $.colour: ")
 
@@ -292,7 +292,7 @@ class TestProblems:
                 {**GOLD, "window": {"tz": "UTC", "overrides": {"2026-02-30": "closed"}}},
                 [
                     (
-                        "$.window.overrides",
+                        "$.window.overrides.2026-02-30",
                         "must be a date or an ISO date string such as '2026-12-24' (got '2026-02-30')",
                     )
                 ],
@@ -308,11 +308,27 @@ class TestProblems:
             ({**GOLD, "warn_at": "50%"}, [("$.warn_at", "must be an array (got '50%')")]),
             (
                 {**GOLD, "warn_at": ["1/0"]},
-                [("$.warn_at[0]", "must be a fraction such as '2/3' (got '1/0')")],
+                [
+                    (
+                        "$.warn_at[0]",
+                        "must be a ratio from 0 to 1 (such as '0.97' or 0.97)"
+                        " or a percentage with '%' ('97%') (got '1/0')",
+                    )
+                ],
             ),
             (
                 {**GOLD, "warn_at": ["3/2"]},
-                [("$.warn_at[0]", "must be between 0 and 1 (got '3/2')")],
+                [("$.warn_at[0]", "must be a ratio from 0 to 1 (got '3/2')")],
+            ),
+            (
+                {**GOLD, "warn_at": [75]},
+                [
+                    (
+                        "$.warn_at[0]",
+                        "must be a ratio from 0 to 1 or a percentage with '%'"
+                        " (did you mean '75%'?) (got 75)",
+                    )
+                ],
             ),
             (
                 {**GOLD, "targets": [{"metric": "response", "within": 3600}]},
@@ -355,8 +371,8 @@ class TestProblems:
 
     def test_window_alone(self) -> None:
         """Reading a window table alone raises its own ConfigError."""
-        with pytest.raises(ConfigError, match=r"\$\.window\.hours: must be"):
-            window_from_dict({"hours": "Mon-Fri 25:00-26:00", "tz": "UTC"})
+        with pytest.raises(ConfigError, match=r"\$\.hours: must be"):
+            ServiceWindow.from_dict({"hours": "Mon-Fri 25:00-26:00", "tz": "UTC"})
 
 
 class TestFiles:
@@ -395,10 +411,32 @@ class TestFiles:
         with pytest.raises(ConfigError, match=r"\$: must be valid JSON"):
             SLA.from_file(bad_json)
 
-    def test_missing_file(self, tmp_path: Path) -> None:
-        """A missing file is the ordinary FileNotFoundError."""
-        with pytest.raises(FileNotFoundError):
-            SLA.from_toml(tmp_path / "nothing.toml")
+    @pytest.mark.parametrize(
+        ("name", "content", "problem"),
+        [
+            ("nothing.toml", None, "no such file"),
+            ("folder.toml", "DIR", "a folder"),
+            ("latin1.toml", b'name = "Caf\xe9"\n', "is not UTF-8"),
+            ("twice.json", b'{"name": "A", "name": "B"}', "must name each key once"),
+            ("deep.json", b"[" * 100_000 + b"]" * 100_000, "nested at most"),
+            ("deep.toml", b"a = " + b"[" * 100_000 + b"]" * 100_000, "nested at most"),
+            ("bad.toml", b"name = ", "must be valid TOML"),
+            ("bad.json", b"{", "must be valid JSON"),
+        ],
+    )
+    def test_unreadable_files(
+        self, tmp_path: Path, name: str, content: bytes | str | None, problem: str
+    ) -> None:
+        """Whatever is wrong with the file, one ConfigError names it, never OSError or recursion."""
+        path = tmp_path / name
+        if content == "DIR":
+            path.mkdir()
+        elif isinstance(content, bytes):
+            path.write_bytes(content)
+        with pytest.raises(ConfigError, match=problem) as info:
+            SLA.from_file(path)
+        assert isinstance(info.value, ValueError)
+        assert info.value.problems[0][0] == "$"
 
 
 class TestWindowToDict:
@@ -406,10 +444,10 @@ class TestWindowToDict:
         """Windows with no configuration form are refused by name."""
         spans = ServiceWindow.from_spans([("2026-03-02T09:00Z", "2026-03-02T10:00Z")], tz="UTC")
         with pytest.raises(InvalidValueError, match=r"'window' must be a weekly or 24x7 window"):
-            window_to_dict(spans)
+            spans.to_dict()
         moved = ServiceWindow.always(tz="UTC").in_zone("Asia/Seoul")
         with pytest.raises(InvalidValueError, match=r"'window' must be a weekly or 24x7 window"):
-            window_to_dict(moved)
+            moved.to_dict()
 
     def test_holiday_base_refused(self) -> None:
         """A HolidayBase calendar has no text form to write."""
@@ -419,7 +457,7 @@ class TestWindowToDict:
             "Mon-Fri 09:00-17:00", tz="UTC", holidays=holidays.country_holidays("FR")
         )
         with pytest.raises(InvalidValueError, match=r"holidays given as a country code or dates"):
-            window_to_dict(window)
+            window.to_dict()
 
 
 class TestRatios:
@@ -427,14 +465,15 @@ class TestRatios:
         ("text", "ratio"),
         [
             ("50%", Fraction(1, 2)),
-            ("99.95", Fraction(1999, 2000)),
+            ("99.95%", Fraction(1999, 2000)),
+            ("0.9995", Fraction(1999, 2000)),
             ("2/3", Fraction(2, 3)),
             ("0/1", Fraction(0)),
         ],
     )
     def test_read(self, text: str, ratio: Fraction) -> None:
         """Percentages and exact fractions are read exactly."""
-        assert ratio_from_text(text, "warn_at") == ratio
+        assert parse_ratio(text, "warn_at") == ratio
 
     @pytest.mark.parametrize(
         ("ratio", "text"),
@@ -447,7 +486,7 @@ class TestRatios:
     )
     def test_write(self, ratio: Fraction, text: str) -> None:
         """A ratio is written as a percentage when a finite decimal holds it."""
-        assert ratio_to_text(ratio) == text
+        assert percent_text(ratio) == text
 
 
 # -- round trips (Hypothesis) ------------------------------------------------------------

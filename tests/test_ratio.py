@@ -51,7 +51,6 @@ class TestParse:
             ("99.9", "'99.9%'"),
             (Decimal("97"), "'97%'"),
             (99.9, "'99.9%'"),
-            (Fraction(3, 2), "'3/2%'"),
             (Decimal("1E+99999999"), "did you mean"),
         ],
     )
@@ -87,6 +86,8 @@ class TestParse:
             Decimal("-0.1"),
             Fraction(-1, 2),
             "1/0",
+            "3/2",
+            Fraction(3, 2),
             [0.5],
             "9" * 5000,  # Python's digit limit is never reached
             "0." + "1" * 5000,
@@ -177,5 +178,5 @@ class TestLaws:
     def test_above_one_always_refused(self, ratio: Fraction) -> None:
         """Every value above 1 is refused in every numeric form."""
         for form in (ratio, str(Decimal(ratio.numerator) / Decimal(ratio.denominator))):
-            with pytest.raises(InvalidValueError, match="did you mean"):
+            with pytest.raises(InvalidValueError, match="must be a ratio from 0 to 1"):
                 parse_ratio(form)

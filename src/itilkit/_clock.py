@@ -46,17 +46,14 @@ if TYPE_CHECKING:
     from ._incident import Incident
     from ._window import ServiceWindow
 
-__all__ = ["ClockStatus", "Metric", "Pause", "Stage"]
+__all__ = ["END_STATES", "ClockStatus", "Metric", "Pause", "Rules", "Stage", "Timeline", "run"]
 
 Stage = Literal["running", "paused", "met", "breached", "cancelled"]
 
-STOP_STATES = frozenset({State.RESOLVED, State.CLOSED})
-"""States in which a RESOLUTION clock stands still because service is restored.
-
-A reopen (back to IN_PROGRESS) resumes the clock, as ServiceNow's task SLAs
-do with their default "resume on reopen" behaviour."""
-
 END_STATES = frozenset({State.RESOLVED, State.CLOSED, State.CANCELED})
+"""States in which a RESOLUTION clock does not run: service is restored, or the
+incident was cancelled. A reopen (back to IN_PROGRESS) resumes the clock, as
+ServiceNow's task SLAs do with their default "resume on reopen" behaviour."""
 
 
 class Metric(enum.Enum):
@@ -102,13 +99,9 @@ class Pause:
             "end": None if self.end is None else iso(self.end),
             "state": self.state.name.lower(),
             "reason": None if self.reason is None else self.reason.name.lower(),
-            "business": iso_duration(_us_of(self.business)),
-            "wall": iso_duration(_us_of(self.wall)),
+            "business": iso_duration(td_us(self.business)),
+            "wall": iso_duration(td_us(self.wall)),
         }
-
-
-def _us_of(delta: timedelta) -> int:
-    return td_us(delta)
 
 
 @attrs.frozen
@@ -172,20 +165,20 @@ class ClockStatus:
             "incident": self.incident_id,
             "metric": self.metric.value,
             "priority": self.priority.name,
-            "target": iso_duration(_us_of(self.target)),
-            "elapsed": iso_duration(_us_of(self.elapsed)),
-            "remaining": iso_duration(_us_of(self.remaining)),
+            "target": iso_duration(td_us(self.target)),
+            "elapsed": iso_duration(td_us(self.elapsed)),
+            "remaining": iso_duration(td_us(self.remaining)),
             "due": None if self.due is None else iso(self.due),
             "percent": ratio_text(self.percent),
             "stage": self.stage,
             "breached": self.breached,
             "breached_at": None if self.breached_at is None else iso(self.breached_at),
             "warnings_crossed": [ratio_text(w) for w in self.warnings_crossed],
-            "actual_elapsed": iso_duration(_us_of(self.actual_elapsed)),
+            "actual_elapsed": iso_duration(td_us(self.actual_elapsed)),
             "actual_remaining": (
                 None
                 if self.actual_remaining is None
-                else iso_duration(_us_of(self.actual_remaining))
+                else iso_duration(td_us(self.actual_remaining))
             ),
             "started_at": iso(self.started_at),
             "stopped_at": None if self.stopped_at is None else iso(self.stopped_at),
@@ -250,6 +243,35 @@ class ClockStatus:
 
 
 # --- the engine (integer microseconds) -----------------------------------------------
+
+
+class Rules:
+    """Everything one agreement's clocks need, compiled once: the agreement's rules object.
+
+    ``window`` is the service window; ``halted`` the states in which a
+    RESOLUTION clock does not run (the pause states and :data:`END_STATES`,
+    a tuple: membership by identity is cheaper than hashing enums);
+    ``targets`` maps each metric to its targets by priority (None: every
+    priority) in microseconds; ``restart`` whether a change of priority
+    restarts the clock; ``warn_at`` the warning fractions.
+    """
+
+    __slots__ = ("halted", "restart", "targets", "warn_at", "window")
+
+    def __init__(
+        self,
+        *,
+        window: ServiceWindow,
+        pause_on: frozenset[State],
+        targets: dict[Metric, dict[Priority | None, int]],
+        restart: bool,
+        warn_at: Sequence[Fraction],
+    ) -> None:
+        self.window = window
+        self.halted = tuple(pause_on | END_STATES)
+        self.targets = targets
+        self.restart = restart
+        self.warn_at = tuple(warn_at)
 
 
 Segment = tuple[int, int, State, "HoldReason | None"]
@@ -376,21 +398,10 @@ def segments(timeline: Timeline, metric: Metric) -> tuple[list[Segment], int | N
     return out[:first_end], stop, out[first_end][2] is State.CANCELED
 
 
-def run(
-    window: ServiceWindow,
-    halted: tuple[State, ...],
-    targets: dict[Priority | None, int],
-    restart: bool,
-    timeline: Timeline,
-    metric: Metric,
-) -> Run | None:
-    """Evaluate one clock on integers; None when no target applies to the priority.
-
-    ``halted`` holds the states in which a RESOLUTION clock does not run (the
-    pause states and the end states, a tuple: membership by identity is
-    cheaper than hashing enums); ``targets`` maps priorities (None: every
-    priority) to the metric's target in microseconds.
-    """
+def run(rules: Rules, timeline: Timeline, metric: Metric) -> Run | None:
+    """Evaluate one clock on integers; None when no target applies to the priority."""
+    halted = rules.halted
+    targets = rules.targets[metric]
     segs, stop, cancelled = segments(timeline, metric)
     end = timeline.as_of if stop is None else stop
     final = segs[-1][2]
@@ -402,14 +413,14 @@ def run(
         if target is None:
             return None
     start = timeline.opened
-    if restart and restart_at > start:
+    if rules.restart and restart_at > start:
         start = restart_at
         segs = [(max(a, start), b, s, r) for a, b, s, r in segs if b > start]
     running: list[tuple[int, int]] = []
     paused: list[Segment] = []
     response = metric is Metric.RESPONSE
     elapsed = 0
-    bt = window.business_time_us
+    bt = rules.window.business_time_us
     for seg in segs:
         a, b, state, _ = seg
         if b <= a:
@@ -482,14 +493,10 @@ def breached_at_us(window: ServiceWindow, r: Run, due: int) -> int:
 
 
 def status(
-    window: ServiceWindow,
-    warn_at: Sequence[Fraction],
-    incident_id: str,
-    metric: Metric,
-    r: Run,
-    timeline: Timeline,
+    rules: Rules, incident_id: str, metric: Metric, r: Run, timeline: Timeline
 ) -> ClockStatus:
     """The public :class:`ClockStatus` of a raw run (pendulum objects made here)."""
+    window = rules.window
     tz = window.tz
     bt = window.business_time_us
     due = due_us(window, r)
@@ -509,7 +516,9 @@ def status(
         )
         for i, (a, b, state, reason) in enumerate(r.paused_segments)
     )
-    warnings = tuple(w for w in warn_at if r.elapsed * w.denominator >= w.numerator * r.target)
+    warnings = tuple(
+        w for w in rules.warn_at if r.elapsed * w.denominator >= w.numerator * r.target
+    )
     return ClockStatus(
         incident_id=incident_id,
         metric=metric,

@@ -12,6 +12,7 @@ the rate. With no decided clock the rate is None (undefined), never 0 or 1.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from fractions import Fraction
 from typing import Any
@@ -19,13 +20,14 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._clock import Metric
+from ._clock import Metric, Rules, Run, Timeline, breached_at_us, due_us, run
+from ._incident import Incident, State
 from ._priority import Priority
 from ._ratio import format_percent, ratio_text
 from ._report import format_duration, html_table, iso, iso_duration, text_table
 from ._time import Zone, from_us, to_timedelta
 
-__all__ = ["Breach", "ComplianceReport", "Tally"]
+__all__ = ["Breach", "ComplianceReport", "Tally", "tally"]
 
 
 @attrs.frozen
@@ -290,3 +292,103 @@ class ComplianceReport:
         if self.breaches:
             out += html_table(self._BREACHES, self._breach_rows(), title="Breaches")
         return out + f"<p>{html.escape(self._notes())}</p>"
+
+
+# --- the tally ---------------------------------------------------------------------------
+
+Selector = Callable[[Incident, Mapping[str, object] | None], bool]
+
+
+def tally(
+    name: str,
+    rules: Rules,
+    incidents: Iterable[Incident],
+    *,
+    as_of_us: int,
+    metrics: tuple[Metric, ...],
+    selects: Selector | None = None,
+    attributes: Mapping[str, Mapping[str, object]] | None = None,
+) -> ComplianceReport:
+    """Run every clock of ``incidents`` under ``rules`` and count the outcomes.
+
+    ``selects`` (an agreement's ``applies_to``) chooses the incidents it
+    covers; the others count as ``not_applicable``. Cancelled incidents and
+    incidents opened after ``as_of`` are left out and counted; a clock with
+    no target for the priority counts as ``no_target``.
+    """
+    attributes = attributes or {}
+    cells: dict[tuple[Metric, Priority], list[int]] = {}
+    breaches: list[Breach] = []
+    counts = dict.fromkeys(
+        ("incidents", "anomalies", "cancelled", "no_target", "not_applicable", "not_yet_open"), 0
+    )
+    no_target_ids: list[str] = []
+    for incident in incidents:
+        counts["incidents"] += 1
+        counts["anomalies"] += len(incident.anomalies)
+        if incident.opened_at_us > as_of_us:
+            counts["not_yet_open"] += 1
+            continue
+        if selects is not None and not selects(incident, attributes.get(incident.id)):
+            counts["not_applicable"] += 1
+            continue
+        timeline = Timeline(incident, as_of_us)
+        runs = [(m, run(rules, timeline, m)) for m in metrics]
+        if _cancelled(timeline) or any(r is not None and r.stage == "cancelled" for _, r in runs):
+            counts["cancelled"] += 1
+            continue
+        for m, r in runs:
+            if r is None:
+                counts["no_target"] += 1
+                no_target_ids.append(incident.id)
+                continue
+            cell = cells.setdefault((m, r.priority), [0, 0, 0])
+            if r.elapsed > r.target:
+                cell[1] += 1
+                breaches.append(_breach(rules, incident.id, m, r))
+            elif r.stop is not None:
+                cell[0] += 1
+            else:
+                cell[2] += 1
+    return ComplianceReport(
+        sla=name,
+        as_of=from_us(as_of_us, rules.window.tz),
+        incidents=counts["incidents"],
+        anomalies=counts["anomalies"],
+        cells=tuple(
+            (m, p, Tally(*cell))
+            for (m, p), cell in sorted(cells.items(), key=lambda kv: (_order(kv[0][0]), kv[0][1]))
+        ),
+        breaches=tuple(breaches),
+        cancelled=counts["cancelled"],
+        no_target=counts["no_target"],
+        no_target_ids=tuple(dict.fromkeys(no_target_ids)),
+        not_applicable=counts["not_applicable"],
+        not_yet_open=counts["not_yet_open"],
+    )
+
+
+def _order(metric: Metric) -> int:
+    return 0 if metric is Metric.RESPONSE else 1
+
+
+def _cancelled(timeline: Timeline) -> bool:
+    """Whether the incident stands CANCELED at ``as_of``."""
+    return bool(timeline.moves) and timeline.moves[-1][1] is State.CANCELED
+
+
+def _breach(rules: Rules, incident_id: str, metric: Metric, r: Run) -> Breach:
+    window = rules.window
+    due = due_us(window, r)
+    assert due is not None  # a breached clock reached its target in the past
+    return Breach(
+        incident_id=incident_id,
+        metric=metric,
+        priority=r.priority,
+        target_us=r.target,
+        elapsed_us=r.elapsed,
+        due_us=due,
+        breached_at_us=breached_at_us(window, r, due),
+        stopped_at_us=r.stop,
+        tz=window.tz,
+    )

@@ -14,7 +14,8 @@ The tree::
     │   ├── NaiveDatetimeError              an instant without a UTC offset
     │   ├── UnknownZoneError                not an IANA time zone
     │   ├── UnknownHolidaysError            not a country (or subdivision) code
-    │   └── WindowSpecError                 a service-hours spec that does not parse
+    │   ├── WindowSpecError                 a service-hours spec that does not parse
+    │   └── NoTargetError                   no target for the metric at this priority
     ├── NoOpenTimeError (ValueError)        a window with no open time where some is needed
     ├── InvalidTransitionError (ValueError) a lifecycle step the transition table forbids
     ├── NotAuthorisedError (ValueError)     scheduling a change its approvals do not authorise
@@ -22,8 +23,6 @@ The tree::
     ├── ConfigError (ValueError)            a configuration document with problems
     ├── EventLogError (ValueError)          an event-log row or column that cannot be read
     └── MissingDependencyError (ImportError) an optional extra (matplotlib...) not installed
-
-    ItilkitWarning (UserWarning)
 """
 
 from __future__ import annotations
@@ -38,10 +37,10 @@ __all__ = [
     "InvalidTransitionError",
     "InvalidValueError",
     "ItilkitError",
-    "ItilkitWarning",
     "MissingDependencyError",
     "NaiveDatetimeError",
     "NoOpenTimeError",
+    "NoTargetError",
     "NotAuthorisedError",
     "UnknownHolidaysError",
     "UnknownZoneError",
@@ -56,10 +55,6 @@ def must(field: str, expectation: str, value: object) -> str:
 
 class ItilkitError(Exception):
     """The root of every error itilkit raises."""
-
-
-class ItilkitWarning(UserWarning):
-    """Something worth a look that is not an error (an odd row in an export, say)."""
 
 
 class InvalidValueError(ItilkitError, ValueError):
@@ -128,6 +123,16 @@ class WindowSpecError(InvalidValueError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.spec, self.token, self.expectation.split("; bad token")[0]))
+
+
+class NoTargetError(InvalidValueError):
+    """The agreement has no target for this metric and priority, so there is no clock.
+
+    >>> raise NoTargetError("priority", "a priority with a response target in 'Gold' (P1)", "P3")
+    Traceback (most recent call last):
+    ...
+    itilkit.NoTargetError: 'priority' must be a priority with a response target in 'Gold' (P1) (got 'P3')
+    """
 
 
 class NoOpenTimeError(ItilkitError, ValueError):

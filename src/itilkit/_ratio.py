@@ -148,11 +148,11 @@ def _bounded(ratio: Fraction, field: str, given: object) -> Fraction:
 
 
 def _above_one(field: str, given: object) -> None:
-    hint = f"{given}%" if isinstance(given, str) else f"{given!s}%"
+    if isinstance(given, Fraction) or (isinstance(given, str) and "/" in given):
+        raise InvalidValueError(field, "a ratio from 0 to 1", given)  # no percentage meant
+    hint = f"{str(given).strip()}%"
     raise InvalidValueError(
-        field,
-        f"a ratio from 0 to 1 or a percentage with '%' (did you mean {hint.strip()!r}?)",
-        given,
+        field, f"a ratio from 0 to 1 or a percentage with '%' (did you mean {hint!r}?)", given
     )
 
 

@@ -28,19 +28,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from fractions import Fraction
+from functools import partial
 from os import PathLike
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypeVar
 
 import attrs
 
-from ._clock import END_STATES, ClockStatus, Metric, Run, Timeline, run, status
-from ._compliance import Breach, ComplianceReport, Tally
-from ._errors import InvalidValueError
+from ._clock import ClockStatus, Metric, Rules, Timeline, run, status
+from ._compliance import ComplianceReport, tally
+from ._document import Problems, load_document
+from ._errors import InvalidValueError, NoTargetError
 from ._incident import Incident, State
 from ._priority import Priority
-from ._ratio import parse_ratio
-from ._time import from_us, to_duration_us, to_timedelta, to_us
-from ._window import ServiceWindow
+from ._ratio import parse_ratio, percent_text
+from ._time import iso_duration, to_duration_us, to_timedelta, to_us
+from ._window import ServiceWindow, read_window
 
 __all__ = [
     "OLA",
@@ -54,11 +56,6 @@ __all__ = [
 ]
 
 PriorityChangeRule = Literal["keep", "restart"]
-PRIORITY_CHANGE_RULES: tuple[PriorityChangeRule, ...] = ("keep", "restart")
-
-
-class NoTargetError(InvalidValueError):
-    """The agreement has no target for this metric and priority, so there is no clock."""
 
 
 def _metric(value: object) -> Metric:
@@ -183,13 +180,24 @@ def _targets(value: object) -> tuple[Target, ...]:
             raise InvalidValueError("targets", "an iterable of Target", item)
     if not items:
         raise InvalidValueError("targets", "at least one Target", value)
-    seen: set[tuple[Metric, Priority | None]] = set()
-    for item in items:
-        key = (item.metric, item.priority)
-        if key in seen:
-            raise InvalidValueError("targets", "at most one target per metric and priority", item)
-        seen.add(key)
+    for second, _ in _repeated(items):
+        raise InvalidValueError(
+            "targets", "at most one target per metric and priority", items[second]
+        )
     return items
+
+
+def _repeated(targets: Iterable[Target]) -> list[tuple[int, int]]:
+    """``(index, index of the first)`` of every target that repeats a metric and priority."""
+    first: dict[tuple[Metric, Priority | None], int] = {}
+    out = []
+    for i, target in enumerate(targets):
+        key = (target.metric, target.priority)
+        if key in first:
+            out.append((i, first[key]))
+        else:
+            first[key] = i
+    return out
 
 
 def _states(value: object) -> frozenset[State]:
@@ -206,16 +214,18 @@ def _states(value: object) -> frozenset[State]:
     return states
 
 
+def _warning(value: object) -> Fraction:
+    """One warning threshold: a ratio above 0 (``"50%"``, ``0.5``)."""
+    ratio = parse_ratio(value, "warn_at")
+    if ratio == 0:
+        raise InvalidValueError("warn_at", "above 0%", value)
+    return ratio
+
+
 def _warn_at(value: object) -> tuple[Fraction, ...]:
     if isinstance(value, str) or not isinstance(value, Iterable):
         raise InvalidValueError("warn_at", "an iterable of ratios such as '50%'", value)
-    out = []
-    for item in value:
-        ratio = parse_ratio(item, "warn_at")
-        if ratio == 0:
-            raise InvalidValueError("warn_at", "above 0%", item)
-        out.append(ratio)
-    return tuple(sorted(set(out)))
+    return tuple(sorted({_warning(item) for item in value}))
 
 
 def _availability(value: object) -> Fraction | None:
@@ -277,15 +287,20 @@ class Agreement:
         kw_only=True, default="keep", converter=_rule
     )
     applies_to: Condition | None = attrs.field(kw_only=True, default=None, validator=_condition)
-    _lookup: Lookup = attrs.field(init=False, repr=False, eq=False, hash=False)
-    _halted: tuple[State, ...] = attrs.field(init=False, repr=False, eq=False, hash=False)
+    _rules: Rules = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         table: Lookup = {metric: {} for metric in Metric}
         for t in self.targets:
             table[t.metric][t.priority] = to_duration_us(t.within)
-        object.__setattr__(self, "_lookup", table)
-        object.__setattr__(self, "_halted", tuple(self.pause_on | END_STATES))
+        rules = Rules(
+            window=self.window,
+            pause_on=self.pause_on,
+            targets=table,
+            restart=self.on_priority_change == "restart",
+            warn_at=self.warn_at,
+        )
+        object.__setattr__(self, "_rules", rules)
 
     # -- configuration ----------------------------------------------------------
 
@@ -308,36 +323,50 @@ class Agreement:
           $.targets[0].metric: must be one of 'response', 'resolution' (got 'answer')
           $.targets[0].within: must be an ISO 8601 duration in weeks, days, hours, minutes and seconds such as 'PT4H' (got 'soon')
         """
-        from ._config import agreement_from_dict
-
-        return agreement_from_dict(cls, document)
+        return _read_agreement(cls, document)
 
     def to_dict(self) -> dict[str, Any]:
         """The configuration document (``from_dict`` of it gives back an equal agreement)."""
-        from ._config import agreement_to_dict
+        out: dict[str, Any] = {
+            "name": self.name,
+            "window": self.window.to_dict(),
+            "targets": [
+                {
+                    "metric": t.metric.value,
+                    **({} if t.priority is None else {"priority": t.priority.name}),
+                    "within": iso_duration(to_duration_us(t.within)),
+                }
+                for t in self.targets
+            ],
+            "pause_on": sorted(s.value for s in self.pause_on),
+            "warn_at": [percent_text(w) for w in self.warn_at],
+        }
+        if self.availability is not None:
+            out["availability"] = percent_text(self.availability)
+        if self.on_priority_change != "keep":
+            out["on_priority_change"] = self.on_priority_change
+        if self.applies_to is not None:
+            out["applies_to"] = self.applies_to.to_dict()
+        return out
 
-        return agreement_to_dict(self)
+    @classmethod
+    def from_file(cls, path: str | PathLike[str]) -> Self:
+        """Read a ``.json`` file as JSON and anything else as TOML (the :meth:`from_dict` schema).
+
+        A missing, unreadable or malformed file is a :class:`~itilkit.ConfigError`
+        naming it.
+        """
+        return cls.from_dict(load_document(path))
 
     @classmethod
     def from_toml(cls, path: str | PathLike[str]) -> Self:
         """Read a TOML file in the :meth:`from_dict` schema (top-level keys)."""
-        from ._config import load_toml
-
-        return cls.from_dict(load_toml(path))
+        return cls.from_file(path)
 
     @classmethod
     def from_json(cls, path: str | PathLike[str]) -> Self:
         """Read a JSON file in the :meth:`from_dict` schema."""
-        from ._config import load_json
-
-        return cls.from_dict(load_json(path))
-
-    @classmethod
-    def from_file(cls, path: str | PathLike[str]) -> Self:
-        """Read a ``.json`` file as JSON and anything else as TOML."""
-        if str(path).lower().endswith(".json"):
-            return cls.from_json(path)
-        return cls.from_toml(path)
+        return cls.from_file(path)
 
     # -- targets ----------------------------------------------------------------
 
@@ -369,16 +398,6 @@ class Agreement:
 
     # -- clocks -----------------------------------------------------------------
 
-    def _run(self, timeline: Timeline, metric: Metric) -> Run | None:
-        return run(
-            self.window,
-            self._halted,
-            self._lookup[metric],
-            self.on_priority_change == "restart",
-            timeline,
-            metric,
-        )
-
     def clock(self, incident: Incident, metric: Metric | str, *, as_of: object) -> ClockStatus:
         """Where the incident's clock for ``metric`` stands as of ``as_of``.
 
@@ -399,7 +418,7 @@ class Agreement:
         """
         m = Metric.parse(metric)
         timeline = Timeline(incident, to_us(as_of, "as_of"))
-        r = self._run(timeline, m)
+        r = run(self._rules, timeline, m)
         if r is None:
             priority, _ = timeline.priority_at(timeline.as_of)
             names = ", ".join(
@@ -412,7 +431,7 @@ class Agreement:
                 f"a priority with a {m.value} target in {self.name!r} ({names or 'none'})",
                 priority,
             )
-        return status(self.window, self.warn_at, incident.id, m, r, timeline)
+        return status(self._rules, incident.id, m, r, timeline)
 
     def compliance(
         self,
@@ -439,101 +458,15 @@ class Agreement:
         >>> report.met, report.breached, report.rate
         (1, 1, Fraction(1, 2))
         """
-        as_of_us = to_us(as_of, "as_of")
-        chosen = tuple(Metric.parse(m) for m in metrics)
-        attributes = attributes or {}
-        window = self.window
-        tables = [(m, self._lookup[m]) for m in chosen]
-        restart = self.on_priority_change == "restart"
-        halted = self._halted
-        tallies: dict[tuple[Metric, Priority], list[int]] = {}
-        breaches: list[Breach] = []
-        counts = {"incidents": 0, "anomalies": 0, "cancelled": 0, "no_target": 0}
-        counts.update(not_applicable=0, not_yet_open=0)
-        no_target_ids: list[str] = []
-        for incident in incidents:
-            counts["incidents"] += 1
-            counts["anomalies"] += len(incident.anomalies)
-            if incident.opened_at_us > as_of_us:
-                counts["not_yet_open"] += 1
-                continue
-            if self.applies_to is not None and not self.applies_to.matches(
-                incident, attributes.get(incident.id)
-            ):
-                counts["not_applicable"] += 1
-                continue
-            timeline = Timeline(incident, as_of_us)
-            runs = []
-            cancelled = False
-            for m, table in tables:
-                r = run(window, halted, table, restart, timeline, m)
-                if r is not None and r.stage == "cancelled":
-                    cancelled = True
-                runs.append((m, r))
-            if cancelled or _cancelled_at(timeline):
-                counts["cancelled"] += 1
-                continue
-            for m, r in runs:
-                if r is None:
-                    counts["no_target"] += 1
-                    no_target_ids.append(incident.id)
-                    continue
-                cell = tallies.setdefault((m, r.priority), [0, 0, 0])
-                if r.elapsed > r.target:
-                    cell[1] += 1
-                    breaches.append(_breach(self, incident, m, r, timeline))
-                elif r.stop is not None:
-                    cell[0] += 1
-                else:
-                    cell[2] += 1
-        return ComplianceReport(
-            sla=self.name,
-            as_of=from_us(as_of_us, window.tz),
-            incidents=counts["incidents"],
-            anomalies=counts["anomalies"],
-            cells=tuple(
-                (m, p, Tally(*cell))
-                for (m, p), cell in sorted(
-                    tallies.items(), key=lambda kv: (_order(kv[0][0]), kv[0][1])
-                )
-            ),
-            breaches=tuple(breaches),
-            cancelled=counts["cancelled"],
-            no_target=counts["no_target"],
-            no_target_ids=tuple(dict.fromkeys(no_target_ids)),
-            not_applicable=counts["not_applicable"],
-            not_yet_open=counts["not_yet_open"],
+        return tally(
+            self.name,
+            self._rules,
+            incidents,
+            as_of_us=to_us(as_of, "as_of"),
+            metrics=tuple(Metric.parse(m) for m in metrics),
+            selects=None if self.applies_to is None else self.applies_to.matches,
+            attributes=attributes,
         )
-
-
-def _order(metric: Metric) -> int:
-    return 0 if metric is Metric.RESPONSE else 1
-
-
-def _cancelled_at(timeline: Timeline) -> bool:
-    """Whether the incident stands CANCELED at ``as_of``."""
-    return bool(timeline.moves) and timeline.moves[-1][1] is State.CANCELED
-
-
-def _breach(
-    agreement: Agreement, incident: Incident, metric: Metric, r: Run, timeline: Timeline
-) -> Breach:
-    from ._clock import breached_at_us, due_us
-
-    window = agreement.window
-    due = due_us(window, r)
-    assert due is not None  # a breached clock reached its target in the past
-    return Breach(
-        incident_id=incident.id,
-        metric=metric,
-        priority=r.priority,
-        target_us=r.target,
-        elapsed_us=r.elapsed,
-        due_us=due,
-        breached_at_us=breached_at_us(window, r, due),
-        stopped_at_us=r.stop,
-        tz=window.tz,
-    )
 
 
 @attrs.frozen
@@ -601,3 +534,154 @@ def select_slas(
             if mode == "first":
                 break
     return tuple(out)
+
+
+# --- the document form -------------------------------------------------------------------
+
+AGREEMENT_KEYS = (
+    "name",
+    "window",
+    "targets",
+    "pause_on",
+    "warn_at",
+    "availability",
+    "on_priority_change",
+    "applies_to",
+)
+TARGET_KEYS = ("metric", "priority", "within")
+CONDITION_KEYS = ("priority", "service", "category")
+
+A = TypeVar("A", bound=Agreement)
+
+
+def _read_agreement(cls: type[A], document: object) -> A:
+    """Read an agreement document field by field with the agreement's own converters.
+
+    Every problem is noted at its path and one :class:`~itilkit.ConfigError`
+    lists them all; only a clean document builds the agreement (once).
+    """
+    problems = Problems()
+    doc = problems.mapping("$", document)
+    if doc is None:
+        problems.raise_if_any()
+    assert doc is not None
+    problems.unknown("$", doc, AGREEMENT_KEYS)
+    name = doc.get("name")
+    if name is None:
+        problems.add("$.name", "is required")
+    else:
+        problems.check("$.name", lambda: _name(None, None, name))  # type: ignore[arg-type]
+    window = None
+    if "window" not in doc:
+        problems.add("$.window", "is required")
+    else:
+        window = read_window(doc["window"], "$.window", problems)
+    targets = _read_targets(doc, problems)
+    options: dict[str, Any] = {}
+    if "pause_on" in doc:
+        states = problems.array("$.pause_on", doc["pause_on"])
+        if states is not None:
+            parsed = [
+                problems.check(f"$.pause_on[{i}]", partial(State.parse, v))
+                for i, v in enumerate(states)
+            ]
+            if None not in parsed:
+                options["pause_on"] = problems.check("$.pause_on", lambda: _states(parsed))
+    if "warn_at" in doc:
+        ratios = problems.array("$.warn_at", doc["warn_at"])
+        if ratios is not None:
+            warnings = [
+                problems.check(f"$.warn_at[{i}]", partial(_warning, v))
+                for i, v in enumerate(ratios)
+            ]
+            options["warn_at"] = warnings
+    if doc.get("availability") is not None:
+        options["availability"] = problems.check(
+            "$.availability", lambda: _availability(doc["availability"])
+        )
+    if "on_priority_change" in doc:
+        options["on_priority_change"] = problems.check(
+            "$.on_priority_change", lambda: _rule(doc["on_priority_change"])
+        )
+    if "applies_to" in doc:
+        options["applies_to"] = _read_condition(doc["applies_to"], problems)
+    problems.raise_if_any()
+    assert isinstance(name, str) and window is not None  # else a problem was noted
+    return cls(name, window=window, targets=targets, **options)
+
+
+def _read_targets(doc: Mapping[str, Any], problems: Problems) -> list[Target]:
+    if "targets" not in doc:
+        problems.add("$.targets", "is required")
+        return []
+    items = problems.array("$.targets", doc["targets"])
+    if items is None:
+        return []
+    if not items:
+        problems.add("$.targets", "must hold at least one target (got [])")
+    targets: list[Target] = []
+    paths: list[str] = []
+    for i, item in enumerate(items):
+        path = f"$.targets[{i}]"
+        entry = problems.mapping(path, item)
+        if entry is None:
+            continue
+        problems.unknown(path, entry, TARGET_KEYS)
+        for required in ("metric", "within"):
+            if required not in entry:
+                problems.add(f"{path}.{required}", "is required")
+        before = len(problems.items)
+        metric = within = None
+        if "metric" in entry:
+            metric = problems.check(f"{path}.metric", partial(_metric, entry["metric"]))
+        if "within" in entry:
+            within = problems.check(f"{path}.within", partial(_document_within, entry))
+        priority = problems.check(
+            f"{path}.priority", partial(_priority_or_none, entry.get("priority"))
+        )
+        if len(problems.items) == before and metric is not None and within is not None:
+            target = Target(metric, within, priority=priority)
+            for _, first in _repeated([*targets, target]):
+                which = "every priority" if priority is None else priority.name
+                problems.add(
+                    path,
+                    f"must be the only {metric.value} target for {which}"
+                    f" (got a second one; the first is {paths[first]})",
+                )
+                break
+            else:
+                targets.append(target)
+                paths.append(path)
+    return targets
+
+
+def _document_within(entry: Mapping[str, Any]) -> timedelta:
+    """A target's ``within`` as documents write it: an ISO 8601 duration text."""
+    value = entry["within"]
+    if not isinstance(value, str):
+        raise InvalidValueError("within", "an ISO 8601 duration such as 'PT4H'", value)
+    return _within(value)
+
+
+def _read_condition(value: object, problems: Problems) -> Condition | None:
+    doc = problems.mapping("$.applies_to", value)
+    if doc is None:
+        return None
+    problems.unknown("$.applies_to", doc, CONDITION_KEYS)
+    before = len(problems.items)
+    fields: dict[str, Any] = {}
+    for key in CONDITION_KEYS:
+        if key not in doc:
+            continue
+        items = [doc[key]] if isinstance(doc[key], str) else doc[key]
+        listed = problems.array(f"$.applies_to.{key}", items)
+        for i, item in enumerate(listed or ()):
+            path = f"$.applies_to.{key}[{i}]"
+            if key == "priority":
+                problems.check(path, partial(Priority.parse, item))
+            elif not isinstance(item, str):
+                problems.add(path, f"must be a string (got {item!r})")
+        fields[key] = listed
+    if len(problems.items) > before:
+        return None
+    return Condition(**fields)

@@ -25,6 +25,7 @@ import pendulum
 from dateutil import rrule as rrule_lib
 
 from ._calendar import HolidayCalendar, _parse_date
+from ._document import Problems
 from ._errors import InvalidValueError, NaiveDatetimeError
 from ._index import Index, Node
 from ._intervals import Intervals, intersect, merge, subtract
@@ -661,11 +662,19 @@ class ServiceWindow:
 
     @classmethod
     def from_dict(cls, table: Mapping[str, Any]) -> ServiceWindow:
-        """A window from its configuration table; :class:`~itilkit.ConfigError` lists problems."""
-        from ._config import window_from_dict
+        """A window from its configuration table; :class:`~itilkit.ConfigError` lists problems.
 
-        window = window_from_dict(table)
-        assert window is not None  # window_from_dict raises when it cannot build one
+        >>> ServiceWindow.from_dict({"hours": "Mon-Fry 08:00-17:00", "tz": "Mars/Olympus"})
+        Traceback (most recent call last):
+        ...
+        itilkit.ConfigError: 2 problems in the configuration:
+          $.tz: must be an IANA time zone name such as 'Europe/Berlin' (got 'Mars/Olympus')
+          $.hours: must be ... (got 'Mon-Fry 08:00-17:00')
+        """
+        problems = Problems()
+        window = read_window(table, "$", problems)
+        problems.raise_if_any()
+        assert window is not None  # no problem noted: it was built
         return window
 
     def in_zone(self, tz: str | Zone) -> ServiceWindow:
@@ -938,3 +947,55 @@ def _to_us_array(values: Any, field: str) -> Any:
     if array.dtype == object:
         return np.asarray([_instant(v, f"{field}[]") for v in array.ravel()], dtype=np.int64)
     raise InvalidValueError(field, "an array of datetime64", str(array.dtype))
+
+
+# -- the document form ---------------------------------------------------------------
+
+WINDOW_KEYS = ("hours", "tz", "holidays", "overrides")
+ALWAYS = "24x7"
+
+
+def read_window(document: object, path: str, problems: Problems) -> ServiceWindow | None:
+    """The window a ``window`` table describes, reading each field with the converters
+    :meth:`ServiceWindow.weekly` uses; problems are noted at their paths (None then).
+
+    ``hours`` may be absent or ``"24x7"`` (always open); ``tz`` is required.
+    """
+    doc = problems.mapping(path, document)
+    if doc is None:
+        return None
+    before = len(problems.items)
+    problems.unknown(path, doc, WINDOW_KEYS)
+    tz = None
+    if "tz" not in doc:
+        problems.add(f"{path}.tz", "is required")
+    else:
+        tz = problems.check(f"{path}.tz", lambda: zone_name(zone(doc["tz"])))
+    hours = doc.get("hours", ALWAYS)
+    if hours != ALWAYS:
+        problems.check(f"{path}.hours", lambda: parse_week(hours))
+    holidays = doc.get("holidays")
+    if isinstance(holidays, list):
+        holidays = tuple(holidays)
+    calendar = problems.check(f"{path}.holidays", lambda: HolidayCalendar.parse(holidays))
+    overrides = doc.get("overrides")
+    if overrides is not None:
+        table = problems.mapping(f"{path}.overrides", overrides)
+        for key, value in (table or {}).items():
+            where = f"{path}.overrides.{key}"
+            problems.check(where, lambda key=key: _parse_date(key, "overrides"))
+            problems.check(where, lambda value=value: parse_ranges(value))
+    if len(problems.items) > before or tz is None:
+        return None
+    if hours == ALWAYS and calendar is None and overrides is None:
+        return ServiceWindow.always(tz=tz)
+    return problems.check(
+        path,
+        lambda: ServiceWindow.weekly(
+            "Mon-Sun 00:00-24:00" if hours == ALWAYS else hours,
+            tz=tz,
+            holidays=calendar,
+            overrides=overrides,
+        ),
+    )
+
