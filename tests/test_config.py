@@ -422,6 +422,8 @@ class TestFiles:
             ("deep.toml", b"a = " + b"[" * 100_000 + b"]" * 100_000, "nested at most"),
             ("bad.toml", b"name = ", "must be valid TOML"),
             ("bad.json", b"{", "must be valid JSON"),
+            ("huge.json", b'{"name": ' + b"9" * 5000 + b"}", "must be valid JSON"),
+            ("huge.toml", b"name = " + b"9" * 5000, "must be valid TOML"),
         ],
     )
     def test_unreadable_files(

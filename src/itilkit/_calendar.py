@@ -27,7 +27,7 @@ __all__ = ["HolidayCalendar"]
 _BASE_LOCK = threading.Lock()
 
 
-def _parse_date(value: object, field: str) -> date:
+def parse_date(value: object, field: str) -> date:
     if isinstance(value, datetime):
         raise InvalidValueError(field, "a date, not a datetime", value)
     if isinstance(value, date):
@@ -75,7 +75,7 @@ class HolidayCalendar:
             )
             return cls(base=base, base_key=key)
         if isinstance(value, Iterable):
-            return cls(dates=frozenset(_parse_date(item, "holidays") for item in value))
+            return cls(dates=frozenset(parse_date(item, "holidays") for item in value))
         raise UnknownHolidaysError("holidays", value)
 
     def dates_in(self, first: date, last: date) -> frozenset[date]:

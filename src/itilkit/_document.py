@@ -142,6 +142,8 @@ def parse_json(text: str) -> Any:
         document = json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as err:
         _refuse("$", f"must be valid JSON ({err})")
+    except ValueError as err:  # a number beyond Python's digit limit, say
+        _refuse("$", f"must be valid JSON ({err})")
     except RecursionError:
         _refuse("$", f"must be nested at most {MAX_DEPTH} levels deep (got deeper)")
     _check_depth(document)
@@ -152,6 +154,8 @@ def _parse_toml(text: str) -> Any:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
+        _refuse("$", f"must be valid TOML ({err})")
+    except ValueError as err:  # a number beyond Python's digit limit, say
         _refuse("$", f"must be valid TOML ({err})")
     except RecursionError:
         _refuse("$", f"must be nested at most {MAX_DEPTH} levels deep (got deeper)")

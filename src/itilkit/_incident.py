@@ -41,7 +41,7 @@ import attrs
 import pendulum
 
 from ._errors import ChronologyError, InvalidTransitionError, InvalidValueError
-from ._priority import _ITIL, Impact, Priority, PriorityMatrix, Urgency
+from ._priority import ITIL_PRIORITIES, Impact, Priority, PriorityMatrix, Urgency
 from ._time import from_us, to_timedelta, to_us, zone_of
 from ._vocabulary import parse_member
 
@@ -247,7 +247,7 @@ class Incident:
         at: object,
         impact: object,
         urgency: object,
-        matrix: PriorityMatrix = _ITIL,
+        matrix: PriorityMatrix = ITIL_PRIORITIES,
     ) -> Incident:
         """A NEW incident logged at ``at`` with its impact and urgency.
 
@@ -277,7 +277,7 @@ class Incident:
         urgency: object,
         strict: bool = True,
         opened_at: object = None,
-        matrix: PriorityMatrix = _ITIL,
+        matrix: PriorityMatrix = ITIL_PRIORITIES,
     ) -> Incident:
         """The incident that the recorded ``events`` describe, step by step.
 
@@ -313,7 +313,7 @@ class Incident:
             if not isinstance(items[0], PriorityChange) and _event(items[0], 0)[1] is State.NEW:
                 items = items[1:]
         inc = cls.open(id, at=opened_at, impact=impact, urgency=urgency, matrix=matrix)
-        builder = _Builder(inc, strict=strict)
+        builder = StepBuilder(inc, strict=strict)
         for index, item in enumerate(items):
             where = f"event {index} of {id!r}"
             if isinstance(item, PriorityChange):
@@ -334,7 +334,7 @@ class Incident:
         ...
         itilkit.InvalidTransitionError: 'to_state' must be one of the moves allowed from NEW ...
         """
-        builder = _Builder(self, strict=True)
+        builder = StepBuilder(self, strict=True)
         reason_value = None if reason is None else HoldReason.parse(reason)
         builder.step(to_us(at, "at"), State.parse(to_state), reason_value, None, None)
         return builder.build()
@@ -398,7 +398,7 @@ class Incident:
             raise InvalidValueError(
                 "state", "not final (CLOSED or CANCELED) to reprioritize", self.state
             )
-        builder = _Builder(self, strict=True)
+        builder = StepBuilder(self, strict=True)
         builder.reprioritize(to_us(at, "at"), impact, urgency, None, None)
         return builder.build()
 
@@ -551,7 +551,7 @@ def _event(item: object, index: int) -> tuple[object, State, HoldReason | None]:
     return item[0], state, reason
 
 
-class _Builder:
+class StepBuilder:
     """Applies steps to an incident on plain integers, then builds the value once.
 
     Shared by the single steps, :meth:`Incident.replay` and the event-log

@@ -30,7 +30,7 @@ import attrs
 from ._errors import InvalidValueError
 from ._vocabulary import normalise
 
-__all__ = ["ITIL_MATRIX", "Impact", "Priority", "PriorityMatrix", "Urgency"]
+__all__ = ["ITIL_MATRIX", "ITIL_PRIORITIES", "Impact", "Priority", "PriorityMatrix", "Urgency"]
 
 # A level number has at most a few digits: a longer run of digits is no level (and would
 # cost Python's int digit limit, or time, to convert).
@@ -225,7 +225,7 @@ class PriorityMatrix:
         >>> PriorityMatrix.itil().priority(Impact.LOW, Urgency.LOW)
         <Priority.P5: 5>
         """
-        return _ITIL
+        return ITIL_PRIORITIES
 
     @classmethod
     def from_table(
@@ -302,7 +302,7 @@ class PriorityMatrix:
         return cls(impact_labels, urgency_labels, tuple(rows), name)
 
     def __repr__(self) -> str:
-        if self == _ITIL:
+        if self == ITIL_PRIORITIES:
             return "PriorityMatrix.itil()"
         return f"<PriorityMatrix {self.name!r} {len(self.impacts)}x{len(self.urgencies)}>"
 
@@ -363,7 +363,8 @@ def _labels(given: Sequence[str] | None, field: str, count: int | None = None) -
     return labels
 
 
-_ITIL = PriorityMatrix(
+#: :data:`ITIL_MATRIX` as a :class:`PriorityMatrix`: what :meth:`PriorityMatrix.itil` returns.
+ITIL_PRIORITIES = PriorityMatrix(
     ("High", "Medium", "Low"),
     ("High", "Medium", "Low"),
     tuple(tuple(ITIL_MATRIX[(i, u)] for u in Urgency) for i in Impact),

@@ -24,7 +24,7 @@ import attrs
 import pendulum
 from dateutil import rrule as rrule_lib
 
-from ._calendar import HolidayCalendar, _parse_date
+from ._calendar import HolidayCalendar, parse_date
 from ._document import Problems
 from ._errors import InvalidValueError, NaiveDatetimeError
 from ._index import Index, Node
@@ -537,7 +537,7 @@ class ServiceWindow:
             if not isinstance(overrides, Mapping):
                 raise InvalidValueError("overrides", "a mapping of dates to hours", overrides)
             for key, value in overrides.items():
-                items.append((_parse_date(key, "overrides"), parse_ranges(value)))
+                items.append((parse_date(key, "overrides"), parse_ranges(value)))
         node = _Weekly(week, name, calendar, tuple(sorted(items)))
         return cls._of(node, name)
 
@@ -983,7 +983,7 @@ def read_window(document: object, path: str, problems: Problems) -> ServiceWindo
         table = problems.mapping(f"{path}.overrides", overrides)
         for key, value in (table or {}).items():
             where = f"{path}.overrides.{key}"
-            problems.check(where, lambda key=key: _parse_date(key, "overrides"))
+            problems.check(where, lambda key=key: parse_date(key, "overrides"))
             problems.check(where, lambda value=value: parse_ranges(value))
     if len(problems.items) > before or tz is None:
         return None

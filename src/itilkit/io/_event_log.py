@@ -52,9 +52,9 @@ from .._incident import (
     Incident,
     PriorityChange,
     State,
-    _Builder,
+    StepBuilder,
 )
-from .._priority import _ITIL, PriorityMatrix
+from .._priority import ITIL_PRIORITIES, PriorityMatrix
 from .._time import from_us, recorded_to_us, td_us, zone, zone_name
 from .._vocabulary import normalise
 
@@ -351,7 +351,7 @@ def read_event_log(
     dayfirst: bool = True,
     columns: Mapping[str, str | None] | None = None,
     states: Mapping[str, StateSpec] | None = None,
-    matrix: PriorityMatrix = _ITIL,
+    matrix: PriorityMatrix = ITIL_PRIORITIES,
     impact: object = None,
     urgency: object = None,
     delimiter: str = ",",
@@ -607,7 +607,7 @@ class _Reader:
             at_us=opened_us,
         )
         inc = Incident(key, opened, (), (change,), matrix, (), opened_at_us=opened_us)
-        builder = _Builder(inc, strict=False)
+        builder = StepBuilder(inc, strict=False)
         impact_col = index.get("impact")
         urgency_col = index.get("urgency")
         reason_col = index.get("reason")
