@@ -95,7 +95,7 @@ def _walk(node: ast.AST, depth: int = 0) -> Iterator[tuple[ast.AST, bool]]:
 
 def imports(name: str, path: Path) -> Iterator[tuple[str, str, bool]]:
     """``(imported module, imported name, at module level)`` for each package-internal import."""
-    package = name.split(".")[:-1] if not path.name == "__init__.py" else name.split(".")
+    package = name.split(".")[:-1] if path.name != "__init__.py" else name.split(".")
     if name == "__init__":
         package = []
     tree = ast.parse(path.read_text(encoding="utf-8"))
