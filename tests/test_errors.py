@@ -16,6 +16,7 @@ from itilkit import (
     ItilkitError,
     NaiveDatetimeError,
     NoOpenTimeError,
+    NoTargetError,
     UnknownHolidaysError,
     UnknownZoneError,
     WindowSpecError,
@@ -28,6 +29,7 @@ ERRORS = [
     UnknownHolidaysError("holidays", "XX"),
     WindowSpecError("Mon 9-18", "9", "a time written HH:MM"),
     NoOpenTimeError("no open time"),
+    NoTargetError("priority", "a priority with a response target in 'Gold' (P1)", "P3"),
     InvalidTransitionError("CLOSED", "NEW", ["X", "Y"]),
     ChronologyError("at", "2026-01-01", "2026-01-02"),
     ConfigError([("$.name", "must be a string (got 3)"), ("$.targets", "must be a list")]),
@@ -75,3 +77,43 @@ def test_tree_is_drawn_in_the_docstring() -> None:
     doc = itilkit._errors.__doc__ or ""
     for name in itilkit._errors.__all__:
         assert name in doc, name
+
+
+@pytest.mark.parametrize("window", [None, "Mon-Fri 09:00-18:00", 5])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda w: itilkit.measure_availability(
+            [], window=w, start="2026-03-01T00:00Z", end="2026-03-02T00:00Z"
+        ),
+        lambda w: (
+            itilkit.ErrorBudget(
+                "99.9%", start="2026-03-01T00:00Z", end="2026-03-02T00:00Z", window=w
+            )
+            if w is not None
+            else itilkit.measure_availability(
+                [], window=w, start="2026-03-01T00:00Z", end="2026-03-02T00:00Z"
+            )
+        ),
+        lambda w: itilkit.SLA("S", window=w, targets=[itilkit.Target("response", "PT1H")]),
+        lambda w: (
+            itilkit.Incident.open(
+                "I", at="2026-03-02T09:00Z", impact="low", urgency="low"
+            ).time_in("new", window=w, as_of="2026-03-02T10:00Z")
+            if w is not None
+            else itilkit.SLA("S", window=w, targets=[itilkit.Target("response", "PT1H")])
+        ),
+    ],
+)
+def test_a_window_that_is_not_a_window(call: object, window: object) -> None:
+    """None or a spec string where a ServiceWindow belongs is a clear error, not AttributeError."""
+    with pytest.raises(InvalidValueError, match="'window' must be a ServiceWindow"):
+        call(window)  # type: ignore[operator]
+
+
+def test_no_target_is_an_invalid_value() -> None:
+    """NoTargetError sits in the tree under InvalidValueError (and ValueError)."""
+    assert issubclass(NoTargetError, InvalidValueError)
+    assert issubclass(NoTargetError, ValueError)
+    assert "NoTargetError" in itilkit.__all__
+    assert not hasattr(itilkit, "ItilkitWarning")

@@ -916,7 +916,11 @@ class TestProperties:
     @settings(max_examples=120, deadline=None)
     @given(walk=legal_walks(), window=sla_windows(), data=st.data())
     def test_breached_at_is_the_first_instant_past_target(self, walk, window, data) -> None:  # type: ignore[no-untyped-def]
-        """Read at breached_at the clock shows exactly the target; a microsecond later, more."""
+        """Read at breached_at the clock shows exactly the target; a microsecond later, more.
+
+        Every example checks something: a clock not breached has no breach
+        instant and has not used more than its target.
+        """
         start, _ = walk
         inc = replay(walk)
         as_of = start + timedelta(seconds=data.draw(st.integers(0, 30 * 86_400)))
@@ -924,6 +928,9 @@ class TestProperties:
         sla = gold(window=window)
         c = sla.clock(inc, metric, as_of=as_of)
         if not c.breached:
+            assert c.breached_at is None
+            assert c.elapsed <= c.target and c.remaining >= timedelta(0)
+            assert c.stage in {"running", "paused", "met", "cancelled"}
             return
         assert c.breached_at is not None
         at = sla.clock(inc, metric, as_of=c.breached_at)

@@ -54,7 +54,7 @@ from ._intervals import Measure, merge, subtract
 from ._ratio import RatioLike, format_percent, parse_ratio, ratio_text
 from ._report import format_duration, html_table, text_table
 from ._time import from_us, iso_duration, to_us, zone_name
-from ._window import ServiceWindow
+from ._window import ServiceWindow, as_window
 
 __all__ = [
     "AvailabilityReport",
@@ -336,6 +336,7 @@ def measure_availability(
     ``percent`` are ``None`` and :meth:`AvailabilityReport.meets` raises
     :class:`~itilkit.NoOpenTimeError`.
     """
+    window = as_window(window)
     a = to_us(start, "start")
     b = to_us(end, "end")
     if b < a:

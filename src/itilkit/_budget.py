@@ -36,7 +36,7 @@ from ._errors import InvalidValueError
 from ._ratio import RatioLike, format_decimal, format_percent, parse_ratio
 from ._report import format_duration, text_table
 from ._time import from_us, to_duration_us, to_us
-from ._window import ServiceWindow
+from ._window import ServiceWindow, as_window
 
 __all__ = ["SRE_WORKBOOK_RULES", "BurnRateAlert", "BurnRateRule", "ErrorBudget"]
 
@@ -152,8 +152,7 @@ class ErrorBudget:
         a, b = to_us(start, "start"), to_us(end, "end")
         if b <= a:
             raise InvalidValueError("end", f"after start {start!r}", end)
-        if window is None:
-            window = ServiceWindow.always()
+        window = ServiceWindow.always() if window is None else as_window(window)
         tz = window.tz
         self.__attrs_init__(
             ratio, from_us(a, tz), from_us(b, tz), window, a, b, window.business_time_us(a, b)

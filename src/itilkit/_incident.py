@@ -35,7 +35,7 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta, tzinfo
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import attrs
 import pendulum
@@ -44,9 +44,8 @@ from ._errors import ChronologyError, InvalidTransitionError, InvalidValueError
 from ._priority import ITIL_PRIORITIES, Impact, Priority, PriorityMatrix, Urgency
 from ._time import from_us, to_timedelta, to_us, zone_of
 from ._vocabulary import parse_member
+from ._window import ServiceWindow, as_window
 
-if TYPE_CHECKING:
-    from ._window import ServiceWindow
 
 __all__ = [
     "FINAL_STATES",
@@ -517,6 +516,7 @@ class Incident:
         ...
         itilkit.InvalidValueError: 'as_of' must be given: the incident is still ON_HOLD, ...
         """
+        hours = None if window is None else as_window(window)
         wanted = State.parse(state)
         limit = None if as_of is None else to_us(as_of, "as_of")
         if limit is None and wanted is self.state and not self.is_final:
@@ -537,7 +537,7 @@ class Incident:
                 end = limit
             if end <= start:
                 continue
-            total += end - start if window is None else window.business_time_us(start, end)
+            total += end - start if hours is None else hours.business_time_us(start, end)
         return to_timedelta(total)
 
 

@@ -42,7 +42,7 @@ from ._incident import Incident, State
 from ._priority import Priority
 from ._ratio import parse_ratio, percent_text
 from ._time import iso_duration, to_duration_us, to_timedelta, to_us
-from ._window import ServiceWindow, read_window
+from ._window import ServiceWindow, as_window, read_window
 
 __all__ = [
     "OLA",
@@ -241,8 +241,7 @@ def _rule(value: object) -> PriorityChangeRule:
 
 
 def _window(instance: object, attribute: attrs.Attribute[ServiceWindow], value: object) -> None:
-    if not isinstance(value, ServiceWindow):
-        raise InvalidValueError("window", "a ServiceWindow", value)
+    as_window(value)
 
 
 def _name(instance: object, attribute: attrs.Attribute[str], value: object) -> None:

@@ -38,7 +38,7 @@ from ._incident import Incident, State
 from ._priority import Impact, Priority, Urgency
 from ._sla import Agreement, NoTargetError
 from ._time import zone_name
-from ._window import ServiceWindow
+from ._window import ServiceWindow, as_window
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,7 +86,7 @@ def business_time(
     import pandas as pd
 
     _require(frame, (start, end))
-    values = window.business_time_many(frame[start], frame[end])
+    values = as_window(window).business_time_many(frame[start], frame[end])
     return pd.Series(values, index=frame.index, name="business_time")
 
 
