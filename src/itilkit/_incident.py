@@ -46,7 +46,6 @@ from ._time import from_us, to_timedelta, to_us, zone_of
 from ._vocabulary import parse_member
 from ._window import ServiceWindow, as_window
 
-
 __all__ = [
     "FINAL_STATES",
     "TRANSITIONS",
