@@ -46,6 +46,12 @@ class TestTd:
     def test_round_trip(self, n: int) -> None:
         assert td_us(timedelta(microseconds=n)) == n
 
+    def test_pendulum_durations(self) -> None:
+        """pendulum's Duration says seconds=-18000 for -5 h; the microseconds are still exact."""
+        assert td_us(-pendulum.duration(hours=5)) == -5 * 3_600_000_000
+        assert td_us(pendulum.duration(weeks=1, microseconds=7)) == 7 * 86_400_000_000 + 7
+        assert to_duration_us(-pendulum.duration(minutes=1)) == -60_000_000
+
 
 # -- the two DST rules ----------------------------------------------------------------
 

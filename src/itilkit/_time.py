@@ -89,9 +89,16 @@ _MAX_DURATION_DIGITS = 18
 def td_us(delta: timedelta) -> int:
     """Exact microseconds of a ``timedelta``: the one place this conversion is written.
 
+    Subclasses (pendulum's ``Duration`` redefines ``seconds`` for negative
+    durations) go through the C division, which reads the stored fields.
+
     >>> td_us(timedelta(days=-1, seconds=1, microseconds=2))
     -86398999998
+    >>> td_us(-pendulum.duration(hours=5))
+    -18000000000
     """
+    if delta.__class__ is timedelta:  # the hot path: plain arithmetic beats any call
+        return (delta.days * 86_400 + delta.seconds) * US_PER_SECOND + delta.microseconds
     return _td_floordiv(delta, _ONE_US)
 
 
@@ -374,6 +381,10 @@ def zone(value: object, field: str = "tz") -> Zone:
     ...
     itilkit.UnknownZoneError: 'tz' must be an IANA time zone name such as 'Europe/Berlin' (got 'Mars/Olympus')
     """
+    if value.__class__ is str:  # the hot path: a name already checked
+        known = _KNOWN_ZONES.get(value)
+        if known is not None:
+            return known
     if isinstance(value, tzinfo):
         return _zone_of_tzinfo(value, field)
     if not isinstance(value, str) or not value.strip():
@@ -381,7 +392,13 @@ def zone(value: object, field: str = "tz") -> Zone:
     found = _named_zone(value.strip())
     if found is None:
         raise UnknownZoneError(field, value)
+    if len(_KNOWN_ZONES) < 4096:
+        _KNOWN_ZONES[value] = found
     return found
+
+
+#: Names that :func:`zone` has accepted, and their zones (only valid names get in).
+_KNOWN_ZONES: dict[str, Zone] = {}
 
 
 def _named_zone(name: str) -> Zone | None:
