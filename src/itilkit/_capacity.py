@@ -37,12 +37,11 @@ from fractions import Fraction
 from typing import Any, Literal, NoReturn, TypeAlias
 
 import attrs
-import pendulum
 
 from ._errors import ChronologyError, InvalidValueError
 from ._ratio import RatioLike, exact_decimal, float_ratio, format_percent, parse_ratio
 from ._spec import DAY_NAMES
-from ._time import EPOCH, from_us, td_us, to_duration_us, to_us, zone, zone_name
+from ._time import EPOCH, boundary_to_us, from_us, td_us, to_duration_us, to_us, zone, zone_name
 from ._window import ServiceWindow, Span
 
 __all__ = ["RecurringOverload", "find_overloads", "recurring_overloads"]
@@ -381,19 +380,11 @@ def _wall(us: int, tz: tzinfo) -> tuple[date, int, int]:
 
 
 def _wall_us(day: date, seconds: int, tz: tzinfo) -> int:
-    """The instant at a wall-clock time of a local date (a time in a DST gap moves forward)."""
+    """The instant at a wall-clock time of a local date (the window-boundary DST rule)."""
     day += timedelta(days=seconds // _DAY_SECONDS)
-    seconds %= _DAY_SECONDS
-    local = pendulum.datetime(
-        day.year,
-        day.month,
-        day.day,
-        seconds // 3600,
-        seconds // 60 % 60,
-        seconds % 60,
-        tz=tz,
+    return boundary_to_us(
+        datetime.combine(day, time()) + timedelta(seconds=seconds % _DAY_SECONDS), tz
     )
-    return to_us(local)
 
 
 def _pieces(
