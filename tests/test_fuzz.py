@@ -1038,6 +1038,7 @@ def test_error_budget(
     if fixed is RAISED:
         assert want is None or want is ANY, f"objective {show(objective.value)} was refused"
     else:
+        assert want is not None, f"objective {show(objective.value)} must be refused"
         check_ratio(objective.value, fixed.objective, label="ErrorBudget objective")
     budget = run(ErrorBudget, objective, start=start, end=end, window=window)
     if budget is RAISED:
