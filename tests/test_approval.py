@@ -615,3 +615,10 @@ class TestDecisionData:
         """A clear error names the argument instead of an AttributeError."""
         with pytest.raises(InvalidValueError, match=r"^'cr' must be a ChangeRequest"):
             DEFAULT.decide("CHG1")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("group", [5, "cab", None, {"role": "cab"}])
+def test_a_policy_entry_must_hold_rules(group: object) -> None:
+    """An entry that is neither a rule nor an iterable of rules is named in the error."""
+    with pytest.raises(InvalidValueError, match=r"^'rules\[NORMAL\]' must be an ApprovalRule"):
+        ApprovalPolicy({"normal": group})

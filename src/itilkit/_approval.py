@@ -372,18 +372,26 @@ def _rules(value: object) -> tuple[tuple[PolicyKey, tuple[ApprovalRule, ...]], .
     entries: dict[PolicyKey, tuple[ApprovalRule, ...]] = {}
     for raw_key, raw_rules in value.items():
         key = _key(raw_key)
-        group = (raw_rules,) if isinstance(raw_rules, ApprovalRule) else tuple(raw_rules)
+        if isinstance(raw_rules, ApprovalRule):
+            group: tuple[object, ...] = (raw_rules,)
+        elif isinstance(raw_rules, str | Mapping) or not isinstance(raw_rules, Iterable):
+            raise InvalidValueError(
+                f"rules[{_key_text(key)}]", "an ApprovalRule or an iterable of them", raw_rules
+            )
+        else:
+            group = tuple(raw_rules)
         for rule in group:
             if not isinstance(rule, ApprovalRule):
                 raise InvalidValueError(f"rules[{_key_text(key)}]", "ApprovalRules", rule)
-        roles = [rule.role for rule in group]
+        checked = tuple(rule for rule in group if isinstance(rule, ApprovalRule))
+        roles = [rule.role for rule in checked]
         if len(set(roles)) != len(roles):
             raise InvalidValueError(
                 f"rules[{_key_text(key)}]", "at most one rule per role", tuple(roles)
             )
         if key in entries:
             raise InvalidValueError("rules", "one entry per change type (and risk)", raw_key)
-        entries[key] = group
+        entries[key] = checked
     return tuple(entries.items())
 
 
