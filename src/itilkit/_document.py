@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from os import PathLike, fspath
 from typing import Any, NoReturn, TypeVar
 
-from ._errors import ConfigError, InvalidValueError
+from ._errors import ConfigError, InvalidValueError, show
 
 __all__ = ["MAX_DEPTH", "Problems", "load_document", "parse_json"]
 
@@ -66,7 +66,7 @@ class Problems:
         try:
             return parse()
         except InvalidValueError as err:
-            self.add(path, f"must be {err.expectation} (got {err.value!r})")
+            self.add(path, f"must be {err.expectation} (got {show(err.value)})")
         except ConfigError as err:
             for inner, message in err.problems:
                 self.add(path + inner[1:], message)
@@ -77,21 +77,22 @@ class Problems:
         for key in mapping:
             if key not in known:
                 self.add(
-                    f"{path}.{key}", f"must be one of the keys {', '.join(known)} (got {key!r})"
+                    f"{path}.{key}",
+                    f"must be one of the keys {', '.join(known)} (got {show(key)})",
                 )
 
     def mapping(self, path: str, value: object) -> Mapping[str, Any] | None:
         """``value`` if it is a table, else None with the problem noted."""
         if isinstance(value, Mapping):
             return value
-        self.add(path, f"must be a table (mapping) (got {value!r})")
+        self.add(path, f"must be a table (mapping) (got {show(value)})")
         return None
 
     def array(self, path: str, value: object) -> list[Any] | None:
         """``value`` as a list if it is an array, else None with the problem noted."""
         if isinstance(value, list | tuple):
             return list(value)
-        self.add(path, f"must be an array (got {value!r})")
+        self.add(path, f"must be an array (got {show(value)})")
         return None
 
     def raise_if_any(self) -> None:

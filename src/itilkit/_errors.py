@@ -48,9 +48,49 @@ __all__ = [
 ]
 
 
+#: The longest repr an error message quotes in full; longer ones keep their ends.
+SHOW_LIMIT = 200
+
+
+def show(value: object) -> str:
+    """``repr(value)`` for a message: never failing, never endless.
+
+    A 5,000-digit int (whose repr Python refuses) is named by its size, and a
+    very long repr keeps its beginning and end.
+
+    >>> show("x" * 500)[:12], len(show("x" * 500)) < 250
+    ("'xxxxxxxxxxx", True)
+    >>> show(10**5000)
+    '<an int of 5001 digits>'
+    """
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond Python's digit limit for str()
+        if isinstance(value, int):
+            return f"<an int of {_digits(value)} digits>"
+        return f"<{type(value).__name__}>"
+    except Exception:  # a broken __repr__ must not hide the error it describes
+        return f"<{type(value).__name__}>"
+    if len(text) > SHOW_LIMIT:
+        half = SHOW_LIMIT // 2
+        text = f"{text[:half]}...({len(text) - SHOW_LIMIT} characters)...{text[-half:]}"
+    return text
+
+
+def _digits(value: int) -> int:
+    """How many decimal digits ``value`` has, without converting it to text."""
+    n = abs(value)
+    k = max(0, (n.bit_length() - 1) * 30103 // 100000)  # about log10(n), from below
+    while 10 ** (k + 1) <= n:
+        k += 1
+    while k > 0 and 10**k > n:
+        k -= 1
+    return k + 1
+
+
 def must(field: str, expectation: str, value: object) -> str:
     """The one message grammar: ``'<field>' must be <expectation> (got <value!r>)``."""
-    return f"{field!r} must be {expectation} (got {value!r})"
+    return f"{show(field)} must be {expectation} (got {show(value)})"
 
 
 class ItilkitError(Exception):
