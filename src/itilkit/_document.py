@@ -143,6 +143,8 @@ def parse_json(text: str) -> Any:
         document = json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as err:
         _refuse("$", f"must be valid JSON ({err})")
+    except ConfigError:
+        raise
     except ValueError as err:  # a number beyond Python's digit limit, say
         _refuse("$", f"must be valid JSON ({err})")
     except RecursionError:
