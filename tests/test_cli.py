@@ -59,7 +59,7 @@ def test_window_command(capsys: pytest.CaptureFixture[str]) -> None:
     )
     out = capsys.readouterr().out
     assert status == 0
-    assert "business time: 18h 00m" in out
+    assert "business time: 18h 00m (64800 s)" in out  # two days of 9 h, never "0:00:00"
     assert "2026-03-03T09:00:00+09:00  2026-03-03T18:00:00+09:00" in out
 
 

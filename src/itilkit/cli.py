@@ -17,6 +17,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -24,9 +25,10 @@ from . import __version__
 from ._demo import demo_text, last_instant
 from ._errors import ConfigError, EventLogError, InvalidValueError, ItilkitError
 from ._incident import Incident
+from ._ratio import ratio_text
 from ._report import format_duration, html_page, text_table
 from ._sla import SLA
-from ._time import InstantLike, to_us, zone_name
+from ._time import InstantLike, td_us, to_us, zone_name
 from ._window import ServiceWindow
 from .io import EventLog, read_event_log
 
@@ -217,7 +219,8 @@ def _window(args: argparse.Namespace) -> str:
     spans = window.spans(start, end)
     rows = [[s.start.isoformat(), s.end.isoformat(), format_duration(s.duration)] for s in spans]
     table = text_table(["open from", "until", "duration"], rows)
-    return f"{window!r}\nbusiness time: {format_duration(total)} ({total})\n\n{table}"
+    seconds = ratio_text(Fraction(td_us(total), 1_000_000))
+    return f"{window!r}\nbusiness time: {format_duration(total)} ({seconds} s)\n\n{table}"
 
 
 def _progress(incidents: Sequence[Incident], stream: TextIO) -> Iterator[Incident]:
