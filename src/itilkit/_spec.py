@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import time
 
-from ._errors import WindowSpecError
+from ._errors import WindowSpecError, show
 from ._intervals import merge
 
 __all__ = [
@@ -122,11 +122,11 @@ def parse_ranges(value: object, spec: object | None = None) -> DayHours:
                 ranges.append((start, end + DAY if end <= start else end))
             else:
                 raise WindowSpecError(
-                    spec, repr(item), "a range 'HH:MM-HH:MM' or a (time, time) pair"
+                    spec, show(item), "a range 'HH:MM-HH:MM' or a (time, time) pair"
                 )
         return _merge(ranges)
     raise WindowSpecError(
-        spec, repr(value), "a range string such as '09:00-18:00' or a list of them"
+        spec, show(value), "a range string such as '09:00-18:00' or a list of them"
     )
 
 
@@ -189,11 +189,11 @@ def parse_week(value: object) -> WeekHours:
     elif isinstance(value, Mapping):
         for key, ranges_value in value.items():
             if not isinstance(key, str):
-                raise WindowSpecError(value, repr(key), "a day name such as 'Mon' or 'Mon-Fri'")
+                raise WindowSpecError(value, show(key), "a day name such as 'Mon' or 'Mon-Fri'")
             for day in _parse_days(key, value):
                 per_day[day].extend(parse_ranges(ranges_value, value))
     else:
-        raise WindowSpecError(value, repr(value), "a spec string or a mapping of days to ranges")
+        raise WindowSpecError(value, show(value), "a spec string or a mapping of days to ranges")
     return tuple(_merge(ranges) for ranges in per_day)  # type: ignore[return-value]
 
 
