@@ -681,7 +681,11 @@ def test_window_add_subtract(window: ServiceWindow, start: A, duration: A, days:
         given_us = duration.value if isinstance(duration.value, timedelta) else None
         if given_us is not None and given_us >= timedelta(0):
             assert later >= aware(start.value), "add went backwards"
-            assert run(window.business_time, start.value, later) == given_us
+            back = run(window.business_time, start.value, later)
+            assert back == given_us, (
+                f"business_time(start, add(start, d)) is {show(back)}, not d = {show(given_us)}"
+                f" (start {show(start.value)}, add gave {show(later)})"
+            )
     run(window.subtract, start, duration)
     moved = run(window.add_days, start, days)
     if moved is not RAISED and isinstance(days.value, int) and days.value >= 0:
@@ -693,6 +697,8 @@ def test_window_add_subtract(window: ServiceWindow, start: A, duration: A, days:
 @given(start=p(instant_values, INSTANT_TYPES), end=p(instant_values, INSTANT_TYPES))
 def test_span(start: A, end: A) -> None:
     span = run(Span, start, end)
+    if span is not RAISED:
+        assert aware(end.value) >= aware(start.value), "a span that ends before it starts"
     if span is not RAISED:
         run(lambda: span.duration)
 
@@ -717,6 +723,7 @@ def test_incident_steps(
     inc = run(Incident.open, id, at=at, impact=impact, urgency=urgency)
     if inc is RAISED:
         return
+    assert inc.opened_at == aware(at.value), "opened at another instant than given"
     moved = run(inc.transition, to_state, at=later, reason=reason)
     for step in ("start_work", "resolve", "close", "cancel", "resume", "reopen"):
         run(getattr(inc, step), at=later)
@@ -828,6 +835,8 @@ def test_sla_construction(
     service: A,
 ) -> None:
     target = run(Target, metric, within, priority=priority)
+    if target is not RAISED:
+        assert target.within > timedelta(0), f"a target within {target.within} was accepted"
     condition = run(Condition, priority=priority, service=service)
     if target is RAISED or condition is RAISED:
         return
@@ -964,6 +973,8 @@ outage_values = st.builds(
 )
 def test_outage(start: A, end: A, impact: A, planned: A, id: A) -> None:
     outage = run(Outage, start, end, impact=impact, planned=planned, id=id)
+    if outage is not RAISED:
+        assert aware(end.value) >= aware(start.value), "an outage that ends before it starts"
     fixed = run(Outage, "2026-03-02T09:00Z", "2026-03-02T10:00Z", impact=impact)
     check_ratio(
         impact.value, fixed if fixed is RAISED else fixed.impact, label="Outage impact", zero=False
@@ -982,6 +993,9 @@ def test_outage(start: A, end: A, impact: A, planned: A, id: A) -> None:
 )
 def test_measure_availability(outages: A, window: A, start: A, end: A, target: A) -> None:
     report = run(itilkit.measure_availability, outages, window=window, start=start, end=end)
+    if report is not RAISED:
+        assert aware(end.value) >= aware(start.value), "a period that ends before it starts"
+        assert report.ratio is None or 0 <= report.ratio <= 1
     if report is RAISED:
         report = itilkit.measure_availability(
             [], window=ServiceWindow.always(), start="2026-03-01T00:00Z", end="2026-04-01T00:00Z"
@@ -1043,6 +1057,7 @@ def test_error_budget(
     budget = run(ErrorBudget, objective, start=start, end=end, window=window)
     if budget is RAISED:
         return
+    assert aware(end.value) > aware(start.value), "a budget period that ends before it starts"
     for method in (budget.spent, budget.remaining, budget.consumed):
         run(method, outages)
     run(budget.burn_rate, outages, lookback=lookback, as_of=as_of)
@@ -1175,7 +1190,11 @@ def test_change_request(
     )
     if cr is RAISED:
         return
-    run(cr.transition, to_state, at=at)
+    assert aware(end.value) > aware(start.value), "a change that ends before it starts"
+    moved = run(cr.transition, to_state, at=at)
+    if moved is not RAISED:
+        assert aware(at.value) >= aware(requested.value), "a step before the request"
+        assert moved.history[-1].at == aware(at.value)
     for step in ("advance", "cancel", "revert"):
         run(getattr(cr, step), at=at)
     run(cr.approve, voter, role=voter, at=at)
