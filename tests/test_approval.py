@@ -622,3 +622,9 @@ def test_a_policy_entry_must_hold_rules(group: object) -> None:
     """An entry that is neither a rule nor an iterable of rules is named in the error."""
     with pytest.raises(InvalidValueError, match=r"^'rules\[NORMAL\]' must be an ApprovalRule"):
         ApprovalPolicy({"normal": group})
+
+
+def test_a_rule_met_beyond_its_quorum_says_so() -> None:
+    """Four approvals where a majority of five (three) is needed read '4 approved, 3 needed'."""
+    cr = cast(change("normal", "high"), [(m, "cab", "+") for m in ("ann", "bo", "cy", "di")])
+    assert DEFAULT.decide(cr).reasons[1] == "cab: met, 4 approved, 3 needed (ann, bo, cy, di)"

@@ -289,10 +289,13 @@ def render_reasons(decision: Decision) -> tuple[str, ...]:
 
 def _result_text(result: RuleResult) -> str:
     if result.status is RuleStatus.MET:
-        return (
-            f"{result.role}: met, {len(result.approved)} of {result.needed} needed approved "
-            f"({', '.join(result.approved)})"
+        count = len(result.approved)
+        tally = (
+            f"{count} of {result.needed} needed approved"
+            if count == result.needed
+            else f"{count} approved, {result.needed} needed"  # more than the quorum
         )
+        return f"{result.role}: met, {tally} ({', '.join(result.approved)})"
     if result.status is RuleStatus.OUT_OF_REACH:
         refusals = "; ".join(f"{vote.by}: {vote.reason}" for vote in result.rejections)
         return (
