@@ -524,8 +524,8 @@ def brute_force(outages: list[Outage]) -> tuple[int, Fraction]:
     down = Fraction(0)
     spans = [
         (
-            int((o.start - OUTAGE_BASE) / timedelta(minutes=1)),
-            int((o.end - OUTAGE_BASE) / timedelta(minutes=1)),
+            int((o.start - OUTAGE_BASE).total_seconds()) // 60,
+            int((o.end - OUTAGE_BASE).total_seconds()) // 60,
             o,
         )
         for o in outages

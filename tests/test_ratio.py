@@ -145,6 +145,12 @@ class TestWrite:
         assert format_decimal(Fraction(1000, 6)) == "166.67"  # 166.666...
         assert format_decimal(Fraction(3)) == "3"
 
+    def test_display_never_feeds_back(self) -> None:
+        """99.949% displays as 99.95% at two places, and still compares below 99.95%."""
+        ratio = parse_ratio("99.949%")
+        assert format_percent(ratio, 2) == "99.95%"
+        assert ratio < parse_ratio("99.95%")
+
     def test_ratio_text(self) -> None:
         """The exact text: a terminating decimal, else p/q."""
         assert ratio_text(Fraction(99, 100)) == "0.99"

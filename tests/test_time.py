@@ -1,10 +1,8 @@
-"""The time boundary: instants, durations, zones and ratios enter exactly or not at all."""
+"""The time boundary: instants, durations and zones enter exactly or not at all."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
-from decimal import Decimal
-from fractions import Fraction
 
 import pendulum
 import pytest
@@ -13,10 +11,8 @@ from hypothesis import strategies as st
 
 from itilkit import InvalidValueError, NaiveDatetimeError, UnknownZoneError
 from itilkit._time import (
-    format_percent,
     from_us,
     iso_duration,
-    parse_ratio,
     to_duration_us,
     to_us,
     zone,
@@ -105,47 +101,6 @@ class TestZones:
     def test_fixed_offset_refused(self) -> None:
         with pytest.raises(InvalidValueError, match="not a fixed offset"):
             zone(timezone(timedelta(hours=9)))
-
-
-class TestRatios:
-    @pytest.mark.parametrize(
-        ("value", "expected"),
-        [
-            ("99.9%", Fraction(999, 1000)),
-            ("99.9", Fraction(999, 1000)),
-            (" 97 % ", Fraction(97, 100)),
-            (Decimal("99.95"), Fraction(1999, 2000)),
-            (97, Fraction(97, 100)),
-            (Fraction(1, 2), Fraction(1, 2)),
-            ("100%", Fraction(1)),
-            ("0%", Fraction(0)),
-            (".5%", Fraction(1, 200)),
-        ],
-    )
-    def test_exact(self, value: object, expected: Fraction) -> None:
-        assert parse_ratio(value) == expected
-
-    @pytest.mark.parametrize(
-        ("value", "match"),
-        [
-            (0.999, "must be a percentage as a string"),
-            (True, "must be a percentage as a string"),
-            ("101%", "must be between 0% and 100%"),
-            (Fraction(3, 2), "must be between 0% and 100%"),
-            ("ninety", "must be a percentage such as"),
-            (Decimal("NaN"), "must be a finite percentage"),
-            (None, "must be a percentage as a string"),
-        ],
-    )
-    def test_refused(self, value: object, match: str) -> None:
-        with pytest.raises(InvalidValueError, match=match):
-            parse_ratio(value)
-
-    def test_display_never_feeds_back(self) -> None:
-        """99.949% displays as 99.95% at two places, and still compares below 99.95%."""
-        ratio = parse_ratio("99.949%")
-        assert format_percent(ratio, 2) == "99.95%"
-        assert ratio < parse_ratio("99.95%")
 
 
 class TestZonesOfInstants:

@@ -53,7 +53,7 @@ from ._errors import ChronologyError, InvalidValueError, NoOpenTimeError
 from ._intervals import Measure, merge, subtract
 from ._ratio import RatioLike, format_percent, parse_ratio, ratio_text
 from ._report import format_duration, html_table, text_table
-from ._time import from_us, iso_duration, to_us, zone_name
+from ._time import from_us, iso_duration, moment, to_us, us_field, zone_name
 from ._window import ServiceWindow, as_window
 
 __all__ = [
@@ -71,14 +71,6 @@ __all__ = [
 
 _ONE = Fraction(1)
 _ZERO = Fraction(0)
-
-
-def _instant(value: object, field: str) -> tuple[datetime, int]:
-    """An aware datetime and its microseconds, from a datetime or ISO string."""
-    us = to_us(value, field)
-    if isinstance(value, datetime):
-        return value, us
-    return datetime.fromisoformat(str(value).strip()), us
 
 
 def _impact(value: object) -> Fraction:
@@ -114,13 +106,13 @@ class Outage:
     itilkit.ChronologyError: 'end' must be at or after ... (got '2026-03-03T10:00+09:00')
     """
 
-    start: datetime
-    end: datetime
+    start: pendulum.DateTime
+    end: pendulum.DateTime
     impact: Fraction
     planned: bool
     id: str | None
-    _start_us: int = attrs.field(repr=False, eq=False)
-    _end_us: int = attrs.field(repr=False, eq=False)
+    start_us: int = us_field("start")
+    end_us: int = us_field("end")
 
     def __init__(
         self,
@@ -131,20 +123,22 @@ class Outage:
         planned: bool = False,
         id: str | None = None,
     ) -> None:
-        start_dt, start_us = _instant(start, "start")
-        end_dt, end_us = _instant(end, "end")
+        start_dt, start_us = moment(start, "start")
+        end_dt, end_us = moment(end, "end")
         if end_us < start_us:
             raise ChronologyError("end", end, start)
         if not isinstance(planned, bool):
             raise InvalidValueError("planned", "True or False", planned)
         if id is not None and not isinstance(id, str):
             raise InvalidValueError("id", "a string or None", id)
-        self.__attrs_init__(start_dt, end_dt, _impact(impact), planned, id, start_us, end_us)
+        self.__attrs_init__(
+            start_dt, end_dt, _impact(impact), planned, id, start_us=start_us, end_us=end_us
+        )
 
     @property
     def duration(self) -> timedelta:
         """The outage's length as recorded (elapsed time, before any exclusion)."""
-        return timedelta(microseconds=self._end_us - self._start_us)
+        return timedelta(microseconds=self.end_us - self.start_us)
 
 
 # --- the measurement ---------------------------------------------------------------------
@@ -257,9 +251,9 @@ def measure(
     open_spans = window.spans_us(a, b)
     planned = merge(
         [
-            (max(o._start_us, a), min(o._end_us, b))
+            (max(o.start_us, a), min(o.end_us, b))
             for o in outages
-            if o.planned and o._end_us > a and o._start_us < b
+            if o.planned and o.end_us > a and o.start_us < b
         ]
     )
     agreed_spans = subtract(open_spans, planned)
@@ -272,8 +266,8 @@ def measure(
     for o in outages:
         if o.planned:
             continue
-        s = o._start_us if o._start_us > a else a
-        e = o._end_us if o._end_us < b else b
+        s = o.start_us if o.start_us > a else a
+        e = o.end_us if o.end_us < b else b
         if s >= e:
             continue
         in_hours = hours.between(s, e)
@@ -459,7 +453,7 @@ class AvailabilityReport:
                 if fmt == "month"
                 else f"{period_start.year}-Q{(month0 - 1) // 3 + 1}"
             )
-            subset = tuple(o for o in self.outages if o._end_us > cur and o._start_us < stop)
+            subset = tuple(o for o in self.outages if o.end_us > cur and o.start_us < stop)
             out.append(measure(subset, self.window, cur, stop, label))
             cur = stop
         return tuple(out)

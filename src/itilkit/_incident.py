@@ -42,7 +42,7 @@ import pendulum
 
 from ._errors import ChronologyError, InvalidTransitionError, InvalidValueError
 from ._priority import ITIL_PRIORITIES, Impact, Priority, PriorityMatrix, Urgency
-from ._time import from_us, to_timedelta, to_us, zone_of
+from ._time import from_us, moment, to_timedelta, to_us, us_field
 from ._vocabulary import parse_member
 from ._window import ServiceWindow, as_window
 
@@ -143,10 +143,6 @@ FINAL_STATES: Final = frozenset({State.CLOSED, State.CANCELED})
 _ACTIVE: Final = frozenset({State.NEW, State.IN_PROGRESS, State.ON_HOLD})
 
 
-def _at_us(self: Any) -> int:
-    return to_us(self.at, "at")
-
-
 @attrs.frozen
 class Transition:
     """One move between states: at ``at`` the incident went ``from_state`` -> ``to_state``.
@@ -163,9 +159,7 @@ class Transition:
     from_state: State
     to_state: State
     reason: HoldReason | None = None
-    at_us: int = attrs.field(
-        default=attrs.Factory(_at_us, takes_self=True), repr=False, eq=False, kw_only=True
-    )
+    at_us: int = us_field("at")
     """The same instant, as integer microseconds since the epoch (UTC)."""
 
 
@@ -183,9 +177,7 @@ class PriorityChange:
     impact: Impact | int
     urgency: Urgency | int
     priority: Priority
-    at_us: int = attrs.field(
-        default=attrs.Factory(_at_us, takes_self=True), repr=False, eq=False, kw_only=True
-    )
+    at_us: int = us_field("at")
     """The same instant, as integer microseconds since the epoch (UTC)."""
 
 
@@ -227,12 +219,7 @@ class Incident:
     priority_history: tuple[PriorityChange, ...]
     matrix: PriorityMatrix
     anomalies: tuple[Anomaly, ...] = ()
-    opened_at_us: int = attrs.field(
-        default=attrs.Factory(lambda self: to_us(self.opened_at, "opened_at"), takes_self=True),
-        repr=False,
-        eq=False,
-        kw_only=True,
-    )
+    opened_at_us: int = us_field("opened_at")
     """``opened_at`` as integer microseconds since the epoch (UTC)."""
 
     # ---------------------------------------------------------------- building
@@ -257,9 +244,7 @@ class Incident:
             raise InvalidValueError("id", "a non-empty string", id)
         if not isinstance(matrix, PriorityMatrix):
             raise InvalidValueError("matrix", "a PriorityMatrix", matrix)
-        us = to_us(at, "at")
-        tz = zone_of(at, "at")
-        opened = from_us(us, tz)
+        opened, us = moment(at, "at")
         i = matrix.impact_level(impact)
         u = matrix.urgency_level(urgency)
         first = PriorityChange(opened, i, u, matrix.priority(i, u), at_us=us)

@@ -25,20 +25,20 @@ nowhere else in the package:
   it can report the time as an anomaly; an ambiguous one takes its first
   occurrence.
 
-Ratios (availability, percent of a target) are :class:`fractions.Fraction`,
-parsed from ``"99.9%"``, ``"99.9"`` or ``Decimal("99.9")`` exactly, never via
-``float``.
+Values keep the instants they hold as a ``DateTime`` (taken through
+:func:`moment`) and its microseconds (cached by :func:`us_field`); the public
+``DateTime`` is built in one place, :func:`from_us`. Ratios have a kernel
+module of their own, :mod:`itilkit._ratio`.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from functools import lru_cache
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
+import attrs
 import pendulum
 
 from ._errors import InvalidValueError, NaiveDatetimeError, UnknownZoneError
@@ -47,24 +47,23 @@ __all__ = [
     "MAX_DURATION_DAYS",
     "DurationLike",
     "InstantLike",
-    "RatioLike",
     "Zone",
     "boundary_to_us",
     "from_us",
     "local_date",
-    "parse_ratio",
+    "moment",
     "recorded_to_us",
     "td_us",
     "to_duration_us",
     "to_timedelta",
     "to_us",
+    "us_field",
     "zone",
     "zone_of",
 ]
 
 InstantLike: TypeAlias = datetime | str
 DurationLike: TypeAlias = timedelta | str
-RatioLike: TypeAlias = Fraction | Decimal | int | str
 Zone: TypeAlias = tzinfo
 
 US_PER_SECOND = 1_000_000
@@ -465,59 +464,34 @@ def zone_name(tz: Zone) -> str:
     return str(getattr(tz, "name", None) or getattr(tz, "key", None) or tz)
 
 
-_PERCENT = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(%?)\s*$")
+def moment(value: object, field: str = "instant") -> tuple[pendulum.DateTime, int]:
+    """An instant a value keeps: the pendulum ``DateTime`` in the zone it was written in,
+    and its microseconds. Every domain value takes the instants it holds through here.
 
-
-def parse_ratio(value: object, field: str = "target") -> Fraction:
-    """An exact ratio in [0, 1] from ``"99.9%"``, ``"99.9"``, ``Decimal("99.9")`` or a Fraction.
-
-    Strings, ``Decimal`` and ``int`` are percentages; a ``Fraction`` is the
-    ratio itself. Floats are refused: they cannot hold 99.9% exactly.
-
-    >>> parse_ratio("99.95%"), parse_ratio(Decimal("97")), parse_ratio(Fraction(1, 2))
-    (Fraction(1999, 2000), Fraction(97, 100), Fraction(1, 2))
-    >>> parse_ratio(0.999)
-    Traceback (most recent call last):
-    ...
-    itilkit.InvalidValueError: 'target' must be a percentage as a string ('99.9%'), Decimal or int, or a Fraction (got 0.999)
+    >>> moment("2026-03-02T09:00+09:00")
+    (DateTime(2026, 3, 2, 9, 0, 0, tzinfo=FixedTimezone(32400, name="+09:00")), 1772409600000000)
     """
-    ratio: Fraction
-    if isinstance(value, Fraction):
-        ratio = value
-    elif isinstance(value, bool | float):
-        raise InvalidValueError(
-            field, "a percentage as a string ('99.9%'), Decimal or int, or a Fraction", value
-        )
-    elif isinstance(value, int):
-        ratio = Fraction(value, 100)
-    elif isinstance(value, Decimal):
-        if not value.is_finite():
-            raise InvalidValueError(field, "a finite percentage", value)
-        ratio = Fraction(value) / 100
-    elif isinstance(value, str):
-        match = _PERCENT.match(value)
-        if match is None:
-            raise InvalidValueError(field, "a percentage such as '99.9%'", value)
-        try:
-            ratio = Fraction(Decimal(match.group(1))) / 100
-        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-            raise InvalidValueError(field, "a percentage such as '99.9%'", value) from None
-    else:
-        raise InvalidValueError(
-            field, "a percentage as a string ('99.9%'), Decimal or int, or a Fraction", value
-        )
-    if not 0 <= ratio <= 1:
-        raise InvalidValueError(field, "between 0% and 100%", value)
-    return ratio
+    us = to_us(value, field)
+    if isinstance(value, pendulum.DateTime) and value.tzinfo is not None:
+        return value, us
+    return from_us(us, zone_of(value, field)), us
 
 
-def format_percent(ratio: Fraction, places: int = 3) -> str:
-    """Display text of a ratio as a percentage, rounded half-even for display only.
+def us_field(source: str) -> Any:
+    """The attrs field that keeps the instant of field ``source`` as integer microseconds.
 
-    >>> format_percent(Fraction(41, 42)), format_percent(Fraction(1999, 2000), 2)
-    ('97.619%', '99.95%')
+    Computed from ``source`` unless the builder, which usually knows it
+    already, passes it; never compared, hashed or shown, since ``source``
+    is. The one way a value caches an instant beside its ``DateTime``.
     """
-    scaled = ratio * 100
-    quantum = Decimal(1).scaleb(-places)
-    number = (Decimal(scaled.numerator) / Decimal(scaled.denominator)).quantize(quantum)
-    return f"{number}%"
+
+    def compute(self: Any) -> int:
+        return to_us(getattr(self, source), source)
+
+    return attrs.field(
+        default=attrs.Factory(compute, takes_self=True),
+        repr=False,
+        eq=False,
+        hash=False,
+        kw_only=True,
+    )
