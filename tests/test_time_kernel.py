@@ -277,9 +277,26 @@ INC2,Active,1,11/1/2026 01:30,11/1/2026 01:40,2 - Medium,2 - Medium
         assert inc1.time_in("in_progress") == timedelta(minutes=30)
         gaps = [a for a in log.anomalies if a.kind == "nonexistent_time"]
         assert [(a.incident_id, a.row) for a in gaps] == [("INC1", 3)]
-        assert "'3/8/2026 02:30'" in gaps[0].message
+        assert "sys_updated_at '3/8/2026 02:30' never happened" in gaps[0].message
         assert gaps[0].at is not None
         assert gaps[0].at.isoformat() == "2026-03-08T03:30:00-04:00"
+
+    def test_an_opening_time_in_the_gap_is_reported_too(self) -> None:
+        """The opened_at cell of row 2 never happened: reported once, the incident opens at 03:10."""
+        text = (
+            self.TEXT.splitlines()[0]
+            + "\n"
+            + (
+                "INC3,New,0,3/8/2026 02:10,3/8/2026 03:20,2 - Medium,2 - Medium\n"
+                "INC3,Active,1,3/8/2026 02:10,3/8/2026 03:40,2 - Medium,2 - Medium\n"
+            )
+        )
+        log = read_event_log(io.StringIO(text), tz=NY, dayfirst=False)
+        inc3 = log.incident("INC3")
+        assert inc3.opened_at.isoformat() == "2026-03-08T03:10:00-04:00"  # 02:10 EST = 07:10Z
+        assert inc3.time_in("new") == timedelta(minutes=30)  # to 03:40 EDT
+        gaps = [(a.row, a.kind) for a in log.anomalies]
+        assert gaps == [(2, "nonexistent_time")]
 
     def test_ambiguous_time_is_the_first_occurrence_and_not_an_anomaly(self) -> None:
         log = read_event_log(io.StringIO(self.TEXT), tz=NY, dayfirst=False)
@@ -298,4 +315,5 @@ INC2,Active,1,11/1/2026 01:30,11/1/2026 01:40,2 - Medium,2 - Medium
         started = clock.perf_counter()
         log = read_event_log(io.StringIO(text), tz=NY, dayfirst=False)
         assert clock.perf_counter() - started < 10
-        assert len([a for a in log.anomalies if a.kind == "nonexistent_time"]) == 20_000
+        # Each row's opened_at and sys_updated_at cells are both in the gap.
+        assert len([a for a in log.anomalies if a.kind == "nonexistent_time"]) == 40_000

@@ -191,10 +191,10 @@ class _Dates:
                 self._fail(text, row, column)
         return us
 
-    def gap_message(self, text: str) -> str:
+    def gap_message(self, text: str, column: str) -> str:
         """Why a text in ``gaps`` was read as a later instant."""
         return (
-            f"{text.strip()!r} never happened in {self.zone.key} (clocks went forward); "
+            f"{column} {text.strip()!r} never happened in {self.zone.key} (clocks went forward); "
             f"read {self.gaps[text] // 60_000_000} minutes later, as the offset before the "
             "gap names it"
         )
@@ -608,6 +608,10 @@ class _Reader:
         )
         inc = Incident(key, opened, (), (change,), matrix, (), opened_at_us=opened_us)
         builder = StepBuilder(inc, strict=False)
+        if dates.gaps and opened_col is not None and first[opened_col] in dates.gaps:
+            text = first[opened_col]
+            message = dates.gap_message(text, self.names["opened_at"])
+            builder._note("nonexistent_time", message, opened_us, first_line)
         impact_col = index.get("impact")
         urgency_col = index.get("urgency")
         reason_col = index.get("reason")
@@ -616,7 +620,8 @@ class _Reader:
         for line, record in ordered:
             us = dates(record[at_col], line, at_name)
             if dates.gaps and record[at_col] in dates.gaps:
-                builder._note("nonexistent_time", dates.gap_message(record[at_col]), us, line)
+                message = dates.gap_message(record[at_col], at_name)
+                builder._note("nonexistent_time", message, us, line)
             new_impact = current_impact
             if impact_col is not None:
                 new_impact = self._level("impact", record[impact_col], line) or current_impact
