@@ -796,7 +796,7 @@ class ServiceWindow:
         ``start`` for ``days >= 0``, never after it for ``days < 0``. This is
         not ``add(start, timedelta(days=n))``, which means ``n`` x 24 hours
         of open time (about 2.7 working days per "day" on 09:00-18:00). At
-        most :data:`~itilkit._index.MAX_QUERY_DAYS` days either way.
+        most 146,400 days (400 years) either way.
 
         >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
         >>> w.add_days("2026-03-06T15:00Z", 1)     # Friday -> Monday, same time
