@@ -1531,7 +1531,8 @@ def test_error_classes(field: A, value: object) -> None:
         lambda: itilkit.ChronologyError(field.value, value, value),
         lambda: itilkit.ConfigError([(str(field.value), show(value))]),
     ):
-        error = call(f"error class with {show(value)}", build, typed=field.typed)
+        label = f"error class with field {show(field.value)} and value {show(value)}"
+        error = call(label, build, typed=field.typed)
         if error is not RAISED:
             str(error)
             pickle.loads(pickle.dumps(error))
