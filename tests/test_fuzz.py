@@ -529,10 +529,14 @@ def expected_ratio(value: object) -> Fraction | object | None:
     elif isinstance(value, float):
         if not math.isfinite(value):
             return None
+        if value == 0 and math.copysign(1, value) < 0:
+            return ANY  # -0.0 is 0, but refusing a minus sign is as defensible
         ratio = Fraction(repr(value))
     elif isinstance(value, Decimal):
         if not value.is_finite():
             return None
+        if value.is_zero() and value.is_signed():
+            return ANY
         if value > 1 or value < 0:
             return None
         if abs(value.adjusted()) > 30:
