@@ -698,6 +698,42 @@ def test_window_add_subtract(window: ServiceWindow, start: A, duration: A, days:
     run(window.in_zone, tz)
 
 
+_US_2026 = 1_767_225_600_000_000  # 2026-01-01T00:00Z in microseconds
+
+
+_moments = st.one_of(
+    st.integers(_US_2026 - 10**13, _US_2026 + 10**13),  # 2025-2026
+    st.integers(-(2**62), 2**62),  # far beyond any calendar
+    st.just(None),  # NaT
+)
+
+
+@FUZZ
+@given(
+    window=window_values,
+    pairs=st.lists(st.tuples(_moments, _moments), max_size=5),
+    unequal=st.booleans(),
+    unit=st.sampled_from(["us", "ns", "s", "D"]),
+)
+def test_business_time_many_arrays(
+    window: ServiceWindow, pairs: list[tuple[int | None, int | None]], unequal: bool, unit: str
+) -> None:
+    """numpy datetime64 arrays: NaT, far-away values, other units, unequal lengths."""
+    np = pytest.importorskip("numpy")
+
+    def array(values: list[int | None]) -> Any:
+        return np.array(
+            [np.datetime64("NaT") if v is None else np.datetime64(v, "us") for v in values],
+            dtype="datetime64[us]",
+        ).astype(f"datetime64[{unit}]")
+
+    starts = [a for a, _ in pairs]
+    ends = [b for _, b in pairs][: len(pairs) - 1 if unequal else None]
+    result = run(window.business_time_many, array(starts), array(ends))
+    if result is not RAISED:
+        assert len(result) == len(starts) == len(ends)
+
+
 @FEW
 @given(start=p(instant_values, INSTANT_TYPES), end=p(instant_values, INSTANT_TYPES))
 def test_span(start: A, end: A) -> None:
@@ -1618,6 +1654,11 @@ def test_every_exported_name_is_fuzzed() -> None:
 _WEEKDAYS = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
 
 
+def _datetime64(texts: list[str]) -> Any:
+    np = pytest.importorskip("numpy")
+    return np.array(texts, dtype="datetime64[s]")
+
+
 def _two_far_queries() -> tuple[timedelta, timedelta]:
     window = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
     early = window.business_time("0002-01-01T00:00Z", "0002-01-02T00:00Z")
@@ -1766,6 +1807,13 @@ REGRESSIONS = [
         lambda: _WEEKDAYS.add_days("2026-03-02T10:00Z", 10**5000),
         ("error",),
         id="add-days-5000-digits",
+    ),
+    pytest.param(
+        lambda: _WEEKDAYS.business_time_many(
+            _datetime64(["2026-01-13T14:28"]), _datetime64(["148108-07-06T14:00"])
+        ),
+        ("error",),
+        id="business-time-many-year-148108",
     ),
     pytest.param(
         lambda: ServiceWindow.recurring("FREQ=DAILY", duration="PT99999999999H", tz="UTC"),
