@@ -575,14 +575,42 @@ def check_ratio(given: object, parsed: Any, *, label: str, zero: bool = True) ->
 
 @FUZZ
 @given(
-    hours=p(st.sampled_from([*SPECS, "24x7", "closed", "Mon 09:00-09:00"]), (str, Mapping)),
+    hours=p(
+        st.sampled_from(
+            [
+                *SPECS,
+                "24x7",
+                "closed",
+                "Mon 09:00-09:00",
+                {"Mon-Fri": "09:00-18:00"},
+                {"mon": ["09:00-12:00", "13:00-17:00"], "Sat": "10:00-14:00"},
+                {"Mon": 5},
+                {"Mon": None},
+                {5: "09:00-10:00"},
+                {"Mon": "09:00-10:00", "mon": "11:00-12:00"},
+            ]
+        ),
+        (str, Mapping),
+    ),
     tz=p(zone_values, ZONE_TYPES),
     holidays=p(
         st.sampled_from([None, "KR", "US-CA", ["2026-03-09"], [date(2026, 3, 9)]]),
         lambda v: v is None or isinstance(v, str) or every((date, str))(v),
     ),
     overrides=p(
-        st.sampled_from([None, {"2026-03-28": "10:00-14:00"}, {"2026-11-02": "closed"}]),
+        st.sampled_from(
+            [
+                None,
+                {"2026-03-28": "10:00-14:00"},
+                {"2026-11-02": "closed"},
+                {date(2026, 3, 28): ["10:00-12:00"]},
+                {"2026-03-28": 5},
+                {"2026-03-28": None},
+                {"not a date": "closed"},
+                {datetime(2026, 3, 28, 9): "closed"},
+                {"9999-12-31": "closed"},
+            ]
+        ),
         lambda v: v is None or isinstance(v, Mapping),
     ),
 )
