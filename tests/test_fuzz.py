@@ -77,7 +77,7 @@ from itilkit import (
 )
 from itilkit._approval import render_reasons
 
-from .strategies import SPECS, ZONES, instants, windows
+from .strategies import SPECS, ZONES, instants, legal_walks, sla_windows, windows
 
 #: Seconds one call may take (its result's rendering included): far above what any call
 #: needs (milliseconds), so a busy machine does not fail a call that merely ran slowly.
@@ -952,6 +952,39 @@ def test_sla_clock_and_compliance(
     run(sla.to_dict)
     ola = OLA("Desk", window=window, targets=[Target("resolution", "PT2H")])
     run(itilkit.check_fit, sla, [ola], metric=metric, priority=priority, start=opened)
+
+
+@FUZZ
+@given(
+    walk=legal_walks(),
+    window=sla_windows(),
+    as_of=p(instant_values, INSTANT_TYPES),
+    pause_on=st.sampled_from([["on_hold"], [itilkit.State.ON_HOLD], []]),
+)
+def test_clocks_on_real_lifecycles(
+    walk: tuple[datetime, list[Any]], window: ServiceWindow, as_of: A, pause_on: list[str]
+) -> None:
+    """Clocks and compliance over legal incident walks, at any instant (before, during, after)."""
+    opened, steps = walk
+    inc = Incident.replay(
+        "INC1", [(opened, "new"), *steps], impact="high", urgency="medium", strict=True
+    )
+    sla = run(
+        SLA,
+        "Gold",
+        window=window,
+        targets=[Target("response", "PT1H"), Target("resolution", "P2D")],
+        pause_on=pause_on,
+    )
+    assert sla is not RAISED
+    for metric in ("response", "resolution"):
+        status = run(sla.clock, inc, metric, as_of=as_of)
+        if status is not RAISED:
+            assert status.elapsed >= timedelta(0), f"a clock ran backwards: {status.elapsed}"
+    run(sla.compliance, [inc], as_of=as_of)
+    for state in itilkit.State:
+        spent = run(inc.time_in, state, window=window)
+        assert spent is RAISED or spent >= timedelta(0)
 
 
 _DOCUMENT = {
