@@ -1037,6 +1037,19 @@ class TestRecurrenceRules:
         assert w.next_open("2026-03-02T00:01Z") == at("2026-03-02T00:05Z")
         assert time_module.perf_counter() - started < 2
 
+    def test_a_rule_too_dense_to_walk_is_refused(self) -> None:
+        """Every second is 31.5 million occurrences a year: refused instead of walked."""
+        w = W.recurring("FREQ=SECONDLY", duration="PT1S", tz="UTC")
+        started = time_module.perf_counter()
+        with pytest.raises(InvalidValueError, match="at most 300000 occurrences a year"):
+            w.business_time("2026-03-02T00:00Z", "2026-03-02T01:00Z")
+        assert time_module.perf_counter() - started < 10
+        every_minute_at_nine = W.recurring(  # minutes, but only in one hour a day: fine
+            "FREQ=MINUTELY;BYHOUR=9", duration="PT30S", tz="UTC"
+        )
+        day = ("2026-03-02T00:00Z", "2026-03-03T00:00Z")
+        assert every_minute_at_nine.business_time(*day) == 60 * timedelta(seconds=30)
+
     def test_odd_interval_keeps_its_phase(self) -> None:
         """Every 7 minutes from 00:03 on 1 Jan 2000 (wall time, Berlin): the phase in 2026."""
         w = W.recurring(

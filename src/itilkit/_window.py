@@ -153,6 +153,10 @@ class _Weekly:
 
 
 _RRULE_ANCHOR = datetime(2000, 1, 1)
+#: The most occurrences a recurrence may open per year of compiled time (one
+#: every two minutes is 262 800), so that no query walks an endless stream of them.
+MAX_OCCURRENCES_PER_YEAR = 300_000
+_YEAR_US = 36_525 * _DAY_US // 100
 
 
 @attrs.frozen
@@ -168,7 +172,20 @@ class _Recurring:
         lo_wall = datetime.combine(local_date(lo, tz), time()) - pad
         hi_wall = datetime.combine(local_date(hi, tz), time()) + timedelta(days=2)
         out: Intervals = []
-        for occurrence in _near(parsed, lo_wall).between(lo_wall, hi_wall, inc=True):
+        budget = MAX_OCCURRENCES_PER_YEAR * max(1, -(-(hi - lo) // _YEAR_US))
+        for n, occurrence in enumerate(_near(parsed, lo_wall)):
+            if occurrence > hi_wall:
+                break
+            if n >= budget:
+                raise InvalidValueError(
+                    "rrule",
+                    f"a rule with at most {MAX_OCCURRENCES_PER_YEAR} occurrences a year (about"
+                    " one every two minutes); a denser one is better written as"
+                    " ServiceWindow.always()",
+                    self.rule,
+                )
+            if occurrence < lo_wall:
+                continue
             start = boundary_to_us(occurrence, tz)
             end = start + self.duration
             if end > lo and start < hi:
@@ -998,4 +1015,3 @@ def read_window(document: object, path: str, problems: Problems) -> ServiceWindo
             overrides=overrides,
         ),
     )
-
