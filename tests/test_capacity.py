@@ -152,7 +152,7 @@ class TestExactComparison:
             (None, "a ratio from 0 to 1"),
             (90, "did you mean '90%'"),  # a percentage without its '%' is never guessed
             ("90", "did you mean '90%'"),
-            (Decimal("1E+99999999"), "did you mean"),  # refused at once, never expanded
+            (Decimal("1E+99999999"), "a ratio from 0 to 1"),  # refused at once, never expanded
             ("-0.1", "a ratio from 0 to 1"),
         ],
     )

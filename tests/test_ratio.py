@@ -51,7 +51,6 @@ class TestParse:
             ("99.9", "'99.9%'"),
             (Decimal("97"), "'97%'"),
             (99.9, "'99.9%'"),
-            (Decimal("1E+99999999"), "did you mean"),
         ],
     )
     def test_above_one_suggests_percent(self, value: object, hint: str) -> None:
@@ -92,6 +91,9 @@ class TestParse:
             "9" * 5000,  # Python's digit limit is never reached
             "0." + "1" * 5000,
             Decimal("1E-99999999"),  # refused, not expanded into a huge denominator
+            Decimal("1E+99999999"),  # no percentage is that large: no '%' hint either
+            pytest.param(10**5000, id="int-of-5001-digits"),  # beyond str()'s digit limit
+            101,
         ],
     )
     def test_refused(self, value: object) -> None:

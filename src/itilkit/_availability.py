@@ -561,12 +561,24 @@ class AvailabilityReport:
 # --- service credits ---------------------------------------------------------------------
 
 
+def _below(value: object) -> Fraction:
+    return parse_ratio(value, "below")
+
+
+def _credit(value: object) -> Fraction:
+    return parse_ratio(value, "credit")
+
+
 @attrs.frozen
 class CreditTier:
-    """Uptime strictly below ``below`` earns ``credit`` (both exact ratios)."""
+    """Uptime strictly below ``below`` earns ``credit`` (both ratios, read the one way).
 
-    below: Fraction
-    credit: Fraction
+    >>> CreditTier("99.9%", "0.1")
+    CreditTier(below=Fraction(999, 1000), credit=Fraction(1, 10))
+    """
+
+    below: Fraction = attrs.field(converter=_below)
+    credit: Fraction = attrs.field(converter=_credit)
 
 
 def _sorted_tiers(tiers: Iterable[CreditTier]) -> tuple[CreditTier, ...]:
@@ -599,15 +611,22 @@ class CreditSchedule:
         Each threshold must be distinct, and a lower threshold must not earn a
         smaller credit.
         """
+        if isinstance(tiers, str | bytes) or not isinstance(tiers, Iterable):
+            raise InvalidValueError("tiers", "a mapping or pairs of (below, credit)", tiers)
         pairs = list(tiers.items()) if isinstance(tiers, Mapping) else list(tiers)
         if not pairs:
             raise InvalidValueError("tiers", "at least one (below, credit) tier", tiers)
-        parsed = [
-            CreditTier(
-                parse_ratio(below, f"tiers[{i}].below"), parse_ratio(c, f"tiers[{i}].credit")
+        parsed = []
+        for i, pair in enumerate(pairs):
+            if not isinstance(pair, tuple | list) or len(pair) != 2:
+                raise InvalidValueError(f"tiers[{i}]", "a (below, credit) pair", pair)
+            below, credit = pair
+            parsed.append(
+                CreditTier(
+                    parse_ratio(below, f"tiers[{i}].below"),
+                    parse_ratio(credit, f"tiers[{i}].credit"),
+                )
             )
-            for i, (below, c) in enumerate(pairs)
-        ]
         ordered = _sorted_tiers(parsed)
         for higher, lower in pairwise(ordered):
             if higher.below == lower.below:

@@ -35,13 +35,35 @@ from ._availability import Outage, measure, rounded_timedelta
 from ._errors import InvalidValueError
 from ._ratio import RatioLike, format_decimal, format_percent, parse_ratio
 from ._report import format_duration, text_table
-from ._time import from_us, to_duration_us, to_us
+from ._time import from_us, td_us, to_duration_us, to_timedelta, to_us
 from ._window import ServiceWindow, as_window
 
 __all__ = ["SRE_WORKBOOK_RULES", "BurnRateAlert", "BurnRateRule", "ErrorBudget"]
 
 _HOUR = 3_600_000_000
 _MINUTE = 60_000_000
+
+
+def _budget_share(value: object) -> Fraction:
+    share = parse_ratio(value, "budget_fraction")
+    if share == 0:
+        raise InvalidValueError("budget_fraction", "above 0", value)
+    return share
+
+
+def _lookback(value: object) -> timedelta:
+    us = to_duration_us(value, "window")
+    if us <= 0:
+        raise InvalidValueError("window", "a positive duration", value)
+    return to_timedelta(us)
+
+
+def _severity(value: object) -> Literal["page", "ticket"]:
+    if value == "page":
+        return "page"
+    if value == "ticket":
+        return "ticket"
+    raise InvalidValueError("severity", "one of 'page', 'ticket'", value)
 
 
 @attrs.frozen
@@ -53,10 +75,16 @@ class BurnRateRule:
     (Fraction(1, 50), datetime.timedelta(seconds=3600), datetime.timedelta(seconds=300), 'page')
     """
 
-    budget_fraction: Fraction
-    long_window: timedelta
-    short_window: timedelta
-    severity: Literal["page", "ticket"]
+    budget_fraction: Fraction = attrs.field(converter=_budget_share)
+    long_window: timedelta = attrs.field(converter=_lookback)
+    short_window: timedelta = attrs.field(converter=_lookback)
+    severity: Literal["page", "ticket"] = attrs.field(converter=_severity)
+
+    def __attrs_post_init__(self) -> None:
+        if self.short_window > self.long_window:
+            raise InvalidValueError(
+                "short_window", f"at most the long window ({self.long_window})", self.short_window
+            )
 
     def threshold(self, period: timedelta) -> Fraction:
         """The burn rate spending ``budget_fraction`` of a ``period``'s budget in the long window.
@@ -65,9 +93,10 @@ class BurnRateRule:
         >>> SRE_WORKBOOK_RULES[0].threshold(timedelta(days=30))
         Fraction(72, 5)
         """
-        return self.budget_fraction * Fraction(
-            to_duration_us(period), to_duration_us(self.long_window)
-        )
+        period_us = to_duration_us(period, "period")
+        if period_us <= 0:
+            raise InvalidValueError("period", "a positive duration", period)
+        return self.budget_fraction * Fraction(period_us, td_us(self.long_window))
 
 
 SRE_WORKBOOK_RULES: tuple[BurnRateRule, ...] = (

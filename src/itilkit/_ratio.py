@@ -148,12 +148,24 @@ def _bounded(ratio: Fraction, field: str, given: object) -> Fraction:
 
 
 def _above_one(field: str, given: object) -> None:
-    if isinstance(given, Fraction) or (isinstance(given, str) and "/" in given):
-        raise InvalidValueError(field, "a ratio from 0 to 1", given)  # no percentage meant
+    meant_percent = not isinstance(given, Fraction) and not (
+        isinstance(given, str) and "/" in given
+    )
+    if not meant_percent or _exceeds_100(given):  # then no percentage was meant
+        raise InvalidValueError(field, "a ratio from 0 to 1", given)
     hint = f"{str(given).strip()}%"
     raise InvalidValueError(
         field, f"a ratio from 0 to 1 or a percentage with '%' (did you mean {hint!r}?)", given
     )
+
+
+def _exceeds_100(given: object) -> bool:
+    if isinstance(given, str):
+        match = _NUMBER.match(given)
+        return match is None or Fraction(Decimal(match.group(1))) > 100
+    if isinstance(given, Decimal):
+        return given.adjusted() >= 2 and given > 100
+    return bool(given > 100)  # type: ignore[operator]
 
 
 def ratio_text(ratio: Fraction) -> str:

@@ -57,6 +57,13 @@ _LEVELS_OF_PRIORITY = {
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str]) -> None:
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise InvalidValueError("frame", "a pandas DataFrame", frame)
+    for column in columns:
+        if not isinstance(column, str):
+            raise InvalidValueError("column", "a column name (str)", column)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InvalidValueError(

@@ -389,6 +389,10 @@ def read_event_log(
         raise InvalidValueError("preset", f"one of {', '.join(sorted(PRESETS))}", preset)
     chosen = PRESETS[preset]
     names: dict[str, str] = dict(chosen.columns)
+    if columns is not None and not isinstance(columns, Mapping):
+        raise InvalidValueError("columns", "a mapping of fields to column names", columns)
+    if states is not None and not isinstance(states, Mapping):
+        raise InvalidValueError("states", "a mapping of state labels to states", states)
     for field, column in (columns or {}).items():
         if field not in _FIELDS:
             raise InvalidValueError("columns", f"keyed by the fields {', '.join(_FIELDS)}", field)
