@@ -602,3 +602,27 @@ class TestProperties:
         parts = (b.outside_hours, b.in_maintenance, b.partial, b.overlap, b.counted)
         assert all(p >= 0 for p in parts)
         assert sum(parts) == b.recorded
+
+
+class TestCreditTiers:
+    def test_tier_reads_ratios(self) -> None:
+        """A tier reads its ratios the one way, like every ratio field."""
+        assert itilkit.CreditTier("99.9%", "0.1") == itilkit.CreditTier(
+            Fraction(999, 1000), Fraction(1, 10)
+        )
+        with pytest.raises(InvalidValueError, match="did you mean '97%'"):
+            itilkit.CreditTier("97", "10%")
+
+    @pytest.mark.parametrize(
+        ("tiers", "match"),
+        [
+            ([[[["99%"]]]], r"'tiers\[0\]' must be a \(below, credit\) pair"),
+            ([("99%", "10%", "x")], r"'tiers\[0\]' must be a \(below, credit\) pair"),
+            ("99%", "'tiers' must be a mapping or pairs"),
+            (5, "'tiers' must be a mapping or pairs"),
+        ],
+    )
+    def test_malformed_schedules(self, tiers: object, match: str) -> None:
+        """Malformed tiers are named (they were unpacking errors)."""
+        with pytest.raises(InvalidValueError, match=match):
+            CreditSchedule.of(tiers)  # type: ignore[arg-type]

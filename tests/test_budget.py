@@ -224,3 +224,35 @@ class TestProperties:
         assert b.spent([outage]) == report.downtime
         assert b.allowed_us == Fraction(5, 1000) * report.agreed_us
         assert b.consumed([outage]) == report.downtime_us / b.allowed_us
+
+
+class TestRuleValidation:
+    @pytest.mark.parametrize(
+        ("args", "match"),
+        [
+            (
+                (0, timedelta(hours=1), timedelta(minutes=5), "page"),
+                "'budget_fraction' must be above 0",
+            ),
+            ((2, timedelta(hours=1), timedelta(minutes=5), "page"), "did you mean '2%'"),
+            (("2%", timedelta(0), timedelta(0), "page"), "'window' must be a positive duration"),
+            (("2%", "PT1H", "PT2H", "page"), "'short_window' must be at most the long window"),
+            (("2%", "PT1H", "PT5M", "email"), "'severity' must be one of 'page', 'ticket'"),
+        ],
+    )
+    def test_bad_rules(self, args: tuple[object, ...], match: str) -> None:
+        """A rule is checked when it is made, not when it is first divided by."""
+        with pytest.raises(InvalidValueError, match=match):
+            BurnRateRule(*args)  # type: ignore[arg-type]
+
+    def test_written_forms(self) -> None:
+        """Shares and lookbacks read the usual ways: 2% of the budget over 1 h, checked on 5 min."""
+        rule = BurnRateRule("2%", "PT1H", "PT5M", "page")
+        assert rule == SRE_WORKBOOK_RULES[0]
+        assert rule.threshold(timedelta(days=30)) == Fraction(72, 5)  # 0.02 x 720 h / 1 h
+
+    @pytest.mark.parametrize("period", [timedelta(0), timedelta(hours=-1), "PT0S"])
+    def test_threshold_of_an_empty_period(self, period: object) -> None:
+        """A threshold needs a positive period (it was a ZeroDivisionError)."""
+        with pytest.raises(InvalidValueError, match="'period' must be a positive duration"):
+            SRE_WORKBOOK_RULES[0].threshold(period)  # type: ignore[arg-type]

@@ -161,3 +161,18 @@ def test_business_time_column() -> None:
     with pytest.raises(InvalidValueError, match="'closed_at'"):
         business_time(frame, OFFICE, end="closed_at")
     assert timedelta(0) <= column.dropna().min().to_pytimedelta()
+
+
+@pytest.mark.parametrize("frame", [None, [], {"opened_at": []}])
+def test_not_a_frame(frame: object) -> None:
+    """Anything but a DataFrame is refused by name."""
+    with pytest.raises(InvalidValueError, match="'frame' must be a pandas DataFrame"):
+        business_time(frame, ServiceWindow.always())  # type: ignore[arg-type]
+
+
+def test_column_names_are_strings() -> None:
+    """A column given as something other than a name is refused (not a digit-limit crash)."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"opened_at": [], "resolved_at": []})
+    with pytest.raises(InvalidValueError, match="'column' must be a column name"):
+        business_time(frame, ServiceWindow.always(), start=10**5000)  # type: ignore[arg-type]
