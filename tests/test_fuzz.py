@@ -727,6 +727,30 @@ def test_window_add_subtract(window: ServiceWindow, start: A, duration: A, days:
 
 
 _US_2026 = 1_767_225_600_000_000  # 2026-01-01T00:00Z in microseconds
+_us_values = st.one_of(
+    st.integers(_US_2026 - 10**14, _US_2026 + 10**14),
+    st.integers(-(2**70), 2**70),
+    st.sampled_from([0, -1, 253_402_300_799_999_999, -62_135_596_800_000_000]),
+)
+
+
+@FUZZ
+@given(window=window_values, a=p(_us_values, int), b=p(_us_values, int))
+def test_window_integer_api(window: ServiceWindow, a: A, b: A) -> None:
+    """The integer (microsecond) queries, given ints beyond the calendar, and other types."""
+    elapsed = run(window.business_time_us, a, b)
+    if elapsed is not RAISED and a.typed and b.typed:
+        assert isinstance(elapsed, int) and abs(elapsed) <= abs(b.value - a.value)
+    later = run(window.add_us, a, b)
+    if later is not RAISED and a.typed and b.typed and b.value >= 0:
+        assert later >= a.value
+    run(window.subtract_us, a, b)
+    run(window.contains_us, a)
+    run(window.next_open_us, a)
+    run(window.next_close_us, a)
+    spans = run(window.spans_us, a, b)
+    if spans is not RAISED and a.typed and b.typed:
+        assert all(a.value <= s < e <= b.value for s, e in spans)
 
 
 _moments = st.one_of(
@@ -1876,6 +1900,11 @@ REGRESSIONS = [
         ("error",),
         id="business-time-many-year-148108",
     ),
+    pytest.param(lambda: _WEEKDAYS.add_us(-(2**70), 1), ("error",), id="add-us-beyond-calendar"),
+    pytest.param(
+        lambda: _WEEKDAYS.business_time_us(0, 2**70), ("error",), id="business-time-us-2-70"
+    ),
+    pytest.param(lambda: _WEEKDAYS.next_open_us(2**70), ("error",), id="next-open-us-2-70"),
     pytest.param(
         lambda: ServiceWindow.recurring("FREQ=DAILY", duration="PT99999999999H", tz="UTC"),
         ("error",),
