@@ -56,10 +56,18 @@ from ._errors import (
     UnknownZoneError,
     WindowSpecError,
 )
-from ._incident import Anomaly, HoldReason, Incident, PriorityChange, State, Transition
+from ._incident import (
+    INCIDENT_TRANSITIONS,
+    Anomaly,
+    HoldReason,
+    Incident,
+    PriorityChange,
+    State,
+    Transition,
+)
 from ._ola import FitReport, FitStage, check_fit
 from ._plot import plot_load
-from ._priority import Impact, Priority, PriorityMatrix, Urgency
+from ._priority import ITIL_MATRIX, Impact, Priority, PriorityMatrix, Urgency
 from ._sla import (
     OLA,
     SLA,
@@ -93,6 +101,8 @@ __all__ = [
     "Span",
     # incidents
     "Anomaly",
+    "INCIDENT_TRANSITIONS",
+    "ITIL_MATRIX",
     "HoldReason",
     "Impact",
     "Incident",

@@ -5,7 +5,7 @@ logged (**NEW**), worked on (**IN_PROGRESS**), parked while someone else acts
 (**ON_HOLD**, always with a :class:`HoldReason`), fixed (**RESOLVED**), and
 finally **CLOSED** once the fix is confirmed, or **CANCELED** when it was no
 incident at all. The allowed moves are one frozen table,
-:data:`TRANSITIONS`; a resolved incident that comes back is *reopened* into
+:data:`INCIDENT_TRANSITIONS`; a resolved incident that comes back is *reopened* into
 IN_PROGRESS.
 
 An :class:`Incident` is a value: each step returns a new incident and the old
@@ -48,7 +48,7 @@ from ._window import ServiceWindow, as_window
 
 __all__ = [
     "FINAL_STATES",
-    "TRANSITIONS",
+    "INCIDENT_TRANSITIONS",
     "Anomaly",
     "HoldReason",
     "Incident",
@@ -112,7 +112,7 @@ _ALIASES: Final[Mapping[str, State]] = MappingProxyType(
 )
 
 _S = State
-TRANSITIONS: Final[Mapping[State, frozenset[State]]] = MappingProxyType(
+INCIDENT_TRANSITIONS: Final[Mapping[State, frozenset[State]]] = MappingProxyType(
     {
         _S.NEW: frozenset({_S.IN_PROGRESS, _S.ON_HOLD, _S.RESOLVED, _S.CANCELED}),
         _S.IN_PROGRESS: frozenset({_S.ON_HOLD, _S.RESOLVED, _S.CANCELED}),
@@ -122,7 +122,7 @@ TRANSITIONS: Final[Mapping[State, frozenset[State]]] = MappingProxyType(
         _S.CANCELED: frozenset(),
     }
 )
-"""The allowed moves: ``TRANSITIONS[from_state]`` is the set of states it may move to.
+"""The allowed moves: ``INCIDENT_TRANSITIONS[from_state]`` is the set of states it may move to.
 
 Source: ServiceNow Incident Management, "Life cycle of an Incident" (the
 incident state model: New, In Progress, On Hold with an On hold reason,
@@ -138,7 +138,7 @@ practice. Read as:
 """
 
 FINAL_STATES: Final = frozenset({State.CLOSED, State.CANCELED})
-"""States nothing leaves (their row in :data:`TRANSITIONS` is empty)."""
+"""States nothing leaves (their row in :data:`INCIDENT_TRANSITIONS` is empty)."""
 
 _ACTIVE: Final = frozenset({State.NEW, State.IN_PROGRESS, State.ON_HOLD})
 
@@ -309,7 +309,7 @@ class Incident:
     # ---------------------------------------------------------------- steps
 
     def transition(self, to_state: object, *, at: object, reason: object = None) -> Incident:
-        """The incident after moving to ``to_state`` at ``at``, as :data:`TRANSITIONS` allows.
+        """The incident after moving to ``to_state`` at ``at``, as :data:`INCIDENT_TRANSITIONS` allows.
 
         >>> inc = Incident.open("INC1", at="2026-03-02T09:00+00:00", impact=1, urgency=1)
         >>> inc.transition(State.CLOSED, at="2026-03-02T10:00+00:00")
@@ -604,7 +604,7 @@ class StepBuilder:
         """Move to ``to_state`` at ``us``; a repeat of the current state in a replay is skipped."""
         if where is not None and to_state is self.state and reason == self.reason:
             return  # replay: a record that repeats the current state changes nothing
-        allowed = TRANSITIONS[self.state]
+        allowed = INCIDENT_TRANSITIONS[self.state]
         if to_state not in allowed or (
             to_state is State.ON_HOLD and self.state is State.ON_HOLD and reason == self.reason
         ):
