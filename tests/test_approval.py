@@ -628,3 +628,28 @@ def test_a_rule_met_beyond_its_quorum_says_so() -> None:
     """Four approvals where a majority of five (three) is needed read '4 approved, 3 needed'."""
     cr = cast(change("normal", "high"), [(m, "cab", "+") for m in ("ann", "bo", "cy", "di")])
     assert DEFAULT.decide(cr).reasons[1] == "cab: met, 4 approved, 3 needed (ann, bo, cy, di)"
+
+
+@given(quorum=quorums, size=st.integers(1, 5), votes=ballots)
+def test_rule_result_matches_a_reference_tally(
+    quorum: object, size: int, votes: list[tuple[str, bool]]
+) -> None:
+    """Who approved, rejected and stayed silent is each member's last vote, counted by hand."""
+    if isinstance(quorum, int) and quorum > size:
+        quorum = size
+    members = FIVE[:size]
+    cr = cast(change(), [(by, "cab", "+" if yes else "-") for by, yes in votes])
+    (result,) = one_rule(quorum, members).decide(cr).results
+    last = {by: yes for by, yes in votes if by in members}
+    assert result.approved == tuple(sorted(m for m, yes in last.items() if yes))
+    assert result.rejected == tuple(sorted(m for m, yes in last.items() if not yes))
+    assert result.silent == tuple(sorted(set(members) - set(last)))
+    needed = reference_needed(quorum, size)
+    assert (result.needed, result.members) == (needed, size)
+    assert result.short == max(0, needed - len(result.approved))
+    if len(result.approved) >= needed:
+        assert result.status is RuleStatus.MET
+    elif size - len(result.rejected) < needed:
+        assert result.status is RuleStatus.OUT_OF_REACH
+    else:
+        assert result.status is RuleStatus.PENDING
