@@ -501,3 +501,9 @@ class TestHostileInput:
         """with_budget_freeze of something that is no budget says so."""
         with pytest.raises(InvalidValueError, match=r"^'budget' must be an ErrorBudget"):
             ChangeCalendar().with_budget_freeze(budget, [], as_of="2026-03-02T09:00Z")  # type: ignore[arg-type]
+
+
+def test_a_change_type_given_two_lead_times_is_refused() -> None:
+    """'normal' and ChangeType.NORMAL are the same type: two lead times for it are an error."""
+    with pytest.raises(InvalidValueError, match=r"^'lead_time' must be one lead time per change"):
+        ChangeCalendar(lead_time={"normal": "P1D", ChangeType.NORMAL: "P2D"})

@@ -123,6 +123,8 @@ def _lead_times(value: object) -> tuple[tuple[ChangeType, timedelta], ...]:
         us = to_duration_us(raw, "lead_time")
         if us < 0:
             raise InvalidValueError("lead_time", "a duration of zero or more", raw)
+        if kind in out:
+            raise InvalidValueError("lead_time", "one lead time per change type", kind.name)
         out[kind] = timedelta(microseconds=us)
     return tuple(sorted(out.items(), key=lambda pair: list(ChangeType).index(pair[0])))
 
