@@ -220,3 +220,16 @@ class TestHostileInput:
         """Level names are non-empty strings."""
         with pytest.raises(InvalidValueError, match=r"^'impacts' must be"):
             PriorityMatrix.from_table([["P1"]], impacts=labels)  # type: ignore[arg-type]
+
+
+def test_a_cell_named_twice_in_a_mapping_is_refused() -> None:
+    """('High', 'High') and (1, 1) name the same cell: giving both is an error, not last-wins."""
+    table = {
+        ("High", "High"): "P1",
+        (1, 1): "P2",
+        ("High", "Low"): "P2",
+        ("Low", "High"): "P3",
+        ("Low", "Low"): "P4",
+    }
+    with pytest.raises(InvalidValueError, match=r"^'matrix' must be one priority per"):
+        PriorityMatrix.from_table(table, impacts=["High", "Low"], urgencies=["High", "Low"])

@@ -271,6 +271,10 @@ class PriorityMatrix:
                     raise InvalidValueError("matrix", "keyed by (impact, urgency) pairs", key)
                 i = _level_index(key[0], impact_labels, f"matrix[{key!r}] impact", Impact)
                 u = _level_index(key[1], urgency_labels, f"matrix[{key!r}] urgency", Urgency)
+                if grid[i - 1][u - 1] is not None:
+                    raise InvalidValueError(
+                        "matrix", "one priority per (impact, urgency) cell", key
+                    )
                 grid[i - 1][u - 1] = Priority.parse(value)
             for i, row in enumerate(grid, start=1):
                 for u, cell in enumerate(row, start=1):
