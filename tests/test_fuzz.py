@@ -182,6 +182,8 @@ def call(label: str, thunk: Callable[[], Any], *, typed: bool = True) -> Any:
                 _render(result)
     except ItilkitError:
         return RAISED
+    except KeyboardInterrupt:  # the person running the suite, not the library
+        raise
     except TypeError as error:
         if typed:
             _fail(
@@ -2091,6 +2093,8 @@ def outcome(thunk: Callable[[], Any]) -> tuple[str, Any]:
             return "returned", thunk()
     except _Hang:
         return "hang", None
+    except KeyboardInterrupt:
+        raise
     except BaseException as error:
         return "raised", error
 
