@@ -8,10 +8,12 @@ import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from itilkit import ServiceWindow
+from itilkit import InvalidValueError, ServiceWindow
 from itilkit._index import NEAR_YEARS, Index
 
 H = timedelta(hours=1)
@@ -89,6 +91,20 @@ class TestFarApartQueries:
         assert w.business_time("2030-01-01T00:00Z", "2030-01-03T00:00Z") == 24 * H  # far first
         assert w.add("1990-01-01T12:00Z", "PT24H").isoformat() == "2030-01-01T12:00:00+00:00"
         assert_disjoint_and_sorted(w)
+
+
+class TestOutOfRange:
+    def test_instants_past_datetime_are_clear_errors(self) -> None:
+        """Microseconds beyond year 9999 (numpy allows them) are refused by name, not overflow."""
+        w = office()
+        starts = np.array(["148108-07-06T14:00", "2026-01-13T14:28"], dtype="datetime64[m]")
+        ends = np.array(["2026-01-13T14:28", "2026-01-14T14:28"], dtype="datetime64[m]")
+        with pytest.raises(InvalidValueError, match="'instant' must be between the years 2"):
+            w.business_time_many(starts, ends)
+        with pytest.raises(InvalidValueError, match="microseconds since 1970"):
+            w.business_time_us(0, 2**62)
+        with pytest.raises(InvalidValueError, match="'instant' must be between the years 2"):
+            w.contains_us(-(2**62))
 
 
 class TestProperties:

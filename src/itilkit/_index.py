@@ -176,7 +176,7 @@ class _State(Measure):
 def _check_range(t: int) -> None:
     if not _MIN_US <= t < _MAX_US:
         raise InvalidValueError(
-            "instant", f"between the years {MIN_YEAR} and {MAX_YEAR}", from_us(t, _UTC())
+            "instant", f"between the years {MIN_YEAR} and {MAX_YEAR}", _shown(t)
         )
 
 
@@ -196,6 +196,14 @@ def _merge_into(left: Intervals, right: Intervals) -> Intervals:
 
 def _at(t: int) -> str:
     return from_us(t, _UTC()).isoformat()
+
+
+def _shown(t: int) -> object:
+    """An instant for an error message: a UTC DateTime, or its microseconds when out of range."""
+    try:
+        return from_us(t, _UTC())
+    except (OverflowError, ValueError):  # beyond the years datetime can hold
+        return f"{t} microseconds since 1970-01-01T00:00Z"
 
 
 class Index:
@@ -338,7 +346,7 @@ class Index:
             raise InvalidValueError(
                 "end",
                 f"within {MAX_QUERY_YEARS} years of the start",
-                from_us(max(a, b), _UTC()).isoformat(),
+                str(_shown(max(a, b))),
             )
 
     def _check_duration(self, duration: int) -> None:
@@ -516,6 +524,8 @@ class Index:
         lo, hi = int(min(a.min(), b.min())), int(max(a.max(), b.max()))
         st = self._state
         if st is None or not (st.lo <= lo and hi < st.hi):
+            _check_range(lo)
+            _check_range(hi)
             self._check_span(lo, hi)
             st = self.state(lo, hi)
         arrays = st.np_arrays
