@@ -93,7 +93,7 @@ def main(out: Path) -> None:
     status.plot(window=window).savefig(out / "clock.png", dpi=DPI)
     availability_report().plot("99.5%").savefig(out / "availability.png", dpi=DPI)
     itilkit.plot_load(
-        load_samples(), tz="Asia/Seoul", threshold=90, end="2026-03-30T00:00+09:00"
+        load_samples(), tz="Asia/Seoul", threshold="90%", unit="%", end="2026-03-30T00:00+09:00"
     ).savefig(out / "load.png", dpi=DPI)
     for name in ("clock", "availability", "load"):
         print(out / f"{name}.png")
