@@ -1278,6 +1278,36 @@ def test_plot_load(samples: A, threshold: A, tz: A) -> None:
         plt.close("all")
 
 
+@FEW
+@given(
+    target=p(st.none() | ratio_values, (*RATIO_TYPES, type(None))),
+    ax=p(st.none(), type(None)),
+    window=p(st.none() | window_values, (ServiceWindow, type(None))),
+    outages=st.lists(outage_values, max_size=2),
+    as_of=st.integers(0, 10 * 24 * 60).map(
+        lambda m: datetime(2026, 3, 2, 9, tzinfo=UTC) + timedelta(minutes=m)
+    ),
+)
+def test_report_plots(target: A, ax: A, window: A, outages: list[Outage], as_of: datetime) -> None:
+    """The one-line plot hooks of reports and clocks, with hostile targets, axes and windows."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    report = itilkit.measure_availability(
+        outages, window=ServiceWindow.always(), start="2026-02-01T00:00Z", end="2026-04-01T00:00Z"
+    )
+    inc = Incident.open("INC1", at="2026-03-02T09:00Z", impact=1, urgency=1)
+    status = _sla(ServiceWindow.always()).clock(inc, "response", as_of=as_of)
+    try:
+        run(report.plot, target, ax=ax)
+        run(status.plot, ax=ax, window=window)
+    finally:
+        plt.close("all")
+
+
 # ============================================================================ change enablement
 
 
