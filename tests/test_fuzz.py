@@ -1696,23 +1696,12 @@ def test_error_classes(field: A, value: object) -> None:
 
 
 def test_every_exported_name_is_fuzzed() -> None:
-    """Each name of ``itilkit.__all__`` appears in this file (a new export needs a fuzz case)."""
+    """Each callable of ``itilkit.__all__`` appears in this file (a new export needs a fuzz case).
+
+    Data (the rule tables) is left out, and so are the result types the library builds.
+    """
     source = Path(__file__).read_text(encoding="utf-8")
-    skip = {  # data, not entry points: the rule tables and scales
-        "__version__",
-        "ItilkitWarning",
-        "MissingDependencyError",
-        "SRE_WORKBOOK_RULES",
-        "CHANGE_MAIN_PATH",
-        "CHANGE_TRANSITIONS",
-        "DEFAULT_APPROVALS",
-        "DEFAULT_RISK_MATRIX",
-        "IMPACT_LABELS",
-        "ITIL_MATRIX",
-        "ITIL_PRIORITIES",
-        "LIKELIHOOD_LABELS",
-        "TRANSITIONS",
-    }
+    skip = {"__version__", "ItilkitWarning", "MissingDependencyError"}
     result_types = {  # built only by the library; fuzzed through the calls that return them
         "Anomaly",
         "AvailabilityReport",
@@ -1750,10 +1739,11 @@ def test_every_exported_name_is_fuzzed() -> None:
         "RuleResult",
         "RuleStatus",
     }
+    data = {name for name in itilkit.__all__ if not callable(getattr(itilkit, name))}  # tables
     missing = [
         name
         for name in itilkit.__all__
-        if name not in skip | result_types and name not in source.replace("itilkit.", " ")
+        if name not in skip | result_types | data and name not in source.replace("itilkit.", " ")
     ]
     assert not missing, f"exported but not fuzzed: {missing}"
 
