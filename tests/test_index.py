@@ -105,6 +105,12 @@ class TestOutOfRange:
             w.business_time_us(0, 2**62)
         with pytest.raises(InvalidValueError, match="'instant' must be between the years 2"):
             w.contains_us(-(2**62))
+        with pytest.raises(InvalidValueError, match="'duration' must be at most 400 years"):
+            w.add_us(0, -(2**70))
+        with pytest.raises(InvalidValueError, match="'duration' must be at most 400 years"):
+            w.subtract_us(0, 2**70)
+        with pytest.raises(InvalidValueError, match="an int of 5001 digits"):
+            w.contains_us(10**5000)
 
 
 class TestProperties:

@@ -35,7 +35,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ._errors import InvalidValueError, NoOpenTimeError
+from ._errors import InvalidValueError, NoOpenTimeError, show
 from ._intervals import Intervals, Measure
 from ._time import US_PER_DAY, Zone, boundary_to_us, from_us, local_date, to_timedelta, zone_name
 
@@ -203,7 +203,7 @@ def _shown(t: int) -> object:
     try:
         return from_us(t, _UTC())
     except (OverflowError, ValueError):  # beyond the years datetime can hold
-        return f"{t} microseconds since 1970-01-01T00:00Z"
+        return f"{show(t)} microseconds since 1970-01-01T00:00Z"
 
 
 class Index:
@@ -351,9 +351,12 @@ class Index:
 
     def _check_duration(self, duration: int) -> None:
         if duration > _MAX_QUERY_US:
-            raise InvalidValueError(
-                "duration", f"at most {MAX_QUERY_YEARS} years", to_timedelta(duration)
+            shown: object = (
+                to_timedelta(duration)
+                if duration <= _MAX_QUERY_US * 100
+                else f"{show(duration)} us"
             )
+            raise InvalidValueError("duration", f"at most {MAX_QUERY_YEARS} years", shown)
 
     @staticmethod
     def _years_for(shortfall: int, st: _State) -> int:
