@@ -20,6 +20,11 @@ that must all be met; :meth:`ApprovalPolicy.decide` reads the votes on a
 Only a member's latest vote in a role counts; votes from non-members, votes
 in a role this change does not need, and replaced votes do not count, and
 the decision says so.
+
+A decision is data: one :class:`RuleResult` per rule (who approved, who
+rejected and why, who has not voted, the status) and one :class:`IgnoredVote`
+per vote that did not count. Its ``reasons`` are written from that data by
+:func:`render_reasons`, the one place where a decision becomes sentences.
 """
 
 from __future__ import annotations
