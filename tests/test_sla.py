@@ -168,7 +168,7 @@ class TestAgreement:
             ({"pause_on": 3}, r"'pause_on' must be an iterable of states"),
             ({"warn_at": [50]}, r"'warn_at' must be a ratio .* \(did you mean '50%'\?\)"),
             ({"warn_at": "50%"}, r"'warn_at' must be an iterable of ratios"),
-            ({"warn_at": ["0%"]}, r"'warn_at' must be above 0%"),
+            ({"warn_at": ["0%"]}, r"'warn_at' must be above 0 \(got '0%'\)"),
             ({"availability": 99.9}, r"'availability' must be .* \(did you mean '99.9%'\?\)"),
             ({"availability": "99.5"}, r"'availability' must be .* \(did you mean '99.5%'\?\)"),
             (

@@ -51,7 +51,7 @@ import pendulum
 
 from ._errors import ChronologyError, InvalidValueError, NoOpenTimeError
 from ._intervals import Measure, merge, subtract
-from ._ratio import RatioLike, format_percent, parse_ratio, ratio_text
+from ._ratio import RatioLike, format_percent, parse_ratio, positive_ratio, ratio_text
 from ._report import format_duration, html_table, text_table
 from ._time import from_us, iso_duration, moment, to_us, us_field, zone_name
 from ._window import ServiceWindow, as_window
@@ -75,10 +75,7 @@ _ZERO = Fraction(0)
 
 def _impact(value: object) -> Fraction:
     """An impact in (0, 1], read by the one ratio convention (``"50%"``, ``"0.5"``, ``0.5``)."""
-    ratio = parse_ratio(value, "impact")
-    if ratio == 0:
-        raise InvalidValueError("impact", "above 0 (an outage that costs nothing is none)", value)
-    return ratio
+    return positive_ratio(value, "impact")
 
 
 def rounded_timedelta(value: Fraction) -> timedelta:

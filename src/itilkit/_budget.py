@@ -33,7 +33,7 @@ import pendulum
 
 from ._availability import Outage, measure, rounded_timedelta
 from ._errors import InvalidValueError
-from ._ratio import RatioLike, format_decimal, format_percent, parse_ratio
+from ._ratio import RatioLike, format_decimal, format_percent, parse_ratio, positive_ratio
 from ._report import format_duration, text_table
 from ._time import from_us, td_us, to_duration_us, to_timedelta, to_us
 from ._window import ServiceWindow, as_window
@@ -45,10 +45,7 @@ _MINUTE = 60_000_000
 
 
 def _budget_share(value: object) -> Fraction:
-    share = parse_ratio(value, "budget_fraction")
-    if share == 0:
-        raise InvalidValueError("budget_fraction", "above 0", value)
-    return share
+    return positive_ratio(value, "budget_fraction")
 
 
 def _lookback(value: object) -> timedelta:

@@ -139,27 +139,21 @@ def parse_json(text: str) -> Any:
     itilkit.ConfigError: 1 problem in the configuration:
       $: must name each key once in a table (got 'name' twice)
     """
-    try:
-        document = json.loads(text, object_pairs_hook=_no_duplicates)
-    except json.JSONDecodeError as err:
-        _refuse("$", f"must be valid JSON ({err})")
-    except ConfigError:
-        raise
-    except ValueError as err:  # a number beyond Python's digit limit, say
-        _refuse("$", f"must be valid JSON ({err})")
-    except RecursionError:
-        _refuse("$", f"must be nested at most {MAX_DEPTH} levels deep (got deeper)")
-    _check_depth(document)
-    return document
+    return _parse("JSON", lambda: json.loads(text, object_pairs_hook=_no_duplicates))
 
 
 def _parse_toml(text: str) -> Any:
+    return _parse("TOML", lambda: tomllib.loads(text))
+
+
+def _parse(kind: str, load: Callable[[], Any]) -> Any:
+    """Run a parser; whatever it raises becomes one ConfigError at ``$``."""
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        _refuse("$", f"must be valid TOML ({err})")
-    except ValueError as err:  # a number beyond Python's digit limit, say
-        _refuse("$", f"must be valid TOML ({err})")
+        document = load()
+    except ConfigError:
+        raise
+    except ValueError as err:  # a syntax error, or a number beyond Python's digit limit
+        _refuse("$", f"must be valid {kind} ({err})")
     except RecursionError:
         _refuse("$", f"must be nested at most {MAX_DEPTH} levels deep (got deeper)")
     _check_depth(document)

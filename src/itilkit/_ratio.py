@@ -38,6 +38,7 @@ __all__ = [
     "format_percent",
     "parse_ratio",
     "percent_text",
+    "positive_ratio",
     "ratio_text",
 ]
 
@@ -78,6 +79,22 @@ def parse_ratio(value: object, field: str = "target") -> Fraction:
     if isinstance(value, str):
         return _parse_text(value, field)
     raise InvalidValueError(field, _EXPECTATION, value)
+
+
+def positive_ratio(value: object, field: str) -> Fraction:
+    """A ratio in (0, 1], for fields where 0 means nothing (an impact, a warning, a share).
+
+    >>> positive_ratio("25%", "impact")
+    Fraction(1, 4)
+    >>> positive_ratio("0%", "impact")
+    Traceback (most recent call last):
+    ...
+    itilkit.InvalidValueError: 'impact' must be above 0 (got '0%')
+    """
+    ratio = parse_ratio(value, field)
+    if ratio == 0:
+        raise InvalidValueError(field, "above 0", value)
+    return ratio
 
 
 def float_ratio(value: float) -> Fraction:

@@ -40,7 +40,7 @@ from ._document import Problems, load_document
 from ._errors import InvalidValueError, NoTargetError
 from ._incident import Incident, State
 from ._priority import Priority
-from ._ratio import parse_ratio, percent_text
+from ._ratio import parse_ratio, percent_text, positive_ratio
 from ._time import iso_duration, to_duration_us, to_timedelta, to_us
 from ._window import ServiceWindow, as_window, read_window
 
@@ -216,10 +216,7 @@ def _states(value: object) -> frozenset[State]:
 
 def _warning(value: object) -> Fraction:
     """One warning threshold: a ratio above 0 (``"50%"``, ``0.5``)."""
-    ratio = parse_ratio(value, "warn_at")
-    if ratio == 0:
-        raise InvalidValueError("warn_at", "above 0%", value)
-    return ratio
+    return positive_ratio(value, "warn_at")
 
 
 def _warn_at(value: object) -> tuple[Fraction, ...]:
