@@ -185,6 +185,6 @@ class TestLaws:
     @given(st.fractions(min_value=Fraction(1), max_value=10**6).filter(lambda f: f > 1))
     def test_above_one_always_refused(self, ratio: Fraction) -> None:
         """Every value above 1 is refused in every numeric form."""
-        for form in (ratio, str(Decimal(ratio.numerator) / Decimal(ratio.denominator))):
-            with pytest.raises(InvalidValueError, match="must be a ratio from 0 to 1"):
+        for form in (ratio, f"{ratio.numerator}/{ratio.denominator}", ratio_text(ratio)):
+            with pytest.raises(InvalidValueError, match="must be a ratio"):
                 parse_ratio(form)
