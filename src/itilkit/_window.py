@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, TypeAlias
 
 import attrs
@@ -1000,8 +1000,8 @@ def read_window(document: object, path: str, problems: Problems) -> ServiceWindo
         table = problems.mapping(f"{path}.overrides", overrides)
         for key, value in (table or {}).items():
             where = f"{path}.overrides.{key}"
-            problems.check(where, lambda key=key: parse_date(key, "overrides"))
-            problems.check(where, lambda value=value: parse_ranges(value))
+            problems.check(where, partial(parse_date, key, "overrides"))
+            problems.check(where, partial(parse_ranges, value))
     if len(problems.items) > before or tz is None:
         return None
     if hours == ALWAYS and calendar is None and overrides is None:
