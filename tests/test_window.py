@@ -996,6 +996,10 @@ class TestAlwaysAndEmptySpecs:
         with pytest.raises(WindowSpecError, match="a non-empty spec"):
             W.weekly(spec, tz="UTC")
 
+    def test_an_empty_mapping_raises(self) -> None:
+        with pytest.raises(WindowSpecError, match="a mapping of days to ranges"):
+            W.weekly({}, tz="UTC")
+
     def test_closed_is_still_closed(self) -> None:
         assert W.weekly("closed", tz="UTC").business_time(
             "2026-01-01T00:00Z", "2026-02-01T00:00Z"

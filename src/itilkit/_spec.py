@@ -187,6 +187,10 @@ def parse_week(value: object) -> WeekHours:
             for day in days:
                 per_day[day].extend(parse_ranges(ranges, value))
     elif isinstance(value, Mapping):
+        if not value:
+            raise WindowSpecError(
+                value, "{}", "a mapping of days to ranges such as {'Mon-Fri': ...}"
+            )
         for key, ranges_value in value.items():
             if not isinstance(key, str):
                 raise WindowSpecError(value, show(key), "a day name such as 'Mon' or 'Mon-Fri'")
