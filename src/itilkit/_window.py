@@ -575,7 +575,9 @@ class ServiceWindow:
         Occurrences are local wall times in ``tz``. Without a ``DTSTART`` in
         the rule the anchor is 2000-01-01 00:00 local (a Saturday), so
         unspecified ``BYMINUTE``/``BYSECOND`` mean 0 and the result never
-        depends on when the code runs.
+        depends on when the code runs. Numeric rule parts outside RFC 5545's
+        ranges (``BYMONTH=13``, ``INTERVAL=0``) are refused by name, and a rule
+        may open at most 300 000 times a year (about every two minutes).
 
         >>> sunday_maintenance = ServiceWindow.recurring(
         ...     "FREQ=WEEKLY;BYDAY=SU;BYHOUR=2", duration="PT4H", tz="Europe/London")
