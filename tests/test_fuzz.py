@@ -1761,6 +1761,15 @@ def test_every_exported_name_is_fuzzed() -> None:
 _WEEKDAYS = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
 
 
+def _clock_status() -> Any:
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    inc = Incident.open("INC1", at="2026-03-02T09:00Z", impact=1, urgency=1)
+    return _sla(ServiceWindow.always()).clock(inc, "response", as_of="2026-03-02T12:00Z")
+
+
 def _datetime64(texts: list[str]) -> Any:
     np = pytest.importorskip("numpy")
     return np.array(texts, dtype="datetime64[s]")
@@ -2034,6 +2043,44 @@ REGRESSIONS = [
         ),
         ("typed",),
         id="next-slot-after-none",
+    ),
+    # --- caught by later fuzz runs ---
+    pytest.param(
+        lambda: _WEEKDAYS.business_time_us(Decimal("-1E+99999999"), 0),
+        ("typed",),
+        id="business-time-us-huge-decimal",
+    ),
+    pytest.param(
+        lambda: _WEEKDAYS.business_time_us(timedelta(days=-999_999_999), 0),
+        ("typed",),
+        id="business-time-us-timedelta",
+    ),
+    pytest.param(
+        lambda: ErrorBudget("99.9%", **_BUDGET_PERIOD).spent("not outages"),
+        ("typed",),
+        id="budget-spent-a-string",
+    ),
+    pytest.param(
+        lambda: ChangeCalendar().with_budget_freeze(
+            ErrorBudget("99.9%", **_BUDGET_PERIOD), "not outages", as_of="2026-03-20T00:00Z"
+        ),
+        ("typed",),
+        id="budget-freeze-outages-a-string",
+    ),
+    pytest.param(
+        lambda: _clock_status().plot(window={"hours": "24x7"}),
+        ("typed",),
+        id="clock-plot-window-dict",
+    ),
+    pytest.param(
+        lambda: _clock_status().plot(ax="axes"),
+        ("typed",),
+        id="clock-plot-ax-str",
+    ),
+    pytest.param(
+        lambda: itilkit.InvalidValueError(10**5000, "a name", None),
+        ("bounded",),
+        id="error-field-5000-digit-int",
     ),
     # --- SLA documents ---
     pytest.param(
