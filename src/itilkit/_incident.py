@@ -185,8 +185,9 @@ class PriorityChange:
 class Anomaly:
     """Something a ticket system recorded that the lifecycle forbids, kept as recorded.
 
-    ``kind`` is one of ``"forbidden_transition"``, ``"clock_backwards"`` or
-    ``"hold_without_reason"``. ``row`` is the event-log row (header = row 1)
+    ``kind`` is one of ``"forbidden_transition"``, ``"clock_backwards"``,
+    ``"hold_without_reason"`` or, from an event log, ``"nonexistent_time"`` (a
+    local time inside a DST gap, read shifted forward by the gap). ``row`` is the event-log row (header = row 1)
     when the step came from a file, else None.
 
     >>> Anomaly("INC1", None, "clock_backwards", "a step before the one it follows", None).kind
@@ -574,7 +575,7 @@ class StepBuilder:
             last = max(last, inc.priority_history[-1].at_us)
         self.last_us = last
 
-    def _note(self, kind: str, message: str, us: int, row: int | None) -> None:
+    def note(self, kind: str, message: str, us: int, row: int | None) -> None:
         self.anomalies.append(Anomaly(self.inc.id, row, kind, message, from_us(us, self.tz)))
 
     def _check_time(self, us: int, row: int | None, where: str | None) -> None:
@@ -584,7 +585,7 @@ class StepBuilder:
                 if where:
                     error.add_note(f"while replaying {where}")
                 raise error
-            self._note(
+            self.note(
                 "clock_backwards",
                 f"{self.inc.id}: a step at {from_us(us, self.tz)} is earlier than the step"
                 f" before it at {from_us(self.last_us, self.tz)}; kept as recorded",
@@ -613,7 +614,7 @@ class StepBuilder:
                 if where:
                     error.add_note(f"while replaying {where}")
                 raise error
-            self._note(
+            self.note(
                 "forbidden_transition",
                 f"{self.inc.id}: {self.state.name} -> {to_state.name} is not an allowed move"
                 f" (allowed: {', '.join(sorted(s.name for s in allowed)) or 'nothing'});"
@@ -626,7 +627,7 @@ class StepBuilder:
                 raise InvalidValueError(
                     "reason", "a HoldReason when the incident goes ON_HOLD", reason
                 )
-            self._note(
+            self.note(
                 "hold_without_reason",
                 f"{self.inc.id}: put ON_HOLD without a hold reason; kept as recorded",
                 us,

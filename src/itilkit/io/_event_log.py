@@ -615,7 +615,7 @@ class _Reader:
         if dates.gaps and opened_col is not None and first[opened_col] in dates.gaps:
             text = first[opened_col]
             message = dates.gap_message(text, self.names["opened_at"])
-            builder._note("nonexistent_time", message, opened_us, first_line)
+            builder.note("nonexistent_time", message, opened_us, first_line)
         impact_col = index.get("impact")
         urgency_col = index.get("urgency")
         reason_col = index.get("reason")
@@ -625,7 +625,7 @@ class _Reader:
             us = dates(record[at_col], line, at_name)
             if dates.gaps and record[at_col] in dates.gaps:
                 message = dates.gap_message(record[at_col], at_name)
-                builder._note("nonexistent_time", message, us, line)
+                builder.note("nonexistent_time", message, us, line)
             new_impact = current_impact
             if impact_col is not None:
                 new_impact = self._level("impact", record[impact_col], line) or current_impact
