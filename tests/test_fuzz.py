@@ -1686,7 +1686,7 @@ def test_error_classes(field: A, value: object) -> None:
         lambda: itilkit.NaiveDatetimeError(field.value, value),
         lambda: itilkit.UnknownZoneError(field.value, value),
         lambda: itilkit.ChronologyError(field.value, value, value),
-        lambda: itilkit.ConfigError([(str(field.value), show(value))]),
+        lambda: itilkit.ConfigError([(show(field.value), show(value))]),
     ):
         label = f"error class with field {show(field.value)} and value {show(value)}"
         error = call(label, build, typed=field.typed)
