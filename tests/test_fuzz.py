@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import faulthandler
 import io
+import itertools
 import json
 import math
 import os
@@ -1221,6 +1222,39 @@ sample_values = st.lists(
 ).map(sorted)
 
 
+def reference_overloads(
+    samples: object, threshold: object, min_duration: object, end: object
+) -> list[tuple[datetime, datetime]] | None:
+    """The overload periods worked out by hand, or None where this reference does not apply.
+
+    Each sample holds until the next; the last holds no time (no ``end``);
+    consecutive samples strictly above the threshold make one period; empty
+    periods and those shorter than ``min_duration`` are left out.
+    """
+    if not isinstance(threshold, Fraction) or end is not None:
+        return None
+    if min_duration is not None and not isinstance(min_duration, timedelta):
+        return None
+    if not isinstance(samples, list) or not every((tuple, list))(samples):
+        return None
+    times = [aware(t) for t, _ in samples]
+    if any(b <= a for a, b in itertools.pairwise(times)):
+        return None  # repeated instants: the library may refuse them
+    values = [Fraction(repr(v)) if isinstance(v, float) else Fraction(v) for _, v in samples]
+    periods: list[tuple[datetime, datetime]] = []
+    begin: datetime | None = None
+    for t, v in zip(times, values, strict=True):
+        if v > threshold and begin is None:
+            begin = t
+        elif v <= threshold and begin is not None:
+            periods.append((begin, t))
+            begin = None
+    if begin is not None:
+        periods.append((begin, times[-1]))
+    shortest = min_duration or timedelta(0)
+    return [(a, b) for a, b in periods if b > a and b - a >= shortest]
+
+
 @FUZZ
 @given(
     samples=p(sample_values, every((tuple, list))),
@@ -1244,6 +1278,10 @@ def test_capacity(
         assert want is not None, f"threshold {show(threshold.value)} must be refused"
     if found is not RAISED:
         assert all(isinstance(span, Span) for span in found)
+        want_spans = reference_overloads(samples.value, want, min_duration.value, end.value)
+        if want_spans is not None:
+            got = [(aware(span.start), aware(span.end)) for span in found]
+            assert got == want_spans, f"overloads {got} are not the hand-worked {want_spans}"
     run(
         itilkit.recurring_overloads,
         samples,
