@@ -1139,6 +1139,37 @@ def test_measure_availability(outages: A, window: A, start: A, end: A, target: A
 
 @FUZZ
 @given(
+    offsets=st.tuples(st.integers(-3000, 3000), st.integers(0, 3000)),
+    impact=st.sampled_from([Fraction(1), Fraction(1, 2), Fraction(1, 4)]),
+    planned=st.booleans(),
+    zone=st.sampled_from(ZONES),
+)
+def test_one_outage_on_a_24x7_window(
+    offsets: tuple[int, int], impact: Fraction, planned: bool, zone: str
+) -> None:
+    """One outage against 24x7 over ten days, worked out by hand: overlap x impact."""
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    end = start + timedelta(days=10)
+    a = start + timedelta(minutes=offsets[0])
+    b = a + timedelta(minutes=offsets[1])
+    outage = Outage(a, b, impact=impact, planned=planned)
+    report = run(
+        itilkit.measure_availability,
+        [outage],
+        window=ServiceWindow.always(tz=zone),
+        start=start,
+        end=end,
+    )
+    assert report is not RAISED
+    overlap = max(timedelta(0), min(b, end) - max(a, start))
+    agreed = (end - start) - (overlap if planned else timedelta(0))
+    down = Fraction(0) if planned else impact * (overlap // timedelta(microseconds=1))
+    assert report.agreed == agreed
+    assert report.ratio == 1 - down / (agreed // timedelta(microseconds=1))
+
+
+@FUZZ
+@given(
     tiers=p(
         st.sampled_from([{"99.9%": "10%", "99.0%": "25%"}, [("99%", "10%")], {"0.999": "0.1"}]),
         lambda v: isinstance(v, Mapping) or every((tuple, list))(v),
