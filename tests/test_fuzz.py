@@ -1830,6 +1830,23 @@ def test_every_exported_name_is_fuzzed() -> None:
 _WEEKDAYS = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
 
 
+def _sla_columns_of_one_ticket(**columns: Any) -> Any:
+    pd = pytest.importorskip("pandas")
+    from itilkit.dataframe import sla_columns
+
+    opened = pd.to_datetime(["2026-03-02T09:00"]).tz_localize("UTC")
+    frame = pd.DataFrame(
+        {
+            "number": ["INC1"],
+            "priority": ["P1"],
+            "opened_at": opened,
+            "responded_at": opened,
+            "resolved_at": opened,
+        }
+    )
+    return sla_columns(frame, _sla(_WEEKDAYS), as_of="2026-03-03T00:00Z", **columns)
+
+
 def _clock_status() -> Any:
     pytest.importorskip("matplotlib")
     import matplotlib
@@ -2145,6 +2162,16 @@ REGRESSIONS = [
         lambda: _clock_status().plot(ax="axes"),
         ("typed",),
         id="clock-plot-ax-str",
+    ),
+    pytest.param(
+        lambda: _sla_columns_of_one_ticket(opened_at=None),
+        ("typed",),
+        id="sla-columns-opened-at-none",
+    ),
+    pytest.param(
+        lambda: itilkit.ChronologyError("at", 1, 10**5000),
+        ("bounded",),
+        id="chronology-error-5000-digit-previous",
     ),
     pytest.param(
         lambda: itilkit.InvalidValueError(10**5000, "a name", None),
