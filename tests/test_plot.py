@@ -429,7 +429,9 @@ class TestLoadHeatmap:
     def test_daylight_saving_gap_has_no_cell(self) -> None:
         """Berlin skips 02:00-03:00 on 29 March 2026: 01:00 CET to 04:00 CEST fills two cells."""
         samples = [("2026-03-29T00:00Z", 10), ("2026-03-29T01:00Z", 30)]
-        grid = self.grid(plot_load(samples, tz=BERLIN, threshold="90%", unit="%", end="2026-03-29T02:00Z"))
+        grid = self.grid(
+            plot_load(samples, tz=BERLIN, threshold="90%", unit="%", end="2026-03-29T02:00Z")
+        )
         assert grid[6, 1] == 10 and grid[6, 3] == 30
         assert np.isnan(grid[6, 2])
 
@@ -473,7 +475,9 @@ class TestLoadHeatmap:
     def test_no_overload(self) -> None:
         """Nothing above the threshold: no outline, and the legend says so."""
         samples = [("2026-03-02T10:00Z", 50), ("2026-03-02T11:00Z", 70)]
-        ax = plot_load(samples, tz="UTC", threshold="90%", unit="%", end="2026-03-02T12:00Z").axes[0]
+        ax = plot_load(samples, tz="UTC", threshold="90%", unit="%", end="2026-03-02T12:00Z").axes[
+            0
+        ]
         assert not by_gid(ax.patches, "overload")
         (label,) = [t.get_text() for t in ax.get_legend().get_texts()]
         assert label == "no recurring overload above 90%"

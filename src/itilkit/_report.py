@@ -137,4 +137,3 @@ def format_duration(value: timedelta | int) -> str:
 def iso(value: datetime) -> str:
     """ISO 8601 text of an instant, with its offset."""
     return value.isoformat()
-
