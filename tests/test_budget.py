@@ -256,3 +256,14 @@ class TestRuleValidation:
         """A threshold needs a positive period (it was a ZeroDivisionError)."""
         with pytest.raises(InvalidValueError, match="'period' must be a positive duration"):
             SRE_WORKBOOK_RULES[0].threshold(period)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "outages", ["x", 5, [5], [Outage("2026-03-10T11:00Z", "2026-03-10T12:00Z"), "x"]]
+)
+def test_outages_are_checked(outages: object) -> None:
+    """The budget's outage arguments are checked like measure_availability's."""
+    with pytest.raises(InvalidValueError, match=r"'outages(\[\d\])?' must be"):
+        budget().spent(outages)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match=r"'outages(\[\d\])?' must be"):
+        budget().alerts(outages, as_of="2026-03-10T12:00Z")  # type: ignore[arg-type]

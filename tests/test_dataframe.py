@@ -176,3 +176,14 @@ def test_column_names_are_strings() -> None:
     frame = pd.DataFrame({"opened_at": [], "resolved_at": []})
     with pytest.raises(InvalidValueError, match="'column' must be a column name"):
         business_time(frame, ServiceWindow.always(), start=10**5000)  # type: ignore[arg-type]
+
+
+def test_sla_columns_needs_an_id_and_an_opening() -> None:
+    """The id and opened_at columns cannot be switched off; the SLA must be an agreement."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"number": [], "opened_at": [], "priority": []})
+    sla = SLA("S", window=ServiceWindow.always(), targets=[Target("response", "PT1H")])
+    with pytest.raises(InvalidValueError, match="'column' must be a column name"):
+        sla_columns(frame, sla, as_of="2026-03-03T00:00Z", opened_at=None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValueError, match="'sla' must be an SLA, OLA or underpinning"):
+        sla_columns(frame, "Gold", as_of="2026-03-03T00:00Z")  # type: ignore[arg-type]

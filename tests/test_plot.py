@@ -553,3 +553,17 @@ class TestMissingDependencyError:
             "plot",
             str(MissingDependencyError("matplotlib", "plot")),
         )
+
+
+class TestBadDrawingArguments:
+    @pytest.mark.parametrize("ax", ["axes", 5, object()])
+    def test_ax_must_be_axes(self, held: itilkit.ClockStatus, ax: object) -> None:
+        """Something that is not a matplotlib Axes is named, not an AttributeError."""
+        with pytest.raises(InvalidValueError, match="'ax' must be a matplotlib Axes"):
+            held.plot(ax=ax)
+
+    @pytest.mark.parametrize("bad", [{"hours": "24x7"}, "Mon-Fri 09:00-18:00"])
+    def test_window_must_be_a_window(self, held: itilkit.ClockStatus, bad: object) -> None:
+        """A window's document or spec is not a window."""
+        with pytest.raises(InvalidValueError, match="'window' must be a ServiceWindow"):
+            held.plot(window=bad)  # type: ignore[arg-type]

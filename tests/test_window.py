@@ -8,6 +8,7 @@ import pickle
 import threading
 import time as time_module
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_lib
@@ -1210,3 +1211,23 @@ class TestAsWindow:
         ) as info:
             as_window(bad, "sla.window")
         assert info.value.value == bad
+
+
+class TestIntegerApiTypes:
+    @pytest.mark.parametrize("value", [Decimal("sNaN"), Decimal("-1E+99999999"), 1.5, "0", None])
+    def test_only_ints(self, value: object) -> None:
+        """The microsecond API takes ints (numpy ints too) and names anything else."""
+        w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+        with pytest.raises(InvalidValueError, match="must be an int of microseconds"):
+            w.contains_us(value)  # type: ignore[arg-type]
+        with pytest.raises(InvalidValueError, match="must be an int of microseconds"):
+            w.business_time_us(value, 0)  # type: ignore[arg-type]
+        with pytest.raises(InvalidValueError, match="must be an int of microseconds"):
+            w.add_us(0, value)  # type: ignore[arg-type]
+
+    def test_numpy_ints(self) -> None:
+        """numpy integers are ints: 09:00-10:00 on Monday 2 March 2026 is one open hour."""
+        np = pytest.importorskip("numpy")
+        w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+        nine = 1_772_442_000_000_000  # 2026-03-02T09:00Z
+        assert w.business_time_us(np.int64(nine), np.int64(nine + 3_600_000_000)) == 3_600_000_000

@@ -66,6 +66,7 @@ __all__ = [
     "in_series",
     "measure",
     "measure_availability",
+    "outages_of",
     "rounded_timedelta",
 ]
 
@@ -332,11 +333,18 @@ def measure_availability(
     b = to_us(end, "end")
     if b < a:
         raise ChronologyError("end", end, start)
+    return measure(outages_of(outages), window, a, b, None)
+
+
+def outages_of(outages: object) -> tuple[Outage, ...]:
+    """The outages of an iterable, each checked to be an :class:`Outage` (named by position)."""
+    if isinstance(outages, str | bytes | Outage) or not isinstance(outages, Iterable):
+        raise InvalidValueError("outages", "an iterable of Outage", outages)
     items = tuple(outages)
     for i, o in enumerate(items):
         if not isinstance(o, Outage):
             raise InvalidValueError(f"outages[{i}]", "an Outage", o)
-    return measure(items, window, a, b, None)
+    return items
 
 
 @attrs.frozen

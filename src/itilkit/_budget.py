@@ -31,7 +31,7 @@ from typing import Literal
 import attrs
 import pendulum
 
-from ._availability import Outage, measure, rounded_timedelta
+from ._availability import Outage, measure, outages_of, rounded_timedelta
 from ._errors import InvalidValueError
 from ._ratio import RatioLike, format_decimal, format_percent, parse_ratio, positive_ratio
 from ._report import format_duration, text_table
@@ -200,7 +200,7 @@ class ErrorBudget:
         return rounded_timedelta(self.allowed_us)
 
     def _spent_us(self, outages: Iterable[Outage]) -> Fraction:
-        report = measure(tuple(outages), self.window, self._start_us, self._end_us, None)
+        report = measure(outages_of(outages), self.window, self._start_us, self._end_us, None)
         return report.downtime_us
 
     def spent(self, outages: Iterable[Outage]) -> timedelta:
@@ -240,7 +240,7 @@ class ErrorBudget:
         lookback_us = to_duration_us(lookback, "lookback")
         if lookback_us <= 0:
             raise InvalidValueError("lookback", "a positive duration", lookback)
-        return self._burn(tuple(outages), lookback_us, to_us(as_of, "as_of"))
+        return self._burn(outages_of(outages), lookback_us, to_us(as_of, "as_of"))
 
     def evaluate(
         self,
@@ -250,7 +250,7 @@ class ErrorBudget:
         rules: Iterable[BurnRateRule] = SRE_WORKBOOK_RULES,
     ) -> tuple[BurnRateAlert, ...]:
         """Every rule evaluated at ``as_of``, firing or not (see :meth:`alerts`)."""
-        items = tuple(outages)
+        items = outages_of(outages)
         now = to_us(as_of, "as_of")
         period = self.period
         out = []

@@ -28,6 +28,7 @@ The tree::
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 __all__ = [
@@ -239,7 +240,8 @@ class ChronologyError(ItilkitError, ValueError):
         self.previous = previous
         self.strict = strict
         relation = "after" if strict else "at or after"
-        super().__init__(must(field, f"{relation} {previous}", value))
+        shown = str(previous) if isinstance(previous, str | datetime) else show(previous)
+        super().__init__(must(field, f"{relation} {shown}", value))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.field, self.value, self.previous, self.strict))

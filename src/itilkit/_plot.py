@@ -40,6 +40,7 @@ from ._ratio import RatioLike, format_percent, parse_ratio, ratio_text
 from ._report import format_duration
 from ._spec import DAY_NAMES
 from ._time import from_us, to_us, zone, zone_name
+from ._window import as_window
 
 if TYPE_CHECKING:
     from ._availability import AvailabilityReport
@@ -80,6 +81,8 @@ def _axes(ax: Any, size: tuple[float, float]) -> tuple[Any, Any]:
     """The figure and axes to draw on: ``ax``'s own, or a new detached figure."""
     plt = _pyplot()
     if ax is not None:
+        if not hasattr(ax, "figure") or not hasattr(ax, "add_patch"):
+            raise InvalidValueError("ax", "a matplotlib Axes", ax)
         return ax.figure, ax
     fig, new_ax = plt.subplots(figsize=size, layout="constrained")
     # Detached from pyplot: a notebook shows the returned figure once (as the
@@ -161,6 +164,8 @@ def _crossings(
 
 def plot_clock(status: ClockStatus, *, ax: Any = None, window: ServiceWindow | None = None) -> Any:
     """Draw a clock's timeline; see :meth:`ClockStatus.plot <itilkit.ClockStatus.plot>`."""
+    if window is not None:
+        window = as_window(window)
     fig, ax = _axes(ax, (10.0, 3.4))
     from matplotlib import dates
     from matplotlib.lines import Line2D

@@ -15,6 +15,7 @@ questions are binary searches and exact to the microsecond, across DST.
 from __future__ import annotations
 
 import html
+import numbers
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
@@ -834,31 +835,37 @@ class ServiceWindow:
 
     def business_time_us(self, start: int, end: int) -> int:
         """:meth:`business_time` on integer microseconds."""
+        if type(start) is not int or type(end) is not int:
+            start, end = _int_us(start, "start"), _int_us(end, "end")
         return self._index.business_time(start, end)
 
     def add_us(self, start: int, duration: int) -> int:
         """:meth:`add` on integer microseconds."""
+        if type(start) is not int or type(duration) is not int:
+            start, duration = _int_us(start, "start"), _int_us(duration, "duration")
         return self._index.add(start, duration)
 
     def subtract_us(self, end: int, duration: int) -> int:
         """:meth:`subtract` on integer microseconds."""
+        if type(end) is not int or type(duration) is not int:
+            end, duration = _int_us(end, "end"), _int_us(duration, "duration")
         return self._index.subtract(end, duration)
 
     def contains_us(self, instant: int) -> bool:
         """``instant in window`` on integer microseconds."""
-        return self._index.contains(instant)
+        return self._index.contains(_int_us(instant, "instant"))
 
     def next_open_us(self, instant: int) -> int:
         """:meth:`next_open` on integer microseconds."""
-        return self._index.next_open(instant)
+        return self._index.next_open(_int_us(instant, "instant"))
 
     def next_close_us(self, instant: int) -> int:
         """:meth:`next_close` on integer microseconds."""
-        return self._index.next_close(instant)
+        return self._index.next_close(_int_us(instant, "instant"))
 
     def spans_us(self, start: int, end: int) -> list[tuple[int, int]]:
         """:meth:`spans` on integer microseconds, as ``(start, end)`` pairs."""
-        return self._index.spans(start, end)
+        return self._index.spans(_int_us(start, "start"), _int_us(end, "end"))
 
     # -- many at once -------------------------------------------------------------
 
@@ -904,6 +911,15 @@ class ServiceWindow:
         else:
             result = self._index.business_time_array(a, b)
         return result.view("timedelta64[us]")
+
+
+def _int_us(value: object, field: str) -> int:
+    """A microsecond count of the integer API: an ``int`` (numpy integers too), nothing else."""
+    if type(value) is int:
+        return value
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    raise InvalidValueError(field, "an int of microseconds", value)
 
 
 def as_window(value: object, field: str = "window") -> ServiceWindow:

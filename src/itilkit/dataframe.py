@@ -56,7 +56,7 @@ _LEVELS_OF_PRIORITY = {
 }
 
 
-def _require(frame: pd.DataFrame, columns: Iterable[str]) -> None:
+def _require(frame: pd.DataFrame, columns: Iterable[object]) -> None:
     import pandas as pd
 
     if not isinstance(frame, pd.DataFrame):
@@ -162,7 +162,10 @@ def sla_columns(
         "impact": None if priority is not None else impact,
         "urgency": None if priority is not None else urgency,
     }
-    _require(frame, [c for c in columns.values() if c is not None])
+    if not isinstance(sla, Agreement):
+        raise InvalidValueError("sla", "an SLA, OLA or underpinning contract", sla)
+    needed = ("id", "opened_at")
+    _require(frame, [c for k, c in columns.items() if c is not None or k in needed])
     chosen = [Metric.parse(m) for m in metrics]
     tz = zone_name(sla.window.tz)
     data: dict[str, list[Any]] = {}
