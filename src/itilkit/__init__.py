@@ -15,7 +15,18 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from ._approval import ApprovalPolicy, ApprovalRule, Decision, Outcome
+from ._approval import (
+    DEFAULT_APPROVALS,
+    ApprovalPolicy,
+    ApprovalRule,
+    Decision,
+    IgnoredBecause,
+    IgnoredVote,
+    Outcome,
+    RuleResult,
+    RuleStatus,
+    render_reasons,
+)
 from ._availability import (
     AvailabilityReport,
     CreditSchedule,
@@ -29,6 +40,11 @@ from ._availability import (
 from ._budget import SRE_WORKBOOK_RULES, BurnRateAlert, BurnRateRule, ErrorBudget
 from ._capacity import RecurringOverload, find_overloads, recurring_overloads
 from ._change import (
+    CHANGE_MAIN_PATH,
+    CHANGE_TRANSITIONS,
+    DEFAULT_RISK_MATRIX,
+    IMPACT_LABELS,
+    LIKELIHOOD_LABELS,
     ChangeRequest,
     ChangeState,
     ChangeTransition,
@@ -149,6 +165,17 @@ __all__ = [
     # change enablement
     "ApprovalPolicy",
     "ApprovalRule",
+    "CHANGE_MAIN_PATH",
+    "CHANGE_TRANSITIONS",
+    "DEFAULT_APPROVALS",
+    "DEFAULT_RISK_MATRIX",
+    "IgnoredBecause",
+    "IgnoredVote",
+    "IMPACT_LABELS",
+    "LIKELIHOOD_LABELS",
+    "render_reasons",
+    "RuleResult",
+    "RuleStatus",
     "ChangeCalendar",
     "ChangeRequest",
     "ChangeState",

@@ -35,14 +35,14 @@ import enum
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta, tzinfo
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import attrs
 import pendulum
 
 from ._errors import ChronologyError, InvalidTransitionError, InvalidValueError
 from ._priority import ITIL_PRIORITIES, Impact, Priority, PriorityMatrix, Urgency
-from ._time import from_us, moment, to_timedelta, to_us, us_field
+from ._time import InstantLike, from_us, moment, to_timedelta, to_us, us_field
 from ._vocabulary import parse_member
 from ._window import ServiceWindow, as_window
 
@@ -230,7 +230,7 @@ class Incident:
         cls,
         id: str,
         *,
-        at: object,
+        at: InstantLike,
         impact: object,
         urgency: object,
         matrix: PriorityMatrix = ITIL_PRIORITIES,
@@ -296,7 +296,9 @@ class Incident:
             opened_at = first_at
             if not isinstance(items[0], PriorityChange) and _event(items[0], 0)[1] is State.NEW:
                 items = items[1:]
-        inc = cls.open(id, at=opened_at, impact=impact, urgency=urgency, matrix=matrix)
+        inc = cls.open(
+            id, at=cast(InstantLike, opened_at), impact=impact, urgency=urgency, matrix=matrix
+        )
         builder = StepBuilder(inc, strict=strict)
         for index, item in enumerate(items):
             where = f"event {index} of {id!r}"
@@ -309,7 +311,7 @@ class Incident:
 
     # ---------------------------------------------------------------- steps
 
-    def transition(self, to_state: object, *, at: object, reason: object = None) -> Incident:
+    def transition(self, to_state: object, *, at: InstantLike, reason: object = None) -> Incident:
         """The incident after moving to ``to_state`` at ``at``, as :data:`INCIDENT_TRANSITIONS` allows.
 
         >>> inc = Incident.open("INC1", at="2026-03-02T09:00+00:00", impact=1, urgency=1)
@@ -323,23 +325,23 @@ class Incident:
         builder.step(to_us(at, "at"), State.parse(to_state), reason_value, None, None)
         return builder.build()
 
-    def start_work(self, *, at: object) -> Incident:
+    def start_work(self, *, at: InstantLike) -> Incident:
         """Move to IN_PROGRESS (someone picks the incident up)."""
         return self.transition(State.IN_PROGRESS, at=at)
 
-    def hold(self, *, at: object, reason: object) -> Incident:
+    def hold(self, *, at: InstantLike, reason: object) -> Incident:
         """Put the incident ON_HOLD for a :class:`HoldReason` (required)."""
         return self.transition(State.ON_HOLD, at=at, reason=reason)
 
-    def resume(self, *, at: object) -> Incident:
+    def resume(self, *, at: InstantLike) -> Incident:
         """Move from ON_HOLD back to IN_PROGRESS (only from ON_HOLD)."""
         return self._step_from("resume", State.ON_HOLD, State.IN_PROGRESS, at)
 
-    def resolve(self, *, at: object) -> Incident:
+    def resolve(self, *, at: InstantLike) -> Incident:
         """Move to RESOLVED (a fix is in place)."""
         return self.transition(State.RESOLVED, at=at)
 
-    def reopen(self, *, at: object) -> Incident:
+    def reopen(self, *, at: InstantLike) -> Incident:
         """Move a RESOLVED incident back to IN_PROGRESS (the fix did not hold; only from RESOLVED).
 
         >>> inc = Incident.open("INC1", at="2026-03-02T09:00+00:00", impact=2, urgency=2)
@@ -350,22 +352,22 @@ class Incident:
         """
         return self._step_from("reopen", State.RESOLVED, State.IN_PROGRESS, at)
 
-    def _step_from(self, step: str, source: State, target: State, at: object) -> Incident:
+    def _step_from(self, step: str, source: State, target: State, at: InstantLike) -> Incident:
         """A named step that means something only from ``source`` (reopen, resume)."""
         if self.state is not source:
             raise InvalidTransitionError(self.state, target, {source}, step=step)
         return self.transition(target, at=at)
 
-    def close(self, *, at: object) -> Incident:
+    def close(self, *, at: InstantLike) -> Incident:
         """Move a RESOLVED incident to CLOSED (final)."""
         return self.transition(State.CLOSED, at=at)
 
-    def cancel(self, *, at: object) -> Incident:
+    def cancel(self, *, at: InstantLike) -> Incident:
         """Move to CANCELED (final): a duplicate, or not an incident at all."""
         return self.transition(State.CANCELED, at=at)
 
     def reprioritize(
-        self, *, at: object, impact: object = None, urgency: object = None
+        self, *, at: InstantLike, impact: object = None, urgency: object = None
     ) -> Incident:
         """The incident with a new impact and/or urgency from ``at`` on (the history is kept).
 
