@@ -18,11 +18,14 @@ shows it once, as the cell's result, and a script saves it with
 
 from __future__ import annotations
 
+import enum
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
+
+import pendulum
 
 from ._capacity import (
     ThresholdLike,
@@ -40,12 +43,73 @@ from ._ratio import RatioLike, format_percent, parse_ratio, ratio_text
 from ._report import format_duration
 from ._spec import DAY_NAMES
 from ._time import from_us, to_us, zone, zone_name
-from ._window import as_window
+from ._window import ServiceWindow, as_window
 
-if TYPE_CHECKING:
-    from ._availability import AvailabilityReport
-    from ._clock import ClockStatus
-    from ._window import ServiceWindow
+# What the pictures read of the values they draw: their public names only, so this
+# edge needs no import of the domain modules that offer ``.plot()`` as a hook.
+
+
+class PauseView(Protocol):
+    """A stretch a clock stood still (:class:`~itilkit.Pause`)."""
+
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def end(self) -> datetime | None: ...
+    @property
+    def state(self) -> enum.Enum: ...
+    @property
+    def reason(self) -> enum.Enum | None: ...
+
+
+class ClockView(Protocol):
+    """What a clock timeline reads (:class:`~itilkit.ClockStatus`)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def metric(self) -> enum.Enum: ...
+    @property
+    def target(self) -> timedelta: ...
+    @property
+    def elapsed(self) -> timedelta: ...
+    @property
+    def paused(self) -> timedelta: ...
+    @property
+    def percent(self) -> Fraction: ...
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def stopped_at(self) -> datetime | None: ...
+    @property
+    def due(self) -> datetime | None: ...
+    @property
+    def breached_at(self) -> datetime | None: ...
+    @property
+    def as_of(self) -> datetime: ...
+    @property
+    def warnings_crossed(self) -> tuple[Fraction, ...]: ...
+    @property
+    def pauses(self) -> Sequence[PauseView]: ...
+
+
+class AvailabilityView(Protocol):
+    """What the monthly availability chart reads (:class:`~itilkit.AvailabilityReport`)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def start(self) -> pendulum.DateTime: ...
+    @property
+    def ratio(self) -> Fraction | None: ...
+    @property
+    def agreed(self) -> timedelta: ...
+    @property
+    def downtime(self) -> timedelta: ...
+    @property
+    def failures(self) -> int: ...
+    def by_month(self) -> Sequence[AvailabilityView]: ...
+
 
 __all__ = ["plot_availability", "plot_clock", "plot_load"]
 
@@ -120,7 +184,7 @@ def _percent_text(ratio: Fraction) -> str:
 # --- the clock timeline ------------------------------------------------------------------
 
 
-def _running(status: ClockStatus) -> tuple[list[tuple[int, int]], list[tuple[int, int]], int]:
+def _running(status: ClockView) -> tuple[list[tuple[int, int]], list[tuple[int, int]], int]:
     """Running and paused stretches of a clock, and the instant it ran to (stop or as_of)."""
     start = to_us(status.started_at)
     as_of = to_us(status.as_of)
@@ -133,7 +197,7 @@ def _running(status: ClockStatus) -> tuple[list[tuple[int, int]], list[tuple[int
 
 
 def _crossings(
-    status: ClockStatus, running: list[tuple[int, int]], window: ServiceWindow
+    status: ClockView, running: list[tuple[int, int]], window: ServiceWindow
 ) -> list[tuple[Fraction, int]]:
     """The instant each crossed warning threshold was reached, from the clock's running time."""
     bt = window.business_time_us
@@ -162,7 +226,7 @@ def _crossings(
     return out
 
 
-def plot_clock(status: ClockStatus, *, ax: Any = None, window: ServiceWindow | None = None) -> Any:
+def plot_clock(status: ClockView, *, ax: Any = None, window: ServiceWindow | None = None) -> Any:
     """Draw a clock's timeline; see :meth:`ClockStatus.plot <itilkit.ClockStatus.plot>`."""
     if window is not None:
         window = as_window(window)
@@ -290,7 +354,7 @@ def plot_clock(status: ClockStatus, *, ax: Any = None, window: ServiceWindow | N
 
 
 def plot_availability(
-    report: AvailabilityReport, target: RatioLike | None = None, *, ax: Any = None
+    report: AvailabilityView, target: RatioLike | None = None, *, ax: Any = None
 ) -> Any:
     """Draw monthly availability; see :meth:`AvailabilityReport.plot <itilkit.AvailabilityReport.plot>`."""
     goal = None if target is None else parse_ratio(target, "target")
