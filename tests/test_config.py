@@ -556,3 +556,23 @@ class TestRoundTrip:
         """The document survives JSON text unchanged."""
         doc = sla.to_dict()
         assert SLA.from_dict(json.loads(json.dumps(doc))) == sla
+
+
+class TestFormatsByMethod:
+    def test_from_json_and_from_toml_ignore_the_suffix(self, tmp_path: Path) -> None:
+        """from_json reads JSON and from_toml TOML whatever the file is called; from_file goes by suffix."""
+        doc = {**GOLD}
+        json_named_toml = tmp_path / "gold.toml"
+        json_named_toml.write_text(json.dumps(doc), encoding="utf-8")
+        assert SLA.from_json(json_named_toml) == SLA.from_dict(doc)
+        with pytest.raises(ConfigError, match="must be valid TOML"):
+            SLA.from_file(json_named_toml)
+        with pytest.raises(ConfigError, match="must be valid TOML"):
+            SLA.from_toml(json_named_toml)
+
+    def test_oversized_file(self, tmp_path: Path) -> None:
+        """A file far larger than any configuration is refused without being read whole."""
+        big = tmp_path / "big.toml"
+        big.write_bytes(b"#" * (16 * 1024 * 1024 + 10))
+        with pytest.raises(ConfigError, match="at most 16777216 bytes"):
+            SLA.from_file(big)

@@ -29,7 +29,7 @@ from typing import Any, NoReturn, TypeVar
 
 from ._errors import ConfigError, InvalidValueError, show
 
-__all__ = ["MAX_DEPTH", "Problems", "load_document", "parse_json"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "Problems", "load_document", "parse_json"]
 
 T = TypeVar("T")
 
@@ -160,10 +160,16 @@ def _parse(kind: str, load: Callable[[], Any]) -> Any:
     return document
 
 
-def load_document(path: str | PathLike[str]) -> Any:
-    """The document in a TOML file, or a JSON file when the name ends in ``.json``.
+#: The largest document file read (a configuration is kilobytes; this is a guard, not a format).
+MAX_BYTES = 16 * 1024 * 1024
 
-    Every failure is one :class:`~itilkit.ConfigError` naming the file.
+
+def load_document(path: str | PathLike[str], kind: str | None = None) -> Any:
+    """The document in a file: ``kind`` ``"json"`` or ``"toml"``, or by the name's suffix
+    (``.json`` is JSON, anything else TOML) when ``kind`` is None.
+
+    Every failure is one :class:`~itilkit.ConfigError` naming the file; a file
+    over :data:`MAX_BYTES` is refused without reading it all.
 
     >>> load_document("no/such/sla.toml")
     Traceback (most recent call last):
@@ -176,7 +182,7 @@ def load_document(path: str | PathLike[str]) -> Any:
     name = fspath(path)
     try:
         with open(name, "rb") as handle:
-            data = handle.read()
+            data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         _refuse("$", f"must be a readable TOML or JSON file (got {name!r}: no such file)")
     except IsADirectoryError:
@@ -184,10 +190,16 @@ def load_document(path: str | PathLike[str]) -> Any:
     except OSError as err:
         reason = err.strerror or type(err).__name__
         _refuse("$", f"must be a readable TOML or JSON file (got {name!r}: {reason.lower()})")
+    if len(data) > MAX_BYTES:
+        _refuse("$", f"must be a file of at most {MAX_BYTES} bytes (got {name!r}: larger)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         _refuse("$", f"must be UTF-8 text (got {name!r}: byte {err.start} is not UTF-8)")
-    if str(name).lower().endswith(".json"):
+    if kind is None:
+        kind = "json" if str(name).lower().endswith(".json") else "toml"
+    if kind == "json":
         return parse_json(text)
-    return _parse_toml(text)
+    if kind == "toml":
+        return _parse_toml(text)
+    raise InvalidValueError("kind", "one of 'json', 'toml' or None", kind)

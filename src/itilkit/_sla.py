@@ -356,13 +356,13 @@ class Agreement:
 
     @classmethod
     def from_toml(cls, path: str | PathLike[str]) -> Self:
-        """Read a TOML file in the :meth:`from_dict` schema (top-level keys)."""
-        return cls.from_file(path)
+        """Read a TOML file in the :meth:`from_dict` schema (top-level keys), whatever its name."""
+        return cls.from_dict(load_document(path, "toml"))
 
     @classmethod
     def from_json(cls, path: str | PathLike[str]) -> Self:
-        """Read a JSON file in the :meth:`from_dict` schema."""
-        return cls.from_file(path)
+        """Read a JSON file in the :meth:`from_dict` schema, whatever its name."""
+        return cls.from_dict(load_document(path, "json"))
 
     # -- targets ----------------------------------------------------------------
 
