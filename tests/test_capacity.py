@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time as clock
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -406,3 +407,26 @@ class TestProperties:
                     expected.append((run_start, m))
                 run_start = None
         assert spans == expected
+
+
+class TestBounds:
+    def test_samples_spanning_millennia(self) -> None:
+        """Samples thousands of years apart are refused at once (the weekly fold visits every day)."""
+        samples = [("0002-03-02T10:00Z", 0.99), ("9997-03-02T10:00Z", 0.5)]
+        begin = clock.perf_counter()
+        with pytest.raises(
+            InvalidValueError, match="'samples' must be samples covering at most 400"
+        ):
+            recurring_overloads(samples, threshold="90%", tz="UTC", end="9997-03-02T11:00Z")
+        assert clock.perf_counter() - begin < 5  # refused, not walked (a generous bound)
+        # find_overloads makes one pass over the samples, so any span is fine there.
+        (span,) = find_overloads(samples, threshold="90%")
+        assert span.start.year == 2 and span.end.year == 9997
+
+    def test_numpy_float32_by_its_own_repr(self) -> None:
+        """A float32 sample of 0.95 is 95%, as written, not 0.949999988..."""
+        np = pytest.importorskip("numpy")
+        at_95 = [(at(0), np.float32(0.95)), (at(1), 0.0)]
+        at_96 = [(at(0), np.float32(0.96)), (at(1), 0.0)]
+        assert find_overloads(at_95, threshold="0.95") == ()
+        assert spans_in_minutes(find_overloads(at_96, threshold="0.95")) == [(0, 1)]

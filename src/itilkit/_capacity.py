@@ -39,9 +39,20 @@ from typing import Any, Literal, NoReturn, TypeAlias
 import attrs
 
 from ._errors import ChronologyError, InvalidValueError
+from ._index import MAX_QUERY_DAYS, MAX_QUERY_YEARS
 from ._ratio import RatioLike, exact_decimal, float_ratio, format_percent, parse_ratio
 from ._spec import DAY_NAMES
-from ._time import EPOCH, boundary_to_us, from_us, td_us, to_duration_us, to_us, zone, zone_name
+from ._time import (
+    EPOCH,
+    US_PER_DAY,
+    boundary_to_us,
+    from_us,
+    td_us,
+    to_duration_us,
+    to_us,
+    zone,
+    zone_name,
+)
 from ._window import ServiceWindow, Span
 
 __all__ = ["RecurringOverload", "find_overloads", "recurring_overloads"]
@@ -73,7 +84,11 @@ def unit_of(value: object) -> Unit:
 
 def exact_sample(value: Value) -> Fraction:
     """The exact value of a checked sample, in its own unit: floats by their shortest repr."""
-    return float_ratio(value) if isinstance(value, float) else Fraction(value)
+    if isinstance(value, float):
+        return float_ratio(value)
+    if isinstance(value, numbers.Real) and type(value).__module__ == "numpy":
+        return float_ratio(float(str(value)))  # a float32 by its own shortest repr
+    return Fraction(value)
 
 
 def sample_ratio(value: Value, unit: Unit) -> Fraction:
@@ -131,6 +146,8 @@ class Above:
             exact = exact_decimal(value, field)
         elif isinstance(value, float):
             return self(float(value), field)
+        elif isinstance(value, numbers.Real) and type(value).__module__ == "numpy":
+            return self(float(str(value)), field)  # a float32 by its own shortest repr
         else:
             raise InvalidValueError(field, "a number (int, float, Fraction or Decimal)", value)
         if exact < 0 or (self.ceiling is not None and exact > self.ceiling):
@@ -227,6 +244,17 @@ def series_of(
         if times and end_us < times[-1]:
             raise InvalidValueError("end", "at or after the last sample", end)
     return Series(times, values, hot, end_us, first_tz or UTC, above.unit)
+
+
+def check_span(series: Series) -> None:
+    """Refuse samples spanning more than a query may (the engine's bound): the weekly
+    analysis looks at every local day they cover."""
+    if series.times and series.end - series.times[0] > MAX_QUERY_DAYS * US_PER_DAY:
+        raise InvalidValueError(
+            "samples",
+            f"samples covering at most {MAX_QUERY_YEARS} years",
+            f"{from_us(series.times[0], UTC).isoformat()} to {from_us(series.end, UTC).isoformat()}",
+        )
 
 
 def _runs(series: Series, min_us: int) -> list[tuple[int, int]]:
@@ -471,6 +499,7 @@ def recurring_overloads(
         or min_occurrences < 1
     ):
         raise InvalidValueError("min_occurrences", "a positive int", min_occurrences)
+    check_span(series)
     runs = _runs(series, _min_duration(min_duration))
     if not series.times or not runs:
         return ()

@@ -31,6 +31,7 @@ from ._capacity import (
     ThresholdLike,
     Unit,
     Value,
+    check_span,
     exact_sample,
     recurring_overloads,
     series_of,
@@ -449,6 +450,7 @@ def _load_grid(
     ``None``. Exact (Fractions), so tests can compare by hand.
     """
     series = series_of(samples, 0, end, unit)
+    check_span(series)
     zone_ = zone(tz)
     sums = [[Fraction(0)] * 24 for _ in range(7)]
     weights = [[0] * 24 for _ in range(7)]

@@ -47,8 +47,8 @@ RatioLike: TypeAlias = Fraction | Decimal | int | float | str
 #: The most digits a written ratio may carry (anything longer is refused, not computed).
 MAX_DIGITS = 40
 
-_NUMBER = re.compile(r"^\s*\+?(\d*\.?\d*)\s*(%?)\s*$")
-_FRACTION = re.compile(r"^\s*\+?(\d+)\s*/\s*(\d+)\s*$")
+_NUMBER = re.compile(r"^\s*\+?([0-9]*\.?[0-9]*)\s*(%?)\s*$")  # ASCII digits only
+_FRACTION = re.compile(r"^\s*\+?([0-9]+)\s*/\s*([0-9]+)\s*$")
 _EXPECTATION = "a ratio from 0 to 1 (such as '0.97' or 0.97) or a percentage with '%' ('97%')"
 
 
