@@ -187,3 +187,29 @@ def test_sla_columns_needs_an_id_and_an_opening() -> None:
         sla_columns(frame, sla, as_of="2026-03-03T00:00Z", opened_at=None)  # type: ignore[arg-type]
     with pytest.raises(InvalidValueError, match="'sla' must be an SLA, OLA or underpinning"):
         sla_columns(frame, "Gold", as_of="2026-03-03T00:00Z")  # type: ignore[arg-type]
+
+
+def test_iso_strings_from_a_plain_read_csv() -> None:
+    """Timestamps left as ISO strings (read_csv without parse_dates) are read, not crashed on."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {
+            "number": ["A"],
+            "opened_at": ["2026-03-02T09:00Z"],
+            "responded_at": ["2026-03-02T09:30Z"],  # 30 minutes: within the 1 h target
+            "resolved_at": [None],
+            "priority": ["P3"],
+        }
+    )
+    sla = SLA("S", window=ServiceWindow.always(), targets=[Target("response", "PT1H")])
+    out = sla_columns(frame, sla, as_of="2026-03-03T00:00Z")
+    assert out["response_stage"].tolist() == ["met"]
+    assert out["response_elapsed"].tolist() == [pd.Timedelta(minutes=30)]
+
+
+def test_a_column_named_twice() -> None:
+    """A frame naming a used column twice is refused, not read from the wrong one."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame([[1, 2, 3]], columns=["opened_at", "opened_at", "resolved_at"])
+    with pytest.raises(InvalidValueError, match="naming each column it uses once"):
+        business_time(frame, ServiceWindow.always())

@@ -117,3 +117,49 @@ def test_no_target_is_an_invalid_value() -> None:
     assert issubclass(NoTargetError, ValueError)
     assert "NoTargetError" in itilkit.__all__
     assert not hasattr(itilkit, "ItilkitWarning")
+
+
+def _gold() -> itilkit.SLA:
+    return itilkit.SLA(
+        "Gold", window=itilkit.ServiceWindow.always(), targets=[itilkit.Target("response", "PT1H")]
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: _gold().clock(None, "response", as_of="2026-03-02T10:00Z"), "incident"),  # type: ignore[arg-type]
+        (lambda: _gold().compliance([5], as_of="2026-03-02T10:00Z"), r"incidents\[0\]"),  # type: ignore[list-item]
+        (lambda: _gold().compliance("abc", as_of="2026-03-02T10:00Z"), "incidents"),  # type: ignore[arg-type]
+        (lambda: itilkit.check_fit(_gold(), [5], metric="response", priority="P1"), r"path\[0\]"),  # type: ignore[list-item]
+        (lambda: itilkit.check_fit(_gold(), "x", metric="response", priority="P1"), "path"),  # type: ignore[arg-type]
+        (lambda: itilkit.check_fit("Gold", [_gold()], metric="response", priority="P1"), "sla"),  # type: ignore[arg-type]
+        (
+            lambda: itilkit.ErrorBudget(
+                "99.9%", start="2026-03-01T00:00Z", end="2026-04-01T00:00Z"
+            ).evaluate([], as_of="2026-03-10T00:00Z", rules=[5]),  # type: ignore[list-item]
+            r"rules\[0\]",
+        ),
+        (lambda: itilkit.CreditSchedule([("99%", "10%")]), r"tiers\[0\]"),  # type: ignore[list-item]
+        (lambda: itilkit.CreditSchedule("abc"), "tiers"),  # type: ignore[arg-type]
+        (
+            lambda: itilkit.CreditSchedule(
+                (itilkit.CreditTier("99%", "10%"), itilkit.CreditTier("99%", "20%"))
+            ),
+            "tiers",
+        ),
+    ],
+)
+def test_wrong_shapes_are_named(call: object, field: str) -> None:
+    """A value of the wrong kind where an incident, agreement, rule or tier belongs is named."""
+    with pytest.raises(InvalidValueError, match=f"'{field}' must be"):
+        call()  # type: ignore[operator]
+
+
+def test_credit_schedule_checks_every_way_it_is_made() -> None:
+    """The constructor checks what .of checks: shrinking credits are refused either way."""
+    low, high = itilkit.CreditTier("95%", "10%"), itilkit.CreditTier("99%", "25%")
+    with pytest.raises(InvalidValueError, match="credits that do not shrink"):
+        itilkit.CreditSchedule((low, high))
+    with pytest.raises(InvalidValueError, match="credits that do not shrink"):
+        itilkit.CreditSchedule.of({"95%": "10%", "99%": "25%"})

@@ -586,8 +586,25 @@ class CreditTier:
     credit: Fraction = attrs.field(converter=_credit)
 
 
-def _sorted_tiers(tiers: Iterable[CreditTier]) -> tuple[CreditTier, ...]:
-    return tuple(sorted(tiers, key=lambda t: t.below, reverse=True))
+def _sorted_tiers(tiers: object) -> tuple[CreditTier, ...]:
+    """Tiers sorted from the highest threshold down, checked as a schedule.
+
+    Each threshold must be distinct, and a lower threshold must not earn a
+    smaller credit.
+    """
+    if isinstance(tiers, str | bytes) or not isinstance(tiers, Iterable):
+        raise InvalidValueError("tiers", "an iterable of CreditTier", tiers)
+    items = tuple(tiers)
+    for i, tier in enumerate(items):
+        if not isinstance(tier, CreditTier):
+            raise InvalidValueError(f"tiers[{i}]", "a CreditTier", tier)
+    ordered = tuple(sorted(items, key=lambda t: t.below, reverse=True))
+    for higher, lower in pairwise(ordered):
+        if higher.below == lower.below:
+            raise InvalidValueError("tiers", "distinct thresholds", items)
+        if lower.credit < higher.credit:
+            raise InvalidValueError("tiers", "credits that do not shrink as uptime falls", items)
+    return ordered
 
 
 @attrs.frozen
@@ -632,15 +649,7 @@ class CreditSchedule:
                     parse_ratio(credit, f"tiers[{i}].credit"),
                 )
             )
-        ordered = _sorted_tiers(parsed)
-        for higher, lower in pairwise(ordered):
-            if higher.below == lower.below:
-                raise InvalidValueError("tiers", "distinct thresholds", tiers)
-            if lower.credit < higher.credit:
-                raise InvalidValueError(
-                    "tiers", "credits that do not shrink as uptime falls", tiers
-                )
-        return cls(ordered)
+        return cls(tuple(parsed))
 
     def credit(self, uptime: AvailabilityReport | RatioLike) -> Fraction:
         """The credit owed (a ratio of the charge) for ``uptime``, a report or a ratio.

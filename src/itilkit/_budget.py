@@ -254,7 +254,9 @@ class ErrorBudget:
         now = to_us(as_of, "as_of")
         period = self.period
         out = []
-        for rule in rules:
+        for i, rule in enumerate(rules):
+            if not isinstance(rule, BurnRateRule):
+                raise InvalidValueError(f"rules[{i}]", "a BurnRateRule", rule)
             out.append(
                 BurnRateAlert(
                     rule=rule,

@@ -21,6 +21,7 @@ import attrs
 import pendulum
 
 from ._clock import Metric, Rules, Run, Timeline, breached_at_us, due_us, run
+from ._errors import InvalidValueError
 from ._incident import Incident, State
 from ._priority import Priority
 from ._ratio import format_percent, ratio_text
@@ -323,7 +324,11 @@ def tally(
         ("incidents", "anomalies", "cancelled", "no_target", "not_applicable", "not_yet_open"), 0
     )
     no_target_ids: list[str] = []
-    for incident in incidents:
+    if isinstance(incidents, str | bytes) or not isinstance(incidents, Iterable):
+        raise InvalidValueError("incidents", "an iterable of Incident", incidents)
+    for i, incident in enumerate(incidents):
+        if not isinstance(incident, Incident):
+            raise InvalidValueError(f"incidents[{i}]", "an Incident", incident)
         counts["incidents"] += 1
         counts["anomalies"] += len(incident.anomalies)
         if incident.opened_at_us > as_of_us:

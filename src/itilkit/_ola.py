@@ -169,12 +169,19 @@ def check_fit(
     OLA   Service desk  2h 00m  2h 00m      6h 00m
     UC    Carrier       5h 00m  7h 00m      1h 00m
     """
+    if not isinstance(sla, Agreement):
+        raise InvalidValueError("sla", "an SLA (or another agreement)", sla)
     m = Metric.parse(metric)
     p = Priority.parse(priority)
     sla_target = sla.target_for(m, p)
     gaps: list[str] = []
+    if isinstance(path, str | bytes) or not isinstance(path, Sequence):
+        raise InvalidValueError("path", "a sequence of OLAs or underpinning contracts", path)
     if not path:
         raise InvalidValueError("path", "at least one OLA or underpinning contract", path)
+    for i, stage in enumerate(path):
+        if not isinstance(stage, Agreement):
+            raise InvalidValueError(f"path[{i}]", "an OLA or underpinning contract", stage)
     total_us = to_duration_us(sla_target.within) if sla_target is not None else None
     if sla_target is None:
         gaps.append(f"{sla.name} has no {m.value} target for {p.name}")

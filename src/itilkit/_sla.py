@@ -412,6 +412,8 @@ class Agreement:
         >>> c.pauses[0].business, c.pauses[0].end is None
         (datetime.timedelta(seconds=10800), True)
         """
+        if not isinstance(incident, Incident):
+            raise InvalidValueError("incident", "an Incident", incident)
         m = Metric.parse(metric)
         timeline = Timeline(incident, to_us(as_of, "as_of"))
         r = run(self._rules, timeline, m)

@@ -64,6 +64,10 @@ def _require(frame: pd.DataFrame, columns: Iterable[object]) -> None:
     for column in columns:
         if not isinstance(column, str):
             raise InvalidValueError("column", "a column name (str)", column)
+    headers = list(frame.columns)
+    twice = [c for c in columns if headers.count(c) > 1]
+    if twice:
+        raise InvalidValueError("frame", "a DataFrame naming each column it uses once", twice)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InvalidValueError(
@@ -114,15 +118,22 @@ def _incident(row: Any, columns: dict[str, str | None]) -> Incident:
     for key, state in (("responded_at", State.IN_PROGRESS), ("resolved_at", State.RESOLVED)):
         column = columns[key]
         if column is not None and not pd.isna(row[column]):
-            events.append((row[column].to_pydatetime(), state))
+            events.append((_cell_instant(row[column]), state))
     return Incident.replay(
         ticket,
         events,
         impact=impact,
         urgency=urgency,
-        opened_at=opened.to_pydatetime(),
+        opened_at=_cell_instant(opened),
         strict=False,
     )
+
+
+def _cell_instant(value: Any) -> Any:
+    """A timestamp cell as an instant itilkit reads: pandas Timestamps become datetimes;
+    ISO strings (a CSV read without ``parse_dates``) and datetimes pass on to be checked."""
+    to_pydatetime = getattr(value, "to_pydatetime", None)
+    return value if to_pydatetime is None else to_pydatetime()
 
 
 def sla_columns(
