@@ -400,7 +400,7 @@ class TestRendering:
         """The text report shows period, zone, figures and the breakdown."""
         text = str(self.report())
         assert "2026-03-01 00:00 to 2026-04-01 00:00 (Asia/Seoul)" in text
-        assert "99% (0.99)" in text
+        assert "availability         99%\n" in text  # exact: nothing to add
         assert "agreed service time  189h 00m" in text
         assert "7d" not in text  # business time never reads as calendar days
         assert "counted as downtime" in text
@@ -409,7 +409,7 @@ class TestRendering:
         """Jupyter gets escaped HTML tables."""
         html = self.report()._repr_html_()
         assert html.startswith('<div class="itilkit">')
-        assert "<td>99% (0.99)</td>" in html
+        assert "<td>99%</td>" in html
 
     def test_to_dict_is_json(self) -> None:
         """to_dict is JSON-ready, with exact ratio text and ISO durations."""

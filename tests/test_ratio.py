@@ -11,7 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from itilkit import InvalidValueError
-from itilkit._ratio import format_decimal, format_percent, parse_ratio, percent_text, ratio_text
+from itilkit._ratio import (
+    format_decimal,
+    format_percent,
+    parse_ratio,
+    percent_label,
+    percent_text,
+    ratio_text,
+)
 
 
 class TestParse:
@@ -140,6 +147,19 @@ class TestWrite:
     def test_format_percent(self, ratio: Fraction, places: int, text: str) -> None:
         """People read percentages without trailing zeros, never a float or a Fraction repr."""
         assert format_percent(ratio, places) == text
+
+    @pytest.mark.parametrize(
+        ("ratio", "label"),
+        [
+            (Fraction(99, 100), "99%"),
+            (Fraction(9759439, 10**7), "97.594% (exactly 97.59439%)"),
+            (Fraction(1206511, 1209600), "99.745% (rounded)"),  # 99.74462...: no decimal holds it
+            (Fraction(1, 3), "33.333% (rounded)"),
+        ],
+    )
+    def test_percent_label(self, ratio: Fraction, label: str) -> None:
+        """Reports say when a shown percentage is rounded, and give the exact one when finite."""
+        assert percent_label(ratio) == label
 
     def test_format_decimal(self) -> None:
         """Multiples such as burn rates print as short decimals."""

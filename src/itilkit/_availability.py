@@ -51,7 +51,14 @@ import pendulum
 
 from ._errors import ChronologyError, InvalidValueError, NoOpenTimeError
 from ._intervals import Measure, merge, subtract
-from ._ratio import RatioLike, format_percent, parse_ratio, positive_ratio, ratio_text
+from ._ratio import (
+    RatioLike,
+    format_percent,
+    parse_ratio,
+    percent_label,
+    positive_ratio,
+    ratio_text,
+)
 from ._report import format_duration, html_table, text_table
 from ._time import from_us, iso_duration, moment, to_us, us_field, zone_name
 from ._window import ServiceWindow, as_window
@@ -496,9 +503,7 @@ class AvailabilityReport:
             ["uptime", format_duration(self.uptime)],
             [
                 "availability",
-                "n/a (no agreed service time)"
-                if ratio is None
-                else f"{format_percent(ratio)} ({ratio_text(ratio)})",
+                "n/a (no agreed service time)" if ratio is None else percent_label(ratio),
             ],
             ["failures", str(self.failures)],
             ["MTBSI", dur(self.mtbsi)],

@@ -176,6 +176,13 @@ def _legend(ax: Any, handles: list[Any], anchor: tuple[float, float]) -> None:
     )
 
 
+def _percent_tick(value: float, _: object = None) -> str:
+    """An axis tick in percent: no trailing zeros, and none above 100% (only headroom there)."""
+    if value > 100.000001:
+        return ""
+    return f"{value:.3f}".rstrip("0").rstrip(".") + "%"
+
+
 def _percent_text(ratio: Fraction) -> str:
     """``99.9%``: the exact percentage when it is a decimal, else rounded to 3 places."""
     text = ratio_text(ratio * 100)
@@ -415,7 +422,7 @@ def plot_availability(
         _legend(ax, handles, (1.01, 1.0))
 
     ax.set_xticks(xs, labels)
-    ax.yaxis.set_major_formatter(ticker.PercentFormatter(xmax=100))
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(_percent_tick))
     ax.set_ylabel("availability in agreed service time")
     ax.grid(axis="y", color="#dddddd", zorder=0)
     ax.set_axisbelow(True)
@@ -530,7 +537,7 @@ def plot_load(
     patterns = recurring_overloads(items, threshold=ratio, tz=zone_, end=end, unit=unit)
     fig, ax = _axes(ax, (10.0, 4.2))
     import numpy as np
-    from matplotlib import colormaps
+    from matplotlib import colormaps, ticker
     from matplotlib.patches import Patch, Rectangle
 
     data = np.array(
@@ -567,6 +574,9 @@ def plot_load(
     ax.set_xlabel(f"hour of day ({zone_name(zone_)})")
     bar = fig.colorbar(image, ax=ax, pad=0.02)
     bar.set_label("mean load (time-weighted)")
+    scale = 100 if unit == "ratio" else 1  # the bar speaks percent, like the title
+    bar.formatter = ticker.FuncFormatter(lambda v, _: _percent_tick(v * scale))
+    bar.update_ticks()
     bar.ax.axhline(float(limit), color="black", lw=2)
     if patterns:
         specs = "; ".join(p.spec for p in patterns[:3]) + ("; ..." if len(patterns) > 3 else "")

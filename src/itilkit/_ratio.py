@@ -37,6 +37,7 @@ __all__ = [
     "format_decimal",
     "format_percent",
     "parse_ratio",
+    "percent_label",
     "percent_text",
     "positive_ratio",
     "ratio_text",
@@ -240,6 +241,27 @@ def format_percent(ratio: Fraction, places: int = 3) -> str:
     ('100%', '150%')
     """
     return f"{format_decimal(ratio * 100, places)}%"
+
+
+def percent_label(ratio: Fraction, places: int = 3) -> str:
+    """A percentage for a report, honest about rounding.
+
+    Exact when ``places`` decimals hold it (``'99%'``); else the rounded
+    figure with the exact one beside it when a finite decimal holds that
+    (``'97.594% (exactly 97.5944%)'``), or marked as rounded.
+
+    >>> percent_label(Fraction(99, 100)), percent_label(Fraction(9759439, 10**7))
+    ('99%', '97.594% (exactly 97.59439%)')
+    >>> percent_label(Fraction(1206511, 1209600))
+    '99.745% (rounded)'
+    """
+    shown = format_percent(ratio, places)
+    exact = percent_text(ratio)
+    if exact == shown:
+        return shown
+    if "/" in exact:
+        return f"{shown} (rounded)"
+    return f"{shown} (exactly {exact})"
 
 
 def format_decimal(value: Fraction, places: int = 2) -> str:
