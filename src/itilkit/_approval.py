@@ -40,6 +40,7 @@ import attrs
 
 from ._change import ChangeRequest, ChangeState, ChangeType, Risk, Vote
 from ._errors import InvalidTransitionError, InvalidValueError, NotAuthorisedError
+from ._ratio import positive_ratio
 from ._time import InstantLike
 
 __all__ = [
@@ -74,6 +75,20 @@ def _role(value: object) -> str:
     return value.strip()
 
 
+def _quorum(value: object) -> Quorum:
+    """``'any'``, ``'all'``, ``'majority'``, a count (an int), or a share of the members
+    written as every ratio is (``Fraction(2, 3)``, ``"2/3"``, ``"60%"``, ``0.6``)."""
+    if value == "any" or value == "all" or value == "majority":
+        return value
+    if isinstance(value, bool) or value is None:
+        raise InvalidValueError(
+            "quorum", "'any', 'all', 'majority', a count or a share such as '2/3'", value
+        )
+    if isinstance(value, int):
+        return value
+    return positive_ratio(value, "quorum")
+
+
 @attrs.frozen
 class ApprovalRule:
     """``quorum`` of the ``members`` of ``role`` must approve.
@@ -93,7 +108,7 @@ class ApprovalRule:
 
     role: str = attrs.field(converter=_role)
     members: frozenset[str] = attrs.field(kw_only=True, converter=_members)
-    quorum: Quorum = attrs.field(kw_only=True, default="majority")
+    quorum: Quorum = attrs.field(kw_only=True, default="majority", converter=_quorum)
     needed: int = attrs.field(init=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -108,13 +123,7 @@ class ApprovalRule:
             return size
         if quorum == "majority":
             return size // 2 + 1
-        if isinstance(quorum, bool) or not isinstance(quorum, int | Fraction):
-            raise InvalidValueError(
-                "quorum", "'any', 'all', 'majority', a count or a Fraction", quorum
-            )
         if isinstance(quorum, Fraction):
-            if not 0 < quorum <= 1:
-                raise InvalidValueError("quorum", "a Fraction in (0, 1]", quorum)
             return math.ceil(quorum * size)
         if quorum < 1:
             raise InvalidValueError("quorum", "at least 1", quorum)
