@@ -161,6 +161,10 @@ class TestLeadTime:
             "CHG1 leaves 15h 59m of lead time between its request and its start; "
             "16h 00m is required"
         )
+        # The conflict is data first: the sentence is rendered from these.
+        assert conflict.required == timedelta(hours=16)
+        assert conflict.given == timedelta(hours=15, minutes=59)
+        assert conflict.change is early
 
     def test_default_lead_time_is_elapsed_time_across_dst(self) -> None:
         """Without a business window, 24 h of lead time is 24 h of real time, even over DST.

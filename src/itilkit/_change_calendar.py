@@ -33,7 +33,7 @@ from ._change import ChangeRequest, ChangeState, ChangeType, parse_items
 from ._errors import InvalidValueError, NoOpenTimeError
 from ._intervals import merge, subtract
 from ._report import format_duration
-from ._time import DurationLike, InstantLike, from_us, to_duration_us, to_us, zone_of
+from ._time import DurationLike, InstantLike, from_us, to_duration_us, to_timedelta, to_us, zone_of
 from ._window import ServiceWindow, Span
 
 __all__ = ["DEFAULT_HORIZON", "BudgetLike", "ChangeCalendar", "Conflict", "ConflictKind"]
@@ -72,21 +72,56 @@ class ConflictKind(enum.Enum):
 
 @attrs.frozen
 class Conflict:
-    """One way a planned change breaks the schedule.
+    """One way a planned change breaks the schedule, as data; ``message`` says it in words.
 
-    ``spans`` are the offending periods (the part inside a freeze, the parts
-    outside maintenance, the overlap with ``other``); ``items`` the shared
-    configuration items of an OVERLAP; ``other`` the other change.
+    ``change`` is the change checked; ``spans`` the offending periods (the
+    part inside a freeze, the parts outside maintenance, the overlap with
+    ``other``); ``items`` the shared configuration items of an OVERLAP;
+    ``other`` the other change. A LEAD_TIME conflict carries the lead time
+    ``required`` and the business time ``given`` between request and start
+    (None when the change starts before it was requested).
     """
 
     kind: ConflictKind
-    message: str
+    change: ChangeRequest = attrs.field(repr=False)
     other: ChangeRequest | None = None
     spans: tuple[Span, ...] = ()
     items: frozenset[str] = frozenset()
+    required: timedelta | None = None
+    given: timedelta | None = None
+
+    @property
+    def message(self) -> str:
+        """The conflict in one sentence (rendered from the data above)."""
+        return render_conflict(self)
 
     def __str__(self) -> str:
         return f"{self.kind.name}: {self.message}"
+
+
+def render_conflict(conflict: Conflict) -> str:
+    """The one place a conflict's sentence is written."""
+    cr, kind = conflict.change, conflict.kind
+    periods = ", ".join(f"{s.start.isoformat()} to {s.end.isoformat()}" for s in conflict.spans)
+    total = sum((s.duration for s in conflict.spans), timedelta(0))
+    if kind is ConflictKind.FREEZE:
+        return f"{cr.id} overlaps the freeze for {format_duration(total)}: {periods}"
+    if kind is ConflictKind.OUTSIDE_MAINTENANCE:
+        return f"{cr.id} runs {format_duration(total)} outside the maintenance window: {periods}"
+    if kind is ConflictKind.OVERLAP:
+        other = conflict.other.id if conflict.other is not None else "another change"
+        return f"{cr.id} and {other} both touch {', '.join(sorted(conflict.items))} from {periods}"
+    required = format_duration(conflict.required or timedelta(0))
+    if conflict.given is None:
+        return (
+            f"{cr.id} is planned to start before it was requested "
+            f"({cr.start.isoformat()} < {cr.requested_at.isoformat()}); "
+            f"a lead time of {required} is required"
+        )
+    return (
+        f"{cr.id} leaves {format_duration(conflict.given)} of lead time between "
+        f"its request and its start; {required} is required"
+    )
 
 
 def _window(value: object, field: str) -> ServiceWindow | None:
@@ -127,10 +162,6 @@ def _lead_times(value: object) -> tuple[tuple[ChangeType, timedelta], ...]:
             raise InvalidValueError("lead_time", "one lead time per change type", kind.name)
         out[kind] = timedelta(microseconds=us)
     return tuple(sorted(out.items(), key=lambda pair: list(ChangeType).index(pair[0])))
-
-
-def _text(a: int, b: int, tz: tzinfo) -> str:
-    return f"{from_us(a, tz).isoformat()} to {from_us(b, tz).isoformat()}"
 
 
 def _elapsed(us: int) -> str:
@@ -223,26 +254,12 @@ class ChangeCalendar:
         if self.freeze is not None:
             frozen = self.freeze.spans_us(start, end)
             if frozen:
-                total = sum(b - a for a, b in frozen)
-                found.append(
-                    Conflict(
-                        ConflictKind.FREEZE,
-                        f"{cr.id} overlaps the freeze for {format_duration(total)}: "
-                        + ", ".join(_text(a, b, tz) for a, b in frozen),
-                        spans=_spans(frozen, tz),
-                    )
-                )
+                found.append(Conflict(ConflictKind.FREEZE, cr, spans=_spans(frozen, tz)))
         if self.maintenance is not None:
             outside = subtract([(start, end)], self.maintenance.spans_us(start, end))
             if outside:
-                total = sum(b - a for a, b in outside)
                 found.append(
-                    Conflict(
-                        ConflictKind.OUTSIDE_MAINTENANCE,
-                        f"{cr.id} runs {format_duration(total)} outside the maintenance "
-                        "window: " + ", ".join(_text(a, b, tz) for a, b in outside),
-                        spans=_spans(outside, tz),
-                    )
+                    Conflict(ConflictKind.OUTSIDE_MAINTENANCE, cr, spans=_spans(outside, tz))
                 )
         for other in others:
             if other.id == cr.id or other.state is ChangeState.CANCELED:
@@ -253,8 +270,7 @@ class ChangeCalendar:
                 found.append(
                     Conflict(
                         ConflictKind.OVERLAP,
-                        f"{cr.id} and {other.id} both touch {', '.join(sorted(shared))} "
-                        f"from {_text(lo, hi, tz)}",
+                        cr,
                         other=other,
                         spans=_spans([(lo, hi)], tz),
                         items=shared,
@@ -264,22 +280,16 @@ class ChangeCalendar:
         if lead is not None:
             requested = cr.requested_at_us
             if start < requested:
-                found.append(
-                    Conflict(
-                        ConflictKind.LEAD_TIME,
-                        f"{cr.id} is planned to start before it was requested "
-                        f"({cr.start.isoformat()} < {cr.requested_at.isoformat()}); "
-                        f"a lead time of {format_duration(lead)} is required",
-                    )
-                )
+                found.append(Conflict(ConflictKind.LEAD_TIME, cr, required=to_timedelta(lead)))
             else:
                 given = self._business.business_time_us(requested, start)
                 if given < lead:
                     found.append(
                         Conflict(
                             ConflictKind.LEAD_TIME,
-                            f"{cr.id} leaves {format_duration(given)} of lead time between "
-                            f"its request and its start; {format_duration(lead)} is required",
+                            cr,
+                            required=to_timedelta(lead),
+                            given=to_timedelta(given),
                         )
                     )
         return tuple(found)
