@@ -1231,3 +1231,26 @@ class TestIntegerApiTypes:
         w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
         nine = 1_772_442_000_000_000  # 2026-03-02T09:00Z
         assert w.business_time_us(np.int64(nine), np.int64(nine + 3_600_000_000)) == 3_600_000_000
+
+
+class TestRecurrenceInstantsInUtc:
+    def test_exdate_in_utc(self) -> None:
+        """EXDATE written in UTC removes that occurrence: daily 09:00 UTC over 1-3 January,
+        2 January excluded, is 2 hours (it was a naive/aware TypeError at query time)."""
+        w = ServiceWindow.recurring(
+            "RRULE:FREQ=DAILY;BYHOUR=9\nEXDATE:20260102T090000Z", duration="PT1H", tz="UTC"
+        )
+        assert w.business_time("2026-01-01T00:00Z", "2026-01-04T00:00Z") == timedelta(hours=2)
+
+    @pytest.mark.parametrize(
+        "rule",
+        [
+            "FREQ=DAILY;BYHOUR=9;UNTIL=20260103T000000Z",  # UTC, as RFC 5545 writes it
+            "FREQ=DAILY;BYHOUR=9;UNTIL=20260103T000000",  # local wall time
+        ],
+    )
+    def test_until(self, rule: str) -> None:
+        """Daily at 09:00 Berlin until 3 January 00:00 (UTC: 01:00 Berlin; or local 00:00):
+        30 and 31 December, 1 and 2 January, one hour each."""
+        w = ServiceWindow.recurring(rule, duration="PT1H", tz="Europe/Berlin")
+        assert w.business_time("2025-12-30T00:00Z", "2026-01-10T00:00Z") == timedelta(hours=4)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import numbers
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache, partial
@@ -262,19 +263,46 @@ def _parse_rrule(rule: object, tz_name: str) -> Any:
     if not isinstance(rule, str) or not rule.strip():
         raise InvalidValueError("rrule", "an RFC 5545 recurrence rule such as 'FREQ=WEEKLY'", rule)
     _check_rule_parts(rule)
+    text = rule.strip()
+    # RFC 5545: an UNTIL in UTC ("...Z") goes with an aware start. The anchor is the
+    # same local midnight either way; every instant is made local wall time below.
+    aware_until = re.search(r"UNTIL=[0-9T]+Z", text.upper()) is not None
+    anchor = _RRULE_ANCHOR.replace(tzinfo=tz) if aware_until else _RRULE_ANCHOR
     try:
-        parsed = rrule_lib.rrulestr(rule.strip(), dtstart=_RRULE_ANCHOR, cache=False)
+        parsed = rrule_lib.rrulestr(text, dtstart=anchor, cache=False)
+        return _local_rules(parsed, tz)
     except (ValueError, TypeError, AttributeError, OverflowError) as exc:
         raise InvalidValueError("rrule", f"an RFC 5545 recurrence rule ({exc})", rule) from None
-    start = getattr(parsed, "_dtstart", None)
-    if isinstance(start, datetime) and start.tzinfo is not None:
-        local = start.astimezone(tz).replace(tzinfo=None)
-        until = getattr(parsed, "_until", None)
-        changes: dict[str, Any] = {"dtstart": local}
+
+
+def _local_rules(parsed: Any, tz: Zone) -> Any:
+    """A parsed rule (or set) with every instant in local wall time (naive), as windows read it."""
+
+    def local(moment: datetime) -> datetime:
+        return moment.astimezone(tz).replace(tzinfo=None) if moment.tzinfo else moment
+
+    def one(item: Any) -> Any:
+        changes: dict[str, Any] = {}
+        start = getattr(item, "_dtstart", None)
+        if isinstance(start, datetime) and start.tzinfo is not None:
+            changes["dtstart"] = local(start)
+        until = getattr(item, "_until", None)
         if isinstance(until, datetime) and until.tzinfo is not None:
-            changes["until"] = until.astimezone(tz).replace(tzinfo=None)
-        parsed = parsed.replace(**changes)
-    return parsed
+            changes["until"] = local(until)
+        return item.replace(**changes) if changes else item
+
+    if not isinstance(parsed, rrule_lib.rruleset):
+        return one(parsed)
+    out = rrule_lib.rruleset(cache=False)
+    for item in parsed._rrule:
+        out.rrule(one(item))
+    for item in parsed._exrule:
+        out.exrule(one(item))
+    for moment in parsed._rdate:
+        out.rdate(local(moment))
+    for moment in parsed._exdate:
+        out.exdate(local(moment))
+    return out
 
 
 _FIXED_PERIODS = {
