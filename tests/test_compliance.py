@@ -10,6 +10,7 @@ from pathlib import Path
 import pendulum
 import pytest
 
+import itilkit
 from itilkit import (
     SLA,
     Breach,
@@ -366,3 +367,31 @@ class TestServiceNowSample:
         assert report.by_priority[Priority.P2] == Tally(
             1, 1, 0
         )  # response late, resolved in 8 h 53 m
+
+
+class TestOtherFormats:
+    def report(self) -> itilkit.ComplianceReport:
+        """A resolved in 2 h 50 min (met); C open 5 h at as_of (breached by 1 h); both P5."""
+        w = itilkit.ServiceWindow.always(tz="UTC")
+        sla = itilkit.SLA("Std", window=w, targets=[itilkit.Target("resolution", "PT4H")])
+        a = itilkit.Incident.open("A", at="2026-03-02T09:00Z", impact="low", urgency="low")
+        a = a.start_work(at="2026-03-02T09:10Z").resolve(at="2026-03-02T11:50Z")
+        c = itilkit.Incident.open("C|1", at="2026-03-02T08:00Z", impact="low", urgency="low")
+        return sla.compliance([a, c], as_of="2026-03-02T13:00Z")
+
+    def test_csv(self) -> None:
+        """One row per metric and priority, the rate exact and as a rounded percentage."""
+        assert self.report().to_csv().splitlines() == [
+            "sla,metric,priority,met,breached,in_progress,rate,percent",
+            "Std,resolution,P5,1,1,0,0.5,50%",
+        ]
+
+    def test_markdown(self) -> None:
+        """Markdown tables: numbers right-aligned, a pipe inside an id escaped."""
+        text = self.report().to_markdown()
+        assert "| resolution | 1 | 1 | 0 | 50% |" in text
+        assert "| C\\|1 | resolution | P5 | 4h 00m | 1h 00m | 2026-03-02 12:00 |" in text
+        assert (
+            "|  | met | breached | in progress | rate |\n| --- | ---: | ---: | ---: | ---: |"
+            in text
+        )

@@ -11,11 +11,13 @@ the rate. With no decided clock the rate is None (undefined), never 0 or 1.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import pendulum
@@ -25,7 +27,7 @@ from ._errors import InvalidValueError
 from ._incident import Incident, State
 from ._priority import Priority
 from ._ratio import format_percent, ratio_text
-from ._report import format_duration, html_table, iso, iso_duration, text_table
+from ._report import format_duration, html_table, iso, iso_duration, markdown_table, text_table
 from ._time import Zone, from_us, to_timedelta
 
 __all__ = ["Breach", "ComplianceReport", "Tally", "tally"]
@@ -278,21 +280,63 @@ class ComplianceReport:
             f" Rate = met / (met + breached) = {exact}."
         )
 
-    _SUMMARY = ("", "met", "breached", "in progress", "rate")
-    _BREACHES = ("incident", "metric", "priority", "target", "late by", "breached at")
+    _SUMMARY: ClassVar[tuple[str, ...]] = ("", "met", "breached", "in progress", "rate")
+    _BREACHES: ClassVar[tuple[str, ...]] = (
+        "incident",
+        "metric",
+        "priority",
+        "target",
+        "late by",
+        "breached at",
+    )
+
+    def _tables(self) -> list[tuple[str, tuple[str, ...], list[list[object]]]]:
+        out: list[tuple[str, tuple[str, ...], list[list[object]]]] = [
+            (self.title, self._SUMMARY, self._summary_rows())
+        ]
+        if self.breaches:
+            out.append(("Breaches", self._BREACHES, self._breach_rows()))
+        return out
 
     def __str__(self) -> str:
-        parts = [text_table(self._SUMMARY, self._summary_rows(), title=self.title)]
-        if self.breaches:
-            parts.append(text_table(self._BREACHES, self._breach_rows(), title="Breaches"))
-        parts.append(self._notes())
-        return "\n\n".join(parts)
+        parts = [text_table(h, rows, title=t) for t, h, rows in self._tables()]
+        return "\n\n".join([*parts, self._notes()])
 
     def _repr_html_(self) -> str:
-        out = html_table(self._SUMMARY, self._summary_rows(), title=self.title)
-        if self.breaches:
-            out += html_table(self._BREACHES, self._breach_rows(), title="Breaches")
+        out = "".join(html_table(h, rows, title=t) for t, h, rows in self._tables())
         return out + f"<p>{html.escape(self._notes())}</p>"
+
+    def to_markdown(self) -> str:
+        """The report as Markdown: the summary and breach tables and the notes."""
+        parts = [markdown_table(h, rows, title=t) for t, h, rows in self._tables()]
+        return "\n\n".join([*parts, self._notes()])
+
+    def to_csv(self) -> str:
+        """One CSV row per metric and priority: the counts and the exact rate.
+
+        The rate is written exactly (``"0.75"``, ``"2/3"``) and as a percentage
+        rounded for reading; empty where no clock is decided.
+        """
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(
+            ["sla", "metric", "priority", "met", "breached", "in_progress", "rate", "percent"]
+        )
+        for metric, priority, tally in self.cells:
+            rate = tally.rate
+            writer.writerow(
+                [
+                    self.sla,
+                    metric.value,
+                    priority.name,
+                    tally.met,
+                    tally.breached,
+                    tally.in_progress,
+                    "" if rate is None else ratio_text(rate),
+                    "" if rate is None else format_percent(rate, 3),
+                ]
+            )
+        return buffer.getvalue()
 
 
 # --- the tally ---------------------------------------------------------------------------

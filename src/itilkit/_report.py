@@ -13,7 +13,15 @@ from datetime import datetime, timedelta
 
 from ._time import iso_duration, td_us
 
-__all__ = ["format_duration", "html_page", "html_table", "iso", "iso_duration", "text_table"]
+__all__ = [
+    "format_duration",
+    "html_page",
+    "html_table",
+    "iso",
+    "iso_duration",
+    "markdown_table",
+    "text_table",
+]
 
 
 def text_table(
@@ -53,6 +61,34 @@ def text_table(
 def _looks_numeric(text: str) -> bool:
     stripped = text.rstrip("%").replace(".", "", 1).replace("-", "", 1).replace("/", "", 1)
     return stripped.isdigit()
+
+
+def markdown_table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], *, title: str | None = None
+) -> str:
+    """A Markdown (GitHub) table; pipes and line breaks in cells are escaped.
+
+    >>> print(markdown_table(["metric", "met"], [["response", 12], ["a|b", 9]], title="Gold"))
+    **Gold**
+    <BLANKLINE>
+    | metric | met |
+    | --- | ---: |
+    | response | 12 |
+    | a\\|b | 9 |
+    """
+    cells = [[_markdown_cell(c) for c in row] for row in rows]
+    numeric = [
+        bool(cells) and all(_looks_numeric(row[i]) for row in cells) for i in range(len(headers))
+    ]
+    out = [] if title is None else [f"**{_markdown_cell(title)}**", ""]
+    out.append("| " + " | ".join(_markdown_cell(h) for h in headers) + " |")
+    out.append("| " + " | ".join("---:" if n else "---" for n in numeric) + " |")
+    out.extend("| " + " | ".join(row) + " |" for row in cells)
+    return "\n".join(out)
+
+
+def _markdown_cell(value: object) -> str:
+    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 def html_table(
