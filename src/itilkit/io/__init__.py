@@ -13,9 +13,18 @@ True
 from __future__ import annotations
 
 from ._event_log import PRESETS, EventLog, Preset, read_event_log
+from ._loaders import Outages, read_outages, read_samples
 
-__all__ = ["PRESETS", "EventLog", "Preset", "read_event_log"]
+__all__ = [
+    "PRESETS",
+    "EventLog",
+    "Outages",
+    "Preset",
+    "read_event_log",
+    "read_outages",
+    "read_samples",
+]
 
-for _name in ("EventLog", "Preset"):
+for _name in ("EventLog", "Outages", "Preset"):
     globals()[_name].__module__ = "itilkit.io"
 del _name
