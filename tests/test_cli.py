@@ -705,3 +705,59 @@ def test_hostile_sla_json(
     err = capsys.readouterr().err
     assert raw_controls(err) == set()
     assert one_line_error(err).startswith(f"SLA file '{sla}': ")
+
+
+class TestReportOptions:
+    """Several agreements, other formats, and exports laid out another way (same sample)."""
+
+    def test_several_slas_csv(
+        self, sla_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Each agreement reports; CSV rows of both under one header (24x7 counts as above)."""
+        second = tmp_path / "second.toml"
+        second.write_text(SLA_TOML.replace("Round the clock", "Copy"))
+        argv = ["report", str(EVENTS), "--sla", str(sla_file), "--sla", str(second)]
+        assert main([*argv, "--format", "csv"]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[0] == "sla,metric,priority,met,breached,in_progress,rate,percent"
+        assert {line.split(",")[0] for line in lines[1:]} == {"Round the clock", "Copy"}
+        # Met plus breached per SLA and metric add up to the 32 incidents of the sample.
+        for name in ("Round the clock", "Copy"):
+            for metric in ("response", "resolution"):
+                cells = [r.split(",") for r in lines[1:] if r.startswith(f"{name},{metric},")]
+                assert sum(int(c[3]) + int(c[4]) + int(c[5]) for c in cells) == 32
+
+    def test_markdown(self, sla_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["report", str(EVENTS), "--sla", str(sla_file), "--format", "markdown"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("**SLA Round the clock: compliance as of 2016-04-17 15:07")
+        assert "| response | 12 | 20 | 0 | 37.5% |" in out  # 12 / 32, as derived above
+
+    def test_columns_states_and_delimiter(
+        self, sla_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A semicolon export with another id header and another state name reads the same."""
+        text = EVENTS.read_text(encoding="utf-8")
+        header, rest = text.split("\n", 1)
+        header = header.replace("number", "ticket", 1)
+        rest = rest.replace(",Active,", ",Working,")
+        moved = tmp_path / "moved.csv"
+        moved.write_text((header + "\n" + rest).replace(",", ";"), encoding="utf-8")
+        columns = tmp_path / "columns.toml"
+        columns.write_text('id = "ticket"\n')
+        states = tmp_path / "states.json"
+        states.write_text('{"Working": "in_progress"}')
+        argv = ["report", str(moved), "--sla", str(sla_file), "--format", "json"]
+        argv += ["--columns", str(columns), "--states", str(states), "--delimiter", ";"]
+        assert main(argv) == 0
+        by_metric = json.loads(capsys.readouterr().out)["compliance"]["by_metric"]
+        assert (by_metric["response"]["met"], by_metric["response"]["breached"]) == (12, 20)
+
+    def test_a_bad_mapping_file(
+        self, sla_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        bad = tmp_path / "columns.toml"
+        bad.write_text("id = 5\n")
+        argv = ["report", str(EVENTS), "--sla", str(sla_file), "--columns", str(bad)]
+        assert main(argv) == 1
+        assert "columns file" in capsys.readouterr().err

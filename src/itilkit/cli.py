@@ -19,10 +19,11 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from . import __version__
 from ._demo import demo_text, last_instant
+from ._document import load_document
 from ._errors import ConfigError, EventLogError, InvalidValueError, ItilkitError
 from ._incident import Incident
 from ._ratio import ratio_text
@@ -174,7 +175,12 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     report.add_argument("events", help="the event log: a CSV audit export")
-    report.add_argument("--sla", required=True, help="the SLA document, TOML or JSON")
+    report.add_argument(
+        "--sla",
+        required=True,
+        action="append",
+        help="the SLA document, TOML or JSON (repeat for several agreements)",
+    )
     report.add_argument("--tz", help="zone of the export's local times (default: the SLA's)")
     report.add_argument(
         "--preset", default="servicenow", help="export format (default: servicenow)"
@@ -186,8 +192,21 @@ def _parser() -> argparse.ArgumentParser:
         help="read 2/3/2016 as 2 March (default; --no-dayfirst for 3 February)",
     )
     report.add_argument("--encoding", default="utf-8-sig", help="text encoding of the export")
+    report.add_argument(
+        "--columns",
+        metavar="FILE",
+        help="TOML or JSON file mapping itilkit's field names to the export's column names",
+    )
+    report.add_argument(
+        "--states",
+        metavar="FILE",
+        help="TOML or JSON file mapping the export's state names to 'state' or 'state:reason'",
+    )
+    report.add_argument("--delimiter", metavar="C", help="the CSV delimiter (default: ',')")
     report.add_argument("--as-of", help="ISO 8601 instant with an offset")
-    report.add_argument("--format", choices=["text", "json", "html"], default="text")
+    report.add_argument(
+        "--format", choices=["text", "json", "html", "csv", "markdown"], default="text"
+    )
     report.add_argument("-o", "--output", help="write to this file instead of stdout")
     window = commands.add_parser(
         "window",
@@ -252,10 +271,32 @@ def _load_sla(path: str) -> SLA:
         raise _UserError(f"{what} {_quoted(path)}: cannot be read ({error})") from None
 
 
+def _mapping_file(what: str, path: str) -> dict[str, Any]:
+    """A flat table of names from a TOML or JSON file; every way of failing names the file."""
+    try:
+        document = load_document(path)
+    except ConfigError as error:
+        problems = "; ".join(f"{where}: {message}" for where, message in error.problems)
+        raise _UserError(f"{what} {_quoted(path)}: {problems}") from None
+    if not isinstance(document, dict):
+        raise _UserError(f"{what} {_quoted(path)}: must be a table of names")
+    for key, value in document.items():
+        if value is not None and not isinstance(value, str):
+            raise _UserError(f"{what} {_quoted(path)}: {key!r} must name a text (got {value!r})")
+    return document
+
+
 def _read_events(args: argparse.Namespace, tz: str) -> EventLog:
     """The event log in the file the user named; every way of failing names the file."""
     what = "event log"
     path = args.events
+    options: dict[str, Any] = {}
+    if args.columns is not None:
+        options["columns"] = _mapping_file("columns file", args.columns)
+    if args.states is not None:
+        options["states"] = _mapping_file("states file", args.states)
+    if args.delimiter is not None:
+        options["delimiter"] = args.delimiter
     try:
         handle = open(path, newline="", encoding=args.encoding)  # noqa: SIM115 - closed below
     except LookupError:
@@ -268,7 +309,12 @@ def _read_events(args: argparse.Namespace, tz: str) -> EventLog:
         raise _file_problem(what, path, error) from None
     try:
         return read_event_log(
-            handle, tz=tz, preset=args.preset, dayfirst=args.dayfirst, encoding=args.encoding
+            handle,
+            tz=tz,
+            preset=args.preset,
+            dayfirst=args.dayfirst,
+            encoding=args.encoding,
+            **options,
         )
     except EventLogError as error:
         raise _UserError(f"{what} {_quoted(path)}: {error}") from None
@@ -279,7 +325,8 @@ def _read_events(args: argparse.Namespace, tz: str) -> EventLog:
 
 
 def _report(args: argparse.Namespace) -> str:
-    sla = _load_sla(args.sla)
+    slas = [_load_sla(path) for path in args.sla]
+    sla = slas[0]
     tz = args.tz or zone_name(sla.window.tz)
     log = _read_events(args, tz)
     if args.as_of is not None:
@@ -290,16 +337,28 @@ def _report(args: argparse.Namespace) -> str:
         raise _UserError(
             f"event log {_quoted(args.events)}: has no incidents, so there is nothing to report"
         )
-    incidents: Iterable[Incident] = log.incidents
-    if sys.stderr.isatty() and len(log.incidents) >= 1000:
-        incidents = _progress(log.incidents, sys.stderr)
-    report = sla.compliance(incidents, as_of=as_of)
+    reports = []
+    for agreement in slas:
+        incidents: Iterable[Incident] = log.incidents
+        if sys.stderr.isatty() and len(log.incidents) >= 1000:
+            incidents = _progress(log.incidents, sys.stderr)
+        reports.append(agreement.compliance(incidents, as_of=as_of))
     if args.format == "json":
-        return json.dumps(report.to_dict(), indent=2)
+        documents = [r.to_dict() for r in reports]
+        return json.dumps(documents[0] if len(documents) == 1 else documents, indent=2)
+    if args.format == "csv":
+        header, *rows = reports[0].to_csv().splitlines()
+        for other in reports[1:]:
+            rows += other.to_csv().splitlines()[1:]
+        return _printable("\n".join([header, *rows]))
+    if args.format == "markdown":
+        return _printable("\n\n".join(r.to_markdown() for r in reports))
     if args.format == "html":
         # HTML escaping leaves control characters alone, and no page needs them raw.
-        return _printable(html_page(f"SLA compliance: {sla.name}", report._repr_html_()))
-    return _printable(str(report))
+        names = ", ".join(a.name for a in slas)
+        body = "".join(r._repr_html_() for r in reports)
+        return _printable(html_page(f"SLA compliance: {names}", body))
+    return _printable("\n\n".join(str(r) for r in reports))
 
 
 def _print(text: str) -> None:
