@@ -1708,6 +1708,132 @@ def test_read_event_log_sources(source: object) -> None:
     run(itilkit.io.read_event_log, A(source, typed), tz="UTC")
 
 
+# ============================================================================ outage and sample loaders
+
+loader_cells = st.one_of(
+    st.sampled_from(
+        [
+            "2026-03-02T09:00Z",
+            "2026-03-02T10:00+09:00",
+            "2026-03-02 09:00",
+            "2026-03-08 02:30",
+            "2026-03-02T09:00:00.1234567Z",
+            "0001-01-01T00:00+14:00",
+            "9999-12-31T23:59-12:00",
+            "50%",
+            "0.5",
+            "1",
+            "0",
+            "97",
+            "yes",
+            "NO",
+            "",
+            "NaN",
+            "-inf",
+            "1E+99999999",
+            DIGITS_5000,
+            "\x00",
+            '"',
+            "a,b",
+            "\ud800",
+        ]
+    ),
+    st.text(max_size=12),
+)
+
+
+@FUZZ
+@given(
+    rows=st.lists(st.lists(loader_cells, min_size=4, max_size=4), max_size=5),
+    header=st.sampled_from(
+        [
+            ("start", "end", "impact", "planned"),
+            ("time", "value", "id", "ci"),
+            ("a", "b", "c", "d"),
+        ]
+    ),
+    sep=st.sampled_from([",", ";", "\t", "|"]),
+    tz=p(st.none() | st.sampled_from(["America/New_York", "UTC"]), (*ZONE_TYPES, type(None))),
+    unit=p(st.sampled_from(["ratio", "%"]), str),
+    delimiter=p(st.none() | st.sampled_from([",", ";", "\t", "|"]), (str, type(None))),
+    columns=p(
+        st.sampled_from([None, {"start": "a", "end": "b"}, {"time": "a", "value": "b"}]),
+        lambda v: v is None or isinstance(v, Mapping),
+    ),
+)
+def test_read_outages_and_samples(
+    rows: list[list[str]],
+    header: tuple[str, ...],
+    sep: str,
+    tz: A,
+    unit: A,
+    delimiter: A,
+    columns: A,
+) -> None:
+    lines = [sep.join(header)] + [
+        sep.join('"' + c.replace('"', '""') + '"' for c in row) for row in rows
+    ]
+    text = "\n".join(lines) + "\n"
+    outages = run(
+        itilkit.io.read_outages, io.StringIO(text), tz=tz, delimiter=delimiter, columns=columns
+    )
+    if outages is not RAISED:  # every row an outage, or an error: none dropped
+        assert len(outages) == len(rows) == len(outages.rows) == len(outages.attributes)
+    samples = run(
+        itilkit.io.read_samples,
+        io.StringIO(text),
+        tz=tz,
+        unit=unit,
+        delimiter=delimiter,
+        columns=columns,
+    )
+    if samples is not RAISED:
+        assert len(samples) == len(rows)
+        assert all(v >= 0 for _, v in samples)
+
+
+prometheus_parts = st.one_of(
+    st.sampled_from(
+        [1772442000, 1772442000.781, Decimal("1772442000.0000001"), "1772442000", "0.5", "95"]
+    ),
+    HOSTILE,
+)
+
+
+@FUZZ
+@given(
+    values=st.lists(st.lists(prometheus_parts, min_size=1, max_size=3), max_size=4),
+    labels=st.sampled_from([{"job": "x"}, {}, None, "x"]),
+    series=p(st.none() | st.just({"job": "x"}), lambda v: v is None or isinstance(v, Mapping)),
+    unit=p(st.sampled_from(["ratio", "%"]), str),
+    tz=p(st.none() | st.sampled_from(["Asia/Seoul", "UTC"]), (*ZONE_TYPES, type(None))),
+    as_text=st.booleans(),
+)
+def test_read_samples_prometheus(
+    values: list[list[Any]], labels: Any, series: A, unit: A, tz: A, as_text: bool
+) -> None:
+    document: Any = {
+        "status": "success",
+        "data": {"resultType": "matrix", "result": [{"metric": labels, "values": values}]},
+    }
+    if as_text:
+        try:
+            document = io.StringIO(json.dumps(document, default=repr))
+        except ValueError:  # an int past Python's digit limit: no JSON text of it
+            return
+    samples = run(itilkit.io.read_samples, document, series=series, unit=unit, tz=tz)
+    if samples is not RAISED:
+        assert len(samples) == len(values)
+
+
+@FEW
+@given(source=HOSTILE)
+def test_read_outages_and_samples_sources(source: object) -> None:
+    typed = isinstance(source, str | Path | Mapping) or hasattr(source, "read")
+    run(itilkit.io.read_outages, A(source, typed and not isinstance(source, Mapping)))
+    run(itilkit.io.read_samples, A(source, typed))
+
+
 # ============================================================================ data frames
 
 
