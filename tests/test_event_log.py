@@ -48,11 +48,16 @@ def sample() -> EventLog:
 
 class TestServiceNowSample:
     def test_reads_completely(self, sample: EventLog) -> None:
-        """All 198 rows and 32 incidents of the real export are read, with no anomaly."""
+        """All 198 rows and 32 incidents of the real export are read; the only anomalies are
+        the three tickets the export records "4 - Low" where the ITIL matrix says P5."""
         assert sample.rows == 198
         assert len(sample.incidents) == 32
         assert len({inc.id for inc in sample.incidents}) == 32
-        assert sample.anomalies == ()
+        assert [(a.incident_id, a.row, a.kind) for a in sample.anomalies] == [
+            ("INC0000083", 129, "priority_mismatch"),
+            ("INC0000084", 134, "priority_mismatch"),
+            ("INC0000094", 177, "priority_mismatch"),
+        ]
         assert sample.incidents[0].id == "INC0000045"  # order of first appearance
         assert sum(inc.state is State.CLOSED for inc in sample.incidents) == 31
 
@@ -330,8 +335,15 @@ X,On Hold,2024-01-01 14:00,?
         assert holds == [HoldReason.AWAITING_CALLER, HoldReason.AWAITING_CHANGE, None]
         assert [(a.row, a.kind) for a in log.anomalies] == [(6, "hold_without_reason")]
         bad = text.replace("awaiting_change", "awaiting godot")
-        with pytest.raises(EventLogError, match=r"^row 4, column 'why': 'why' must be one of"):
-            read_text(bad, preset="generic", columns=columns, impact=2, urgency=2)
+        with pytest.raises(EventLogError, match=r"^row 4, column 'why': 'why' must be a hold"):
+            read_text(bad, preset="generic", columns=columns, impact=2, urgency=2, strict=True)
+        # Without strict, the unreadable reason is ignored and said: the hold has no reason.
+        loose = read_text(bad, preset="generic", columns=columns, impact=2, urgency=2)
+        assert [(a.row, a.kind) for a in loose.anomalies] == [
+            (4, "bad_value"),
+            (4, "hold_without_reason"),
+            (6, "hold_without_reason"),
+        ]
 
     def test_preset_column_absent_uses_defaults(self) -> None:
         """A preset's optional column missing from the header is not needed if defaults exist."""
@@ -350,7 +362,15 @@ X,On Hold,2024-01-01 14:00,?
         """itilkit.io exports exactly its public names."""
         import itilkit.io
 
-        assert sorted(itilkit.io.__all__) == ["EventLog", "PRESETS", "Preset", "read_event_log"]
+        assert {
+            "CARRIED_FIELDS",
+            "EventLog",
+            "EventLogSummary",
+            "FieldChange",
+            "PRESETS",
+            "Preset",
+            "read_event_log",
+        } <= set(itilkit.io.__all__)
         assert "servicenow" in PRESETS
 
 
@@ -360,38 +380,119 @@ def row(state: str = "New", when: str = "1/3/2016 09:00", impact: str = "3 - Low
 
 class TestBadInput:
     @pytest.mark.parametrize(
-        ("text", "line", "column", "match"),
+        ("text", "line", "column", "match", "kind"),
         [
-            (f"{HEADER}\n{row(state='Parked')}\n", 2, "incident_state", r"'Parked'"),
-            (f"{HEADER}\n{row(when='31/2/2016 09:00')}\n", 2, "sys_updated_at", "a date"),
-            (f"{HEADER}\n{row(when='yesterday')}\n", 2, "sys_updated_at", "'yesterday'"),
-            (f"{HEADER}\n{row(when='1/3/16 09:00')}\n", 2, "sys_updated_at", "D/M/YYYY"),
-            (f"{HEADER}\n{row(when='1/3/2016 09:00:00:00')}\n", 2, "sys_updated_at", "date"),
-            (f"{HEADER}\n{row(when='1/3/2016 25:00')}\n", 2, "sys_updated_at", "25:00"),
-            (f"{HEADER}\n{row(when='1/3/2016 09:00:00.1234567')}\n", 2, "sys_updated_at", "date"),
-            (f"{HEADER}\n{row(when='1/3/2016 09:00+01:00')}\n", 2, "sys_updated_at", "date"),
-            (f"{HEADER}\n{row(impact='9 - Huge')}\n", 2, "impact", r"'9 - Huge'"),
-            (f"{HEADER}\n{row(impact='?')}\n", 2, "impact", "no impact for this ticket"),
-            (f"{HEADER}\n{row()}\n{row().replace(',0,', ',x,')}\n", 3, "sys_mod_count", "'x'"),
-            (f"{HEADER}\n,New,0,a,b,c,d\n", 2, "number", "a ticket id"),
-            ("number,incident_state\nA,New\n", 1, "sys_updated_at", "no such column"),
+            (
+                f"{HEADER}\n{row(state='Parked')}\n",
+                2,
+                "incident_state",
+                r"'Parked'",
+                "unknown_state",
+            ),
+            (
+                f"{HEADER}\n{row(when='31/2/2016 09:00')}\n",
+                2,
+                "sys_updated_at",
+                "a date",
+                "bad_date",
+            ),
+            (
+                f"{HEADER}\n{row(when='yesterday')}\n",
+                2,
+                "sys_updated_at",
+                "'yesterday'",
+                "bad_date",
+            ),
+            (
+                f"{HEADER}\n{row(when='1/3/16 09:00')}\n",
+                2,
+                "sys_updated_at",
+                "D/M/YYYY",
+                "bad_date",
+            ),
+            (
+                f"{HEADER}\n{row(when='1/3/2016 09:00:00:00')}\n",
+                2,
+                "sys_updated_at",
+                "date",
+                "bad_date",
+            ),
+            (
+                f"{HEADER}\n{row(when='1/3/2016 25:00')}\n",
+                2,
+                "sys_updated_at",
+                "25:00",
+                "bad_date",
+            ),
+            (
+                f"{HEADER}\n{row(when='1/3/2016 09:00:00.1234567')}\n",
+                2,
+                "sys_updated_at",
+                "date",
+                "bad_date",
+            ),
+            (
+                f"{HEADER}\n{row(when='1/3/2016 09:00+01:00')}\n",
+                2,
+                "sys_updated_at",
+                "date",
+                "bad_date",
+            ),
+            (
+                f"{HEADER}\n{row(impact='9 - Huge')}\n",
+                2,
+                "impact",
+                r"'9 - Huge'",
+                "bad_value,no_priority",  # ignored, so the ticket has no impact at all
+            ),
+            (
+                f"{HEADER}\n{row(impact='?')}\n",
+                2,
+                "impact",
+                "no priority for ticket 'A'",
+                "no_priority",
+            ),
+            (
+                f"{HEADER}\n{row()}\n{row().replace(',0,', ',x,')}\n",
+                3,
+                "sys_mod_count",
+                "'x'",
+                "bad_counter",
+            ),
+            (f"{HEADER}\n,New,0,a,b,c,d\n", 2, "number", "a ticket id", "missing_id"),
         ],
     )
     def test_errors_name_row_and_column(
-        self, text: str, line: int, column: str, match: str
+        self, text: str, line: int, column: str, match: str, kind: str
     ) -> None:
-        """Each unreadable value raises EventLogError naming the row and column."""
+        """Each unreadable value is an anomaly naming the row; strict=True raises it instead."""
         with pytest.raises(EventLogError, match=match) as info:
-            read_text(text)
+            read_text(text, strict=True)
         assert (info.value.row, info.value.column) == (line, column)
         assert isinstance(info.value, ValueError)
         assert isinstance(info.value, ItilkitError)
         assert str(info.value).startswith(f"row {line}, column {column!r}: ")
+        log = read_text(text)
+        named = [a for a in log.anomalies if a.row == line]
+        assert ",".join(a.kind for a in named) == kind
+        assert named[0].message == str(info.value)
+
+    def test_missing_column_is_a_file_problem(self) -> None:
+        """A required column missing raises even without strict, naming it and the header."""
+        with pytest.raises(EventLogError) as info:
+            read_text("number,incident_state\nA,New\n")
+        assert (info.value.row, info.value.column) == (1, "sys_updated_at")
+        assert "no such column" in str(info.value)
+        assert "the header has: number, incident_state" in str(info.value)
 
     def test_short_row(self) -> None:
-        """A row with too few fields names the row."""
+        """A row with too few fields names the row: an anomaly, or the error with strict=True."""
+        text = f"{HEADER}\n{row()}\nA,New\n"
         with pytest.raises(EventLogError, match=r"^row 3: has 2 fields where the header has 7"):
-            read_text(f"{HEADER}\n{row()}\nA,New\n")
+            read_text(text, strict=True)
+        log = read_text(text)
+        assert [(a.incident_id, a.row, a.kind) for a in log.anomalies] == [("A", 3, "short_row")]
+        assert (log.rows, log.dropped, len(log.incidents)) == (2, 1, 1)
 
     def test_empty_file(self) -> None:
         """An empty file has no header."""

@@ -107,8 +107,11 @@ class TestCsvProblemsNameTheRow:
         assert info.value.row == 1
 
     def test_nul_in_a_cell_is_read_and_reported_like_any_other_text(self) -> None:
-        error = failure(rows("INC1,N\x00ew,0,2/3/2016 09:00,2/3/2016 09:05,2 - Medium,Low"))
+        text = rows("INC1,N\x00ew,0,2/3/2016 09:00,2/3/2016 09:05,2 - Medium,Low")
+        error = failure(text, strict=True)
         assert error.row == 2 and error.column == "incident_state"
+        log = read(text)
+        assert [(a.row, a.kind) for a in log.anomalies] == [(2, "unknown_state")]  # type: ignore[attr-defined]
 
     def test_utf16_read_as_utf8_is_a_clear_error(self, tmp_path: Path) -> None:
         path = tmp_path / "events.csv"

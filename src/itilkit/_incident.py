@@ -47,9 +47,11 @@ from ._vocabulary import parse_member
 from ._window import ServiceWindow, as_window
 
 __all__ = [
+    "CARRIED_FIELDS",
     "FINAL_STATES",
     "INCIDENT_TRANSITIONS",
     "Anomaly",
+    "FieldChange",
     "HoldReason",
     "Incident",
     "PriorityChange",
@@ -165,7 +167,12 @@ class Transition:
 
 @attrs.frozen
 class PriorityChange:
-    """From ``at`` on, the incident has this impact, urgency and (derived) priority.
+    """From ``at`` on, the incident has this impact, urgency and priority.
+
+    The priority is the matrix's for the impact and urgency, unless a ticket
+    system recorded its own (an export's priority column, which follows that
+    system's matrix): then it is the recorded one, and the impact and urgency
+    are kept beside it as recorded (None where the export has none).
 
     >>> import pendulum
     >>> at = pendulum.datetime(2026, 3, 2, 9)
@@ -174,9 +181,56 @@ class PriorityChange:
     """
 
     at: pendulum.DateTime
-    impact: Impact | int
-    urgency: Urgency | int
+    impact: Impact | int | None
+    urgency: Urgency | int | None
     priority: Priority
+    at_us: int = us_field("at")
+    """The same instant, as integer microseconds since the epoch (UTC)."""
+
+
+CARRIED_FIELDS: Final = (
+    "service",
+    "ci",
+    "category",
+    "subcategory",
+    "symptom",
+    "group",
+    "assignee",
+    "contact_type",
+    "location",
+    "caller",
+    "problem",
+    "change",
+    "caused_by",
+    "made_sla",
+    "reassignment_count",
+    "reopen_count",
+    "knowledge",
+)
+"""The neutral names of the fields an incident carries from a ticket system, beside its lifecycle.
+
+The service and configuration item it touches, how it is classified
+(category, subcategory, symptom), who holds it (assignment group, assignee),
+how it came in (contact type, location, caller), what it is linked to
+(problem, change, the change that caused it), and the system's own counters
+and verdicts (``made_sla``, reassignment and reopen counts, knowledge).
+"""
+
+
+@attrs.frozen
+class FieldChange:
+    """At ``at`` a carried field went from ``old`` to ``new`` (None: no value).
+
+    The first value a field takes is a change from None.
+
+    >>> import pendulum
+    >>> FieldChange(pendulum.datetime(2026, 3, 2, 9), None, "Network").new
+    'Network'
+    """
+
+    at: pendulum.DateTime
+    old: str | None
+    new: str | None
     at_us: int = us_field("at")
     """The same instant, as integer microseconds since the epoch (UTC)."""
 
@@ -186,9 +240,11 @@ class Anomaly:
     """Something a ticket system recorded that the lifecycle forbids, kept as recorded.
 
     ``kind`` is one of ``"forbidden_transition"``, ``"clock_backwards"``,
-    ``"hold_without_reason"`` or, from an event log, ``"nonexistent_time"`` (a
-    local time inside a DST gap, read shifted forward by the gap). ``row`` is the event-log row (header = row 1)
-    when the step came from a file, else None.
+    ``"hold_without_reason"`` or, from an event log, one of the kinds
+    :func:`itilkit.io.read_event_log` documents (``"nonexistent_time"``,
+    ``"priority_mismatch"``, ``"unknown_state"``, ...). ``row`` is the
+    event-log row (header = row 1) when the step came from a file, else None;
+    ``at`` is None when the row's time could not be read.
 
     >>> Anomaly("INC1", None, "clock_backwards", "a step before the one it follows", None).kind
     'clock_backwards'
@@ -222,6 +278,9 @@ class Incident:
     anomalies: tuple[Anomaly, ...] = ()
     opened_at_us: int = us_field("opened_at")
     """``opened_at`` as integer microseconds since the epoch (UTC)."""
+    carried: tuple[str | int | None, ...] = attrs.field(default=(), kw_only=True, repr=False)
+    """The changes of the carried fields, flat and compact: ``(field, at_us, new, ...)`` in
+    order; read them through :attr:`attributes` and :meth:`changes`."""
 
     # ---------------------------------------------------------------- building
 
@@ -231,24 +290,32 @@ class Incident:
         id: str,
         *,
         at: InstantLike,
-        impact: object,
-        urgency: object,
+        impact: object = None,
+        urgency: object = None,
         matrix: PriorityMatrix = ITIL_PRIORITIES,
+        priority: object = None,
     ) -> Incident:
         """A NEW incident logged at ``at`` with its impact and urgency.
+
+        ``priority`` is a priority recorded elsewhere (a ticket system's own
+        matrix): it is kept as given, and impact and urgency may then be
+        left out. Without it, the matrix computes the priority from both.
 
         >>> inc = Incident.open("INC1", at="2026-03-02T09:00+09:00", impact="high", urgency="low")
         >>> inc.state, inc.priority
         (<State.NEW: 'new'>, <Priority.P3: 3>)
+        >>> Incident.open("INC2", at="2026-03-02T09:00+09:00", priority="4 - Low").priority
+        <Priority.P4: 4>
         """
         if not isinstance(id, str) or not id:
             raise InvalidValueError("id", "a non-empty string", id)
         if not isinstance(matrix, PriorityMatrix):
             raise InvalidValueError("matrix", "a PriorityMatrix", matrix)
         opened, us = moment(at, "at")
-        i = matrix.impact_level(impact)
-        u = matrix.urgency_level(urgency)
-        first = PriorityChange(opened, i, u, matrix.priority(i, u), at_us=us)
+        i = None if impact is None and priority is not None else matrix.impact_level(impact)
+        u = None if urgency is None and priority is not None else matrix.urgency_level(urgency)
+        p = matrix.priority(i, u) if priority is None else Priority.parse(priority)
+        first = PriorityChange(opened, i, u, p, at_us=us)
         return cls(id, opened, (), (first,), matrix, (), opened_at_us=us)
 
     @classmethod
@@ -367,25 +434,37 @@ class Incident:
         return self.transition(State.CANCELED, at=at)
 
     def reprioritize(
-        self, *, at: InstantLike, impact: object = None, urgency: object = None
+        self,
+        *,
+        at: InstantLike,
+        impact: object = None,
+        urgency: object = None,
+        priority: object = None,
     ) -> Incident:
         """The incident with a new impact and/or urgency from ``at`` on (the history is kept).
 
-        A change that leaves both as they were returns the incident unchanged.
+        The matrix computes the new priority, unless ``priority`` gives the
+        one a ticket system recorded. A change that leaves everything as it
+        was returns the incident unchanged.
 
         >>> inc = Incident.open("INC1", at="2026-03-02T09:00+00:00", impact=3, urgency=3)
         >>> inc = inc.reprioritize(at="2026-03-02T09:30+00:00", impact=Impact.HIGH)
         >>> [(c.at.minute, c.priority) for c in inc.priority_history]
         [(0, <Priority.P5: 5>), (30, <Priority.P3: 3>)]
+        >>> inc.reprioritize(at="2026-03-02T10:00+00:00", priority="P4").priority
+        <Priority.P4: 4>
         """
-        if impact is None and urgency is None:
-            raise InvalidValueError("impact", "given, or 'urgency' given, to reprioritize", None)
+        if impact is None and urgency is None and priority is None:
+            raise InvalidValueError(
+                "impact", "given, or 'urgency' or 'priority' given, to reprioritize", None
+            )
         if self.state in FINAL_STATES:
             raise InvalidValueError(
                 "state", "not final (CLOSED or CANCELED) to reprioritize", self.state
             )
         builder = StepBuilder(self, strict=True)
-        builder.reprioritize(to_us(at, "at"), impact, urgency, None, None)
+        recorded = None if priority is None else Priority.parse(priority)
+        builder.reprioritize(to_us(at, "at"), impact, urgency, None, None, recorded)
         return builder.build()
 
     # ---------------------------------------------------------------- queries
@@ -413,19 +492,62 @@ class Incident:
         return self.state in FINAL_STATES
 
     @property
-    def impact(self) -> Impact | int:
-        """The current impact level."""
+    def impact(self) -> Impact | int | None:
+        """The current impact level (None when only a recorded priority is known)."""
         return self.priority_history[-1].impact
 
     @property
-    def urgency(self) -> Urgency | int:
-        """The current urgency level."""
+    def urgency(self) -> Urgency | int | None:
+        """The current urgency level (None when only a recorded priority is known)."""
         return self.priority_history[-1].urgency
 
     @property
     def priority(self) -> Priority:
         """The current priority."""
         return self.priority_history[-1].priority
+
+    @property
+    def attributes(self) -> Mapping[str, str]:
+        """The final value of each carried field that has one (read-only).
+
+        Fields come from an import (:func:`itilkit.io.read_event_log`) under
+        the neutral names of :data:`CARRIED_FIELDS`; a field whose last value
+        was cleared is absent.
+        """
+        final: dict[str, str] = {}
+        data = self.carried
+        for i in range(0, len(data), 3):
+            field, value = data[i], data[i + 2]
+            assert isinstance(field, str)
+            if value is None:
+                final.pop(field, None)
+            else:
+                assert isinstance(value, str)
+                final[field] = value
+        return MappingProxyType(final)
+
+    def changes(self, field: str) -> tuple[FieldChange, ...]:
+        """Every change of the carried ``field``, in order; the first is from None.
+
+        ``field`` is one of :data:`CARRIED_FIELDS`; a field the incident never
+        carried has no changes.
+
+        >>> Incident.open("INC1", at="2026-03-02T09:00+00:00", priority="P3").changes("group")
+        ()
+        """
+        if field not in CARRIED_FIELDS:
+            raise InvalidValueError("field", f"one of {', '.join(CARRIED_FIELDS)}", field)
+        out: list[FieldChange] = []
+        old: str | None = None
+        data = self.carried
+        tz = self.tz
+        for i in range(0, len(data), 3):
+            if data[i] == field:
+                us, new = data[i + 1], data[i + 2]
+                assert isinstance(us, int) and not isinstance(new, int)
+                out.append(FieldChange(from_us(us, tz), old, new, at_us=us))
+                old = new
+        return tuple(out)
 
     def priority_at(self, at: object) -> Priority:
         """The priority in force at ``at`` (the opening priority before ``opened_at``).
@@ -547,6 +669,7 @@ class StepBuilder:
 
     __slots__ = (
         "anomalies",
+        "carried",
         "history",
         "impact",
         "inc",
@@ -566,6 +689,7 @@ class StepBuilder:
         self.history = list(inc.history)
         self.priorities = list(inc.priority_history)
         self.anomalies = list(inc.anomalies)
+        self.carried = list(inc.carried)
         self.state = inc.state
         self.reason = inc.hold_reason
         self.impact: object = inc.impact
@@ -577,8 +701,14 @@ class StepBuilder:
             last = max(last, inc.priority_history[-1].at_us)
         self.last_us = last
 
-    def note(self, kind: str, message: str, us: int, row: int | None) -> None:
-        self.anomalies.append(Anomaly(self.inc.id, row, kind, message, from_us(us, self.tz)))
+    def note(self, kind: str, message: str, us: int | None, row: int | None) -> None:
+        at = None if us is None else from_us(us, self.tz)
+        self.anomalies.append(Anomaly(self.inc.id, row, kind, message, at))
+
+    def carry(self, us: int, field: str, value: str | None) -> None:
+        """Record that the carried ``field`` holds ``value`` from ``us`` on (the caller
+        passes only real changes, in order)."""
+        self.carried += (field, us, value)
 
     def _check_time(self, us: int, row: int | None, where: str | None) -> None:
         if us < self.last_us:
@@ -645,13 +775,34 @@ class StepBuilder:
         self.reason = reason
 
     def reprioritize(
-        self, us: int, impact: object, urgency: object, row: int | None, where: str | None
+        self,
+        us: int,
+        impact: object,
+        urgency: object,
+        row: int | None,
+        where: str | None,
+        priority: Priority | None = None,
     ) -> None:
-        """Record a new impact/urgency at ``us`` (None keeps the current one)."""
+        """Record a new impact/urgency at ``us`` (None keeps the current one).
+
+        The matrix computes the priority, unless ``priority`` is the one a
+        ticket system recorded: then it is kept as given.
+        """
         matrix = self.inc.matrix
         new_impact = self.impact if impact is None else matrix.impact_level(impact)
         new_urgency = self.urgency if urgency is None else matrix.urgency_level(urgency)
-        if new_impact == self.impact and new_urgency == self.urgency:
+        if priority is None:
+            if new_impact is None or new_urgency is None:
+                missing = "impact" if new_impact is None else "urgency"
+                raise InvalidValueError(
+                    missing,
+                    "given, or 'priority' given: the incident has no recorded "
+                    f"{missing} to compute a priority from",
+                    None,
+                )
+            priority = matrix.priority(new_impact, new_urgency)
+        current = self.priorities[-1].priority
+        if new_impact == self.impact and new_urgency == self.urgency and priority is current:
             return
         self._check_time(us, row, where)
         self.priorities.append(
@@ -659,7 +810,7 @@ class StepBuilder:
                 from_us(us, self.tz),
                 new_impact,  # type: ignore[arg-type]
                 new_urgency,  # type: ignore[arg-type]
-                matrix.priority(new_impact, new_urgency),
+                priority,
                 at_us=us,
             )
         )
@@ -675,4 +826,5 @@ class StepBuilder:
             inc.matrix,
             tuple(self.anomalies),
             opened_at_us=inc.opened_at_us,
+            carried=tuple(self.carried),
         )

@@ -2,8 +2,9 @@
 
 :func:`read_event_log` reads an audit export (one row per update of a ticket,
 as ServiceNow and process-mining tools write it) into replayed
-:class:`~itilkit.Incident`\\ s and the :class:`~itilkit.Anomaly`\\ s found on
-the way, returned together as an :class:`EventLog`.
+:class:`~itilkit.Incident`\\ s (with their carried fields, each change a
+:class:`FieldChange`) and the :class:`~itilkit.Anomaly`\\ s found on the way,
+returned together as an :class:`EventLog` that accounts for every row.
 
 >>> from itilkit.io import read_event_log
 >>> callable(read_event_log)
@@ -12,12 +13,16 @@ True
 
 from __future__ import annotations
 
-from ._event_log import PRESETS, EventLog, Preset, read_event_log
+from .._incident import CARRIED_FIELDS, FieldChange
+from ._event_log import PRESETS, EventLog, EventLogSummary, Preset, read_event_log
 from ._loaders import Outages, read_outages, read_samples
 
 __all__ = [
+    "CARRIED_FIELDS",
     "PRESETS",
     "EventLog",
+    "EventLogSummary",
+    "FieldChange",
     "Outages",
     "Preset",
     "read_event_log",
@@ -25,6 +30,6 @@ __all__ = [
     "read_samples",
 ]
 
-for _name in ("EventLog", "Outages", "Preset"):
+for _name in ("EventLog", "EventLogSummary", "Outages", "Preset"):
     globals()[_name].__module__ = "itilkit.io"
 del _name

@@ -1,27 +1,53 @@
-"""Reading ticket-system audit exports (event logs) into incidents.
+"""Reading ticket-system audit exports (event logs) into incidents, every row accounted for.
 
 An *event log* is what ticket systems export for process mining and audits:
 one row per update of a ticket, carrying the ticket's id, its state after
 the update, when the update happened, and usually an update counter, the
-opening time, and the impact and urgency. :func:`read_event_log` groups the
-rows by ticket, orders them (by the counter when there is one, else by time),
-and replays each ticket with ``strict=False``, so what the system recorded is
-kept even where the lifecycle forbids it, and every oddity is reported as an
-:class:`~itilkit.Anomaly` naming the incident and the row.
+opening time, the priority, impact and urgency, and the ticket's other
+fields (service, CI, category, assignment group, ...). :func:`read_event_log`
+groups the rows by ticket, orders them (by the counter when there is one,
+else by time), and replays each ticket with ``strict=False``, so what the
+system recorded is kept even where the lifecycle forbids it, and every oddity
+is reported as an :class:`~itilkit.Anomaly` naming the incident and the row.
 
 Rules for every export:
 
 - The incident opens at the ``opened_at`` column of its first row (else at
   the first row's time), in NEW. Each row's state is the state *after* that
-  update, at that row's time. A row that repeats the current state changes
-  nothing. When the first row is not NEW (the log starts mid-life), that
-  first recorded state is a transition at the row's time (an anomaly if the
-  table forbids it).
-- A change of impact or urgency between rows is a reprioritization at that
-  row's time; a missing value (empty or ``?``) keeps the previous one.
-- Unknown states, unparseable dates, bad counters, missing columns and values
-  that are needed raise :class:`~itilkit.EventLogError` naming the row (the
-  header is row 1) and the column. Nothing is dropped silently.
+  update, at that row's time. When the first row is not NEW (the log starts
+  mid-life), that first recorded state is a transition at the row's time (an
+  anomaly if the table forbids it).
+- **Recorded priority wins** (``priority="recorded"``, the default): the
+  priority at each row is the export's priority column; impact and urgency
+  are kept beside it. Where the matrix would give another priority, the
+  incident gets one ``"priority_mismatch"`` anomaly naming the first such
+  row. ``priority="matrix"`` recomputes every priority from impact and
+  urgency instead. A change of priority, impact or urgency between rows is a
+  reprioritization at that row's time; a missing value (empty or ``?``)
+  keeps the previous one.
+- **Fields travel**: the carried fields (:data:`~itilkit._incident.CARRIED_FIELDS`)
+  are kept under neutral names with every change (``inc.attributes``,
+  ``inc.changes("group")``); a first row's values hold from the opening, a
+  missing value (``?``) is no value.
+- **Every row is accounted for**: a row is *used* (it opens the incident or
+  changes its state, priority or a carried field), a *repeat* (it changes
+  nothing), or *dropped* with one anomaly naming it. ``log.rows ==
+  steps + repeats + dropped``; see :meth:`EventLog.summary`.
+
+Anomaly kinds of a dropped row: ``"short_row"`` / ``"long_row"`` (a field
+count other than the header's), ``"missing_id"``, ``"bad_counter"``,
+``"bad_date"`` (the update time does not read as a date), ``"unknown_state"``,
+``"no_priority"`` (no priority, and no impact and urgency to compute one,
+yet for this ticket). Anomalies of a row that is kept: ``"bad_value"`` (a
+cell that does not read, such as an impact ``"9 - Huge"``, is ignored and
+the previous value kept), ``"priority_mismatch"``, ``"nonexistent_time"``
+(a local time inside a DST gap, read shifted forward by the gap), and the
+lifecycle's own ``"forbidden_transition"``, ``"clock_backwards"`` and
+``"hold_without_reason"``. With ``strict=True`` a row-level problem (any
+dropped row, or a ``"bad_value"``) raises :class:`~itilkit.EventLogError`
+for the first such row instead. File-level problems always raise: no
+header, a required column missing, a header naming a column twice, a file
+that is not CSV or not in the encoding.
 
 Dates are local wall-clock times in ``tz``, read by the recorded-timestamp
 rule of :mod:`itilkit._time`: an ambiguous time (the repeated hour when clocks
@@ -34,19 +60,30 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import math
 import operator
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from types import MappingProxyType
-from typing import IO, Final, NoReturn, TextIO
+from typing import IO, Any, Final, TextIO, cast
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from .._errors import EventLogError, InvalidValueError, must
+from .._document import load_document
+from .._errors import (
+    ConfigError,
+    EventLogError,
+    InvalidValueError,
+    MissingDependencyError,
+    must,
+    show,
+)
 from .._incident import (
+    CARRIED_FIELDS,
     Anomaly,
     HoldReason,
     Incident,
@@ -54,15 +91,42 @@ from .._incident import (
     State,
     StepBuilder,
 )
-from .._priority import ITIL_PRIORITIES, PriorityMatrix
+from .._priority import ITIL_PRIORITIES, Priority, PriorityMatrix
 from .._time import from_us, recorded_to_us, td_us, zone, zone_name
 from .._vocabulary import normalise
 
-__all__ = ["PRESETS", "EventLog", "Preset", "read_event_log"]
+__all__ = ["PRESETS", "EventLog", "EventLogSummary", "Preset", "read_event_log"]
 
-_FIELDS: Final = ("id", "state", "at", "opened_at", "counter", "impact", "urgency", "reason")
+_KEYS: Final = (
+    "id",
+    "state",
+    "at",
+    "opened_at",
+    "counter",
+    "priority",
+    "impact",
+    "urgency",
+    "reason",
+)
+_FIELDS: Final = _KEYS + CARRIED_FIELDS
 _REQUIRED: Final = ("id", "state", "at")
 _MISSING: Final = frozenset({"", "?", "null", "NULL", "None", "NaN", "nan", "N/A"})
+_BOOLEAN_FIELDS: Final = frozenset({"made_sla", "knowledge"})
+_DELIMITERS: Final = (",", ";", "\t", "|")
+_PRIORITY_MODES: Final = ("recorded", "matrix")
+#: Kinds of anomaly that name a row left out of the incidents.
+DROPPED_KINDS: Final = frozenset(
+    {
+        "short_row",
+        "long_row",
+        "missing_id",
+        "bad_counter",
+        "bad_date",
+        "unknown_state",
+        "no_priority",
+    }
+)
+_BAD: Final = object()  # a cell that does not read
 
 StateSpec = State | str | tuple[State | str, HoldReason | str | None]
 
@@ -71,18 +135,23 @@ StateSpec = State | str | tuple[State | str, HoldReason | str | None]
 class Preset:
     """How one ticket system writes its audit export: which column holds what, and its state names.
 
-    ``columns`` maps the logical fields ``id``, ``state``, ``at`` (time of the
+    ``columns`` maps the fields ``id``, ``state``, ``at`` (time of the
     update; required), ``opened_at``, ``counter`` (update counter),
-    ``impact``, ``urgency`` and ``reason`` (hold reason) to column names.
-    ``states`` maps a state name as exported to a :class:`~itilkit.State`, or
-    to ``(State.ON_HOLD, HoldReason)``.
+    ``priority``, ``impact``, ``urgency``, ``reason`` (hold reason) and the
+    carried fields (:data:`~itilkit._incident.CARRIED_FIELDS`) to column
+    names. ``states`` maps a state name as exported to a
+    :class:`~itilkit.State`, or to ``(State.ON_HOLD, HoldReason)``;
+    ``priorities`` a priority name to a :class:`~itilkit.Priority`;
+    ``dayfirst`` says how the system writes ``1/3/2016``.
 
-    >>> PRESETS["servicenow"].columns["counter"]
-    'sys_mod_count'
+    >>> PRESETS["servicenow"].columns["counter"], PRESETS["servicenow"].columns["group"]
+    ('sys_mod_count', 'assignment_group')
     """
 
     columns: Mapping[str, str]
     states: Mapping[str, tuple[State, HoldReason | None]]
+    priorities: Mapping[str, Priority] = MappingProxyType({})
+    dayfirst: bool = False
 
 
 _SN_STATES: Final = {
@@ -102,21 +171,41 @@ _SN_STATES: Final = {
     "Cancelled": (State.CANCELED, None),
 }
 
+_SN_COLUMNS: Final = {
+    "id": "number",
+    "state": "incident_state",
+    "at": "sys_updated_at",
+    "opened_at": "opened_at",
+    "counter": "sys_mod_count",
+    "priority": "priority",
+    "impact": "impact",
+    "urgency": "urgency",
+    "service": "business_service",
+    "ci": "cmdb_ci",
+    "category": "category",
+    "subcategory": "subcategory",
+    "symptom": "u_symptom",
+    "group": "assignment_group",
+    "assignee": "assigned_to",
+    "contact_type": "contact_type",
+    "location": "location",
+    "caller": "caller_id",
+    "problem": "problem_id",
+    "change": "rfc",
+    "caused_by": "caused_by",
+    "made_sla": "made_sla",
+    "reassignment_count": "reassignment_count",
+    "reopen_count": "reopen_count",
+    "knowledge": "knowledge",
+}
+
 PRESETS: Final[Mapping[str, Preset]] = MappingProxyType(
     {
         "servicenow": Preset(
-            MappingProxyType(
-                {
-                    "id": "number",
-                    "state": "incident_state",
-                    "at": "sys_updated_at",
-                    "opened_at": "opened_at",
-                    "counter": "sys_mod_count",
-                    "impact": "impact",
-                    "urgency": "urgency",
-                }
-            ),
+            MappingProxyType(_SN_COLUMNS),
             MappingProxyType({normalise(k): v for k, v in _SN_STATES.items()}),
+            MappingProxyType({}),
+            dayfirst=True,
         ),
         "generic": Preset(MappingProxyType({}), MappingProxyType({})),
     }
@@ -128,15 +217,61 @@ PRESETS: Final[Mapping[str, Preset]] = MappingProxyType(
 Repository; Amaral, Fantinato and Peres, 2018): ``number``,
 ``incident_state`` (New, Active, Awaiting User Info / Problem / Vendor /
 Evidence, Resolved, Closed), ``sys_updated_at``, ``opened_at``,
-``sys_mod_count``, and ``impact``/``urgency`` written ``"2 - Medium"``.
+``sys_mod_count``, ``priority``, ``impact`` and ``urgency`` written
+``"2 - Medium"``, day-first dates, and the carried fields ``business_service``
+(service), ``cmdb_ci`` (ci), ``category``, ``subcategory``, ``u_symptom``
+(symptom), ``assignment_group`` (group), ``assigned_to`` (assignee),
+``contact_type``, ``location``, ``caller_id`` (caller), ``problem_id``
+(problem), ``rfc`` (change), ``caused_by``, ``made_sla``,
+``reassignment_count``, ``reopen_count`` and ``knowledge``; a carried column
+the export lacks is simply not carried.
 ``"generic"``: nothing preset; give ``columns=`` (and ``states=`` where the
-names are not itilkit's own, such as ``"In Progress"``).
+names are not itilkit's own, such as ``"In Progress"``), month-first dates
+unless ``dayfirst=True``.
 """
 
 
 @attrs.frozen
+class EventLogSummary:
+    """Where every row of an event log went: ``rows == steps + repeats + dropped``.
+
+    ``steps``: rows kept (each opened an incident or changed its state,
+    priority or a carried field); ``repeats``: rows that changed nothing;
+    ``dropped``: rows left out, each named by an anomaly; ``anomalies``: how
+    many anomalies of each kind.
+
+    >>> print(EventLogSummary(5, 3, 1, 1, {"bad_date": 1}))
+    5 rows read: 3 kept as steps, 1 repeat of the current state, 1 dropped
+    anomalies: 1 bad_date
+    """
+
+    rows: int
+    steps: int
+    repeats: int
+    dropped: int
+    anomalies: Mapping[str, int]
+
+    def __str__(self) -> str:
+        repeats = "repeat" if self.repeats == 1 else "repeats"
+        lines = [
+            f"{self.rows} row{'' if self.rows == 1 else 's'} read: {self.steps} kept as steps, "
+            f"{self.repeats} {repeats} of the current state, {self.dropped} dropped"
+        ]
+        kinds = ", ".join(f"{n} {kind}" for kind, n in self.anomalies.items())
+        lines.append(f"anomalies: {kinds or 'none'}")
+        return "\n".join(lines)
+
+
+@attrs.frozen
 class EventLog:
-    """What :func:`read_event_log` read: the incidents, their anomalies and the row count.
+    """What :func:`read_event_log` read: the incidents, their anomalies and where each row went.
+
+    ``rows`` counts the data rows read (blank lines are no rows); ``repeats``
+    the rows that changed nothing; ``dropped`` the rows left out, each named
+    by an anomaly. ``fields`` are the carried fields the export has, and
+    ``priority`` says where the priorities come from: ``"recorded"`` (the
+    export's priority column) or ``"matrix"`` (computed from impact and
+    urgency).
 
     >>> log = EventLog((), (), 0)
     >>> log.rows, len(log.incidents)
@@ -146,6 +281,10 @@ class EventLog:
     incidents: tuple[Incident, ...]
     anomalies: tuple[Anomaly, ...]
     rows: int
+    repeats: int = 0
+    dropped: int = 0
+    fields: tuple[str, ...] = ()
+    priority: str = "matrix"
 
     def incident(self, id: str) -> Incident:
         """The incident with this id (``KeyError`` if the log has none).
@@ -160,6 +299,66 @@ class EventLog:
                 return inc
         raise KeyError(must("id", "an incident in the log", id))
 
+    def summary(self) -> EventLogSummary:
+        """Rows read, kept as steps, repeated and dropped, and the anomalies by kind.
+
+        >>> EventLog((), (), 0).summary().steps
+        0
+        """
+        kinds: dict[str, int] = {}
+        for anomaly in self.anomalies:
+            kinds[anomaly.kind] = kinds.get(anomaly.kind, 0) + 1
+        steps = self.rows - self.repeats - self.dropped
+        return EventLogSummary(
+            self.rows,
+            steps,
+            self.repeats,
+            self.dropped,
+            MappingProxyType(dict(sorted(kinds.items()))),
+        )
+
+    def to_frame(self) -> Any:
+        """One row per incident: id, state, priority, the opened/resolved/closed instants
+        (UTC, exact to the microsecond) and the carried fields' final values (pandas).
+
+        Needs pandas (``pip install 'itilkit[pandas]'``).
+        """
+        try:
+            import numpy as np
+            import pandas as pd
+        except ImportError:
+            raise MissingDependencyError("pandas", "pandas") from None
+        nat = np.iinfo(np.int64).min
+
+        def instants(values: list[int | None]) -> Any:
+            raw = np.array([nat if v is None else v for v in values], dtype=np.int64)
+            return pd.Series(raw.view("datetime64[us]")).dt.tz_localize("UTC")
+
+        incidents = self.incidents
+        data: dict[str, Any] = {
+            "id": pd.Series([inc.id for inc in incidents], dtype=object),
+            "state": pd.Series([inc.state.value for inc in incidents], dtype=object),
+            "priority": pd.Series([inc.priority.name for inc in incidents], dtype=object),
+            "opened_at": instants([inc.opened_at_us for inc in incidents]),
+            "resolved_at": instants([_resolved_us(inc) for inc in incidents]),
+            "closed_at": instants(
+                [inc.history[-1].at_us if inc.state is State.CLOSED else None for inc in incidents]
+            ),
+        }
+        for field in self.fields:
+            data[field] = pd.Series([inc.attributes.get(field) for inc in incidents], dtype=object)
+        return pd.DataFrame(data)
+
+
+def _resolved_us(inc: Incident) -> int | None:
+    """``inc.resolved_at`` in microseconds."""
+    for step in reversed(inc.history):
+        if step.to_state is State.RESOLVED:
+            return step.at_us
+        if step.to_state in (State.NEW, State.IN_PROGRESS, State.ON_HOLD):
+            return None
+    return None
+
 
 class _Dates:
     """Parses the known day/month formats fast.
@@ -172,7 +371,7 @@ class _Dates:
     that fell in a DST gap is kept in ``gaps`` with the shift applied.
     """
 
-    __slots__ = ("cache", "dayfirst", "days", "gaps", "offsets", "zone")
+    __slots__ = ("bad", "cache", "dayfirst", "days", "gaps", "offsets", "zone")
 
     def __init__(self, zone_info: ZoneInfo, dayfirst: bool) -> None:
         self.zone = zone_info
@@ -181,14 +380,19 @@ class _Dates:
         self.days: dict[str, int] = {}
         self.offsets: dict[tuple[int, int], tuple[int, int] | None] = {}
         self.gaps: dict[str, int] = {}
+        self.bad: set[str] = set()
 
-    def __call__(self, text: str, row: int, column: str) -> int:
+    def get(self, text: str) -> int | None:
+        """The instant of ``text``, or None when it does not read as a date."""
         us = self.cache.get(text)
         if us is None:
+            if text in self.bad:
+                return None
             try:
                 us = self.cache[text] = self._fast(text)
             except (ValueError, IndexError, OverflowError):
-                self._fail(text, row, column)
+                self.bad.add(text)
+                return None
         return us
 
     def gap_message(self, text: str, column: str) -> str:
@@ -199,13 +403,10 @@ class _Dates:
             "gap names it"
         )
 
-    def _fail(self, text: str, row: int, column: str) -> NoReturn:
+    def expectation(self) -> str:
+        """What a date cell must look like."""
         order = "D/M/YYYY" if self.dayfirst else "M/D/YYYY"
-        raise EventLogError(
-            must(column, f"a date and time such as {order} HH:MM or YYYY-MM-DD HH:MM", text),
-            row=row,
-            column=column,
-        )
+        return f"a date and time such as {order} HH:MM or YYYY-MM-DD HH:MM"
 
     def _day(self, date_part: str) -> int:
         """The days since the epoch of a date text."""
@@ -295,20 +496,37 @@ def _open(source: object, encoding: str) -> tuple[TextIO, bool]:
             ) from None
         except ValueError:  # a path holding a NUL, or not encodable for the file system
             raise EventLogError(must("source", "a valid file path", str(path))) from None
+    if isinstance(source, io.BufferedIOBase | io.RawIOBase) or "b" in str(
+        getattr(source, "mode", "")
+    ):
+        raise InvalidValueError(
+            "source", "a file opened in text mode (open(path, newline='')), not bytes", source
+        )
     if isinstance(source, io.TextIOBase) or (
         hasattr(source, "read") and hasattr(source, "__iter__")
     ):
         return source, False  # type: ignore[return-value]
-    raise InvalidValueError("source", "a path (str or Path) or an open text file", source)
+    raise InvalidValueError(
+        "source", "a path (str or Path), an open text file or a pandas DataFrame", source
+    )
 
 
-def _csv_reader(handle: TextIO, delimiter: str) -> Iterator[list[str]]:
-    """A strict CSV reader: a stray or unclosed quote is an error, not a silently merged row."""
+def _check_delimiter(delimiter: object) -> str | None:
+    if delimiter is None:
+        return None
     if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in '"\r\n':
         raise InvalidValueError(
-            "delimiter", "one character other than a quote or a line break", delimiter
+            "delimiter", "one character other than a quote or a line break, or None", delimiter
         )
-    return csv.reader(handle, delimiter=delimiter, strict=True)
+    return delimiter
+
+
+def _sniff(line: str) -> str:
+    """The delimiter of a header line: the most frequent of ``, ; tab |`` outside quotes."""
+    outside = line.split('"')[::2]
+    counts = [sum(part.count(d) for part in outside) for d in _DELIMITERS]
+    best = max(range(len(_DELIMITERS)), key=counts.__getitem__)
+    return _DELIMITERS[best] if counts[best] else ","
 
 
 def _csv_problem(exc: csv.Error) -> str:
@@ -329,48 +547,237 @@ def _csv_problem(exc: csv.Error) -> str:
     return f"is not valid CSV ({text})"
 
 
-def _state_table(
-    preset: Preset, states: Mapping[str, StateSpec] | None
-) -> dict[str, tuple[State, HoldReason | None]]:
+def _document(value: object, name: str, what: str) -> tuple[Mapping[str, Any], bool]:
+    """A user's table: ``(mapping, from_file)``; a path is read as a TOML or JSON document."""
+    if value is None:
+        return {}, False
+    if isinstance(value, Mapping):
+        return value, False
+    if isinstance(value, str | os.PathLike):
+        document = load_document(value)
+        if not isinstance(document, Mapping):
+            raise ConfigError([("$", f"must be a table of {what} (got {show(document)})")])
+        return document, True
+    raise InvalidValueError(
+        name, f"a mapping of {what}, or the path of a TOML or JSON file holding one", value
+    )
+
+
+class _TableProblems:
+    """A file's problems become one ConfigError with their paths; a mapping's first, an
+    InvalidValueError naming the argument."""
+
+    def __init__(self, name: str, from_file: bool) -> None:
+        self.name = name
+        self.from_file = from_file
+        self.items: list[tuple[str, str]] = []
+
+    def add(self, key: object, expectation: str, value: object, field: str | None = None) -> None:
+        if not self.from_file:
+            raise InvalidValueError(field or self.name, expectation, value)
+        self.items.append((f"$.{key}", f"must be {expectation} (got {show(value)})"))
+
+    def check(self, key: object, parse: Any) -> Any:
+        try:
+            return parse()
+        except InvalidValueError as error:
+            if not self.from_file:
+                raise
+            self.add(key, error.expectation, error.value)
+            return None
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ConfigError(self.items)
+
+
+def _column_names(preset: Preset, columns: object) -> tuple[dict[str, str], dict[str, str]]:
+    """The column of each field (the preset's, adjusted), and those the user named."""
+    names = dict(preset.columns)
+    table, from_file = _document(columns, "columns", "fields to column names")
+    problems = _TableProblems("columns", from_file)
+    given: dict[str, str] = {}
+    for field, column in table.items():
+        if field not in _FIELDS:
+            problems.add(field, f"keyed by the fields {', '.join(_FIELDS)}", field)
+            continue
+        if column is None:
+            names.pop(field, None)
+            continue
+        if not isinstance(column, str) or not column.strip():
+            problems.add(field, "a column name, or None", column, f"columns[{field!r}]")
+            continue
+        names[field] = given[field] = column.strip()
+    problems.raise_if_any()
+    for field in _REQUIRED:
+        if field not in names:
+            raise InvalidValueError(
+                "columns", f"a mapping that names the {field!r} column", dict(table)
+            )
+    return names, given
+
+
+def _state_spec(spec: object) -> tuple[State, HoldReason | None]:
+    """``"state"``, ``"state:reason"``, a State, or ``(state, reason)``."""
+    if isinstance(spec, tuple) and len(spec) == 2:
+        state = State.parse(spec[0])
+        reason = None if spec[1] is None else HoldReason.parse(spec[1])
+    elif isinstance(spec, str) and ":" in spec:
+        head, _, tail = spec.partition(":")
+        state, reason = State.parse(head), HoldReason.parse(tail)
+    else:
+        state, reason = State.parse(spec), None
+    if reason is not None and state is not State.ON_HOLD:
+        raise InvalidValueError("states", "a hold reason only with on_hold", spec)
+    return state, reason
+
+
+def _state_table(preset: Preset, states: object) -> dict[str, tuple[State, HoldReason | None]]:
     table = dict(preset.states)
-    for label, spec in (states or {}).items():
-        if isinstance(spec, tuple):
-            state = State.parse(spec[0])
-            reason = None if spec[1] is None else HoldReason.parse(spec[1])
-        else:
-            state, reason = State.parse(spec), None
-        table[normalise(label)] = (state, reason)
+    given, from_file = _document(states, "states", "state labels to states")
+    problems = _TableProblems("states", from_file)
+    for label, spec in given.items():
+        if not isinstance(label, str) or not label.strip():
+            problems.add(label, "a state label (non-empty text)", label)
+            continue
+        found = problems.check(label, lambda spec=spec: _state_spec(spec))
+        if found is not None:
+            table[normalise(label)] = found
+    problems.raise_if_any()
     return table
 
 
+def _priority_table(preset: Preset, priorities: object) -> dict[str, Priority]:
+    table = dict(preset.priorities)
+    given, from_file = _document(priorities, "priorities", "priority names to priorities")
+    problems = _TableProblems("priorities", from_file)
+    for label, value in given.items():
+        if not isinstance(label, str) or not label.strip():
+            problems.add(label, "a priority name (non-empty text)", label)
+            continue
+        found = problems.check(label, lambda value=value: Priority.parse(value))
+        if found is not None:
+            table[normalise(label)] = found
+    problems.raise_if_any()
+    return table
+
+
+def _is_frame(source: object) -> bool:
+    return (
+        type(source).__name__ == "DataFrame"
+        and hasattr(source, "itertuples")
+        and hasattr(source, "columns")
+    )
+
+
+def _frame_cell(value: object) -> str:
+    """A DataFrame cell as the text a CSV export would hold."""
+    if isinstance(value, str):
+        return value
+    if value is None or type(value).__name__ in ("NaTType", "NAType"):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def _missing_column(
+    field: str, column: str, header: list[str], delimiter: str, given: bool
+) -> EventLogError:
+    shown = ", ".join(header[:60]) + (f", ... ({len(header)} columns)" if len(header) > 60 else "")
+    why = f"given for {field!r} in 'columns'" if given else f"needed for {field!r}"
+    message = f"no such column ({why}); the header has: {shown or '(nothing)'}"
+    if len(header) == 1:
+        others = [d for d in _DELIMITERS if d != delimiter and d in header[0]]
+        if others:
+            message += (
+                f"; the header reads as one field, so the file may be separated by "
+                f"{others[0]!r}, not {delimiter!r}: pass delimiter={others[0]!r} (or None to sniff)"
+            )
+    return EventLogError(message, row=1, column=column)
+
+
+def _check_header(header: list[str]) -> None:
+    places: dict[str, list[int]] = {}
+    for number, name in enumerate(header, start=1):
+        if name:
+            places.setdefault(name, []).append(number)
+    twice = {name: where for name, where in places.items() if len(where) > 1}
+    if twice:
+        listed = "; ".join(
+            f"{name!r} in columns {', '.join(map(str, where))}" for name, where in twice.items()
+        )
+        raise EventLogError(
+            f"the header names a column more than once ({listed}): which one holds the value is "
+            "ambiguous, so rename one",
+            row=1,
+            column=next(iter(twice)),
+        )
+
+
+class _Collector:
+    """Row problems: anomalies for rows that belong to no incident, the count of dropped
+    rows, and (for ``strict``) the first problem by row."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+        self.loose: list[Anomaly] = []
+        self.dropped = 0
+        self.first: EventLogError | None = None
+
+    def problem(self, error: EventLogError) -> None:
+        if self.strict and (self.first is None or (error.row or 0) < (self.first.row or 0)):
+            self.first = error
+
+
 def read_event_log(
-    source: str | os.PathLike[str] | IO[str],
+    source: str | os.PathLike[str] | IO[str] | Any,
     *,
     tz: object,
     preset: str = "servicenow",
-    dayfirst: bool = True,
-    columns: Mapping[str, str | None] | None = None,
-    states: Mapping[str, StateSpec] | None = None,
+    columns: Mapping[str, str | None] | str | os.PathLike[str] | None = None,
+    states: Mapping[str, StateSpec] | str | os.PathLike[str] | None = None,
+    priorities: Mapping[str, object] | str | os.PathLike[str] | None = None,
+    dayfirst: bool | None = None,
+    encoding: str = "utf-8-sig",
+    delimiter: str | None = None,
+    priority: str = "recorded",
     matrix: PriorityMatrix = ITIL_PRIORITIES,
     impact: object = None,
     urgency: object = None,
-    delimiter: str = ",",
-    encoding: str = "utf-8-sig",
+    strict: bool = False,
 ) -> EventLog:
     """Read an audit export (one row per update of a ticket) into replayed incidents.
 
-    ``source`` is a path or an open text file; ``tz`` the IANA zone the
-    export's local times are in. ``preset`` names a known format
-    (:data:`PRESETS`); ``columns`` and ``states`` adjust it, or describe
-    another system's export entirely (``preset="generic"``). Dates such as
-    ``29/2/2016 01:16``, ``29-02-2016 01:16`` (``dayfirst=True``, the
-    default), ``2/29/2016 01:16`` (``dayfirst=False``) and ISO
-    ``2016-02-29 01:16[:00]`` are read. ``impact`` and ``urgency`` stand in
-    when the export has no such column, or a ticket's first row leaves them
-    empty. A path is read as ``encoding`` (UTF-8, with or without a byte-order
-    mark, by default; exports from Windows tools may need ``"cp1252"``).
-    Incidents are replayed with ``strict=False``: see
-    :meth:`itilkit.Incident.replay`.
+    ``source`` is a path, an open text file, or a pandas DataFrame (its
+    columns as the header; row numbers as if the header were row 1). ``tz``
+    is the IANA zone of the export's local times. ``preset`` names a known
+    format (:data:`PRESETS`); ``columns`` (neutral field -> column header),
+    ``states`` (the tool's state label -> ``"state"`` or ``"state:reason"``)
+    and ``priorities`` (the tool's priority name -> ``"P1"`` ...) adjust it
+    or describe another system's export (``preset="generic"``); each may be a
+    mapping or the path of a TOML or JSON file whose top-level keys are those
+    names. ``delimiter=None`` sniffs ``,`` ``;`` tab or ``|`` from the header.
+
+    ``priority="recorded"`` (default) keeps the export's priority column;
+    ``"matrix"`` computes each priority from impact and urgency through
+    ``matrix``. ``impact`` and ``urgency`` stand in when the export has no
+    such column, or a ticket's first row leaves them empty. Dates such as
+    ``29/2/2016 01:16`` or ``29-02-2016 01:16`` (``dayfirst=True``, the
+    ServiceNow preset's default), ``2/29/2016 01:16`` (``dayfirst=False``,
+    the generic default) and ISO ``2016-02-29 01:16[:00]`` are read. A path
+    is read as ``encoding``.
+
+    A row that cannot be used is dropped with an anomaly naming it, and the
+    import goes on; ``strict=True`` raises :class:`~itilkit.EventLogError`
+    for the first such row instead. See the module documentation for the
+    rules and the anomaly kinds.
 
     >>> import io
     >>> text = '''number,incident_state,sys_mod_count,opened_at,sys_updated_at,impact,urgency
@@ -385,85 +792,115 @@ def read_event_log(
     """
     tz_value = zone(tz, "tz")
     zone_info = ZoneInfo(zone_name(tz_value))
-    if preset not in PRESETS:
+    if not isinstance(preset, str) or preset not in PRESETS:
         raise InvalidValueError("preset", f"one of {', '.join(sorted(PRESETS))}", preset)
+    if not isinstance(priority, str) or priority not in _PRIORITY_MODES:
+        raise InvalidValueError("priority", "'recorded' or 'matrix'", priority)
+    if dayfirst is not None and not isinstance(dayfirst, bool):
+        raise InvalidValueError("dayfirst", "True, False or None (the preset's)", dayfirst)
+    if not isinstance(strict, bool):
+        raise InvalidValueError("strict", "True or False", strict)
+    if not isinstance(matrix, PriorityMatrix):
+        raise InvalidValueError("matrix", "a PriorityMatrix", matrix)
+    chosen_delimiter = _check_delimiter(delimiter)
     chosen = PRESETS[preset]
-    names: dict[str, str] = dict(chosen.columns)
-    if columns is not None and not isinstance(columns, Mapping):
-        raise InvalidValueError("columns", "a mapping of fields to column names", columns)
-    if states is not None and not isinstance(states, Mapping):
-        raise InvalidValueError("states", "a mapping of state labels to states", states)
-    for field, column in (columns or {}).items():
-        if field not in _FIELDS:
-            raise InvalidValueError("columns", f"keyed by the fields {', '.join(_FIELDS)}", field)
-        if column is None:
-            names.pop(field, None)
-        else:
-            names[field] = column
-    for field in _REQUIRED:
-        if field not in names:
-            raise InvalidValueError(
-                "columns", f"a mapping that names the {field!r} column", dict(columns or {})
-            )
+    names, given = _column_names(chosen, columns)
+    if priority == "matrix":
+        names.pop("priority", None)
     state_table = _state_table(chosen, states)
+    priority_table = _priority_table(chosen, priorities)
+    dates = _Dates(zone_info, chosen.dayfirst if dayfirst is None else dayfirst)
+    default_impact = None if impact is None else matrix.impact_level(impact)
+    default_urgency = None if urgency is None else matrix.urgency_level(urgency)
+    collector = _Collector(strict)
 
-    dates = _Dates(zone_info, dayfirst)
-
-    handle, owned = _open(source, encoding)
+    handle: TextIO | None = None
+    owned = False
+    records: Iterable[list[str]]
+    header: list[str] | None
+    if _is_frame(source):
+        frame: Any = source
+        header = [str(name) for name in frame.columns]
+        records = (
+            [_frame_cell(v) for v in values] for values in frame.itertuples(index=False, name=None)
+        )
+        chosen_delimiter = chosen_delimiter or ","
+    else:
+        handle, owned = _open(source, encoding)
     line = 0  # the last row read whole (the header is row 1)
     try:
-        reader = _csv_reader(handle, delimiter)
-        header = next(reader, None)
-        if header is None:
-            raise EventLogError("the file is empty: a header row is needed", row=1)
+        if handle is not None:
+            lines: Iterable[str] = handle
+            if chosen_delimiter is None:
+                first = next(iter(handle), "")
+                chosen_delimiter = _sniff(first)
+                lines = itertools.chain([first], handle)
+            reader = csv.reader(lines, delimiter=chosen_delimiter, strict=True)
+            header = next(reader, None)
+            if header is None or header == [""] or (header == [] and next(reader, None) is None):
+                raise EventLogError("the file is empty: a header row is needed", row=1)
+            if not header:
+                raise EventLogError("the first row is blank: a header row is needed", row=1)
+            records = reader
+        assert chosen_delimiter is not None and header is not None
         line = 1
         header = [name.strip().lstrip("\ufeff") for name in header]
+        _check_header(header)
         position = {name: i for i, name in enumerate(header)}
-        index: dict[str, int] = {}
+        core: list[str] = []
+        carried: list[str] = []
         for field, column in names.items():
             if column not in position:
-                if field in _REQUIRED:
-                    raise EventLogError(
-                        f"no such column (needed for {field!r}); the header has: "
-                        + ", ".join(header),
-                        row=1,
-                        column=column,
-                    )
-                if columns and columns.get(field) == column:
-                    raise EventLogError(
-                        f"no such column (given for {field!r} in 'columns')",
-                        row=1,
-                        column=column,
-                    )
+                if field in _REQUIRED or field in given:
+                    raise _missing_column(field, column, header, chosen_delimiter, field in given)
                 continue
-            index[field] = position[column]
+            (carried if field in CARRIED_FIELDS else core).append(field)
+        carried.sort(key=CARRIED_FIELDS.index)
         width = len(header)
-        # Keep only the needed cells of each row, as a tuple: less memory, faster.
-        pick = operator.itemgetter(*index.values())
-        id_col = index["id"]
-        index = {field: i for i, field in enumerate(index)}
-        tickets: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        # Keep only the needed cells of each row, as tuples: less memory, faster.
+        core_pick = operator.itemgetter(*(position[names[f]] for f in core))
+        carried_cols = [position[names[f]] for f in carried]
+        carried_pick: Any = (
+            operator.itemgetter(*carried_cols)
+            if len(carried_cols) > 1
+            else (lambda record, i=carried_cols[0]: (record[i],))
+            if carried_cols
+            else (lambda record: ())
+        )
+        id_col = position[names["id"]]
+        id_name = names["id"]
+        tickets: dict[str, list[tuple[int, tuple[str, ...], tuple[str, ...]]]] = {}
         count = 0
-        for line, record in enumerate(reader, start=2):
+        for line, record in enumerate(records, start=2):
             if not record:
                 continue
             count += 1
             if len(record) != width:
-                raise EventLogError(
+                key = record[id_col].strip() if len(record) > id_col else ""
+                error = EventLogError(
                     f"has {len(record)} fields where the header has {width}", row=line
                 )
+                kind = "short_row" if len(record) < width else "long_row"
+                collector.loose.append(Anomaly(key, line, kind, str(error), None))
+                collector.dropped += 1
+                collector.problem(error)
+                continue
             key = record[id_col].strip()
             if key in _MISSING:
-                raise EventLogError(
-                    must(names["id"], "a ticket id", record[id_col]),
-                    row=line,
-                    column=names["id"],
+                error = EventLogError(
+                    must(id_name, "a ticket id", record[id_col]), row=line, column=id_name
                 )
+                collector.loose.append(Anomaly("", line, "missing_id", str(error), None))
+                collector.dropped += 1
+                collector.problem(error)
+                continue
+            values = carried_pick(record)
             group = tickets.get(key)
             if group is None:
-                tickets[key] = [(line, pick(record))]
+                tickets[key] = [(line, core_pick(record), values)]
             else:
-                group.append((line, pick(record)))
+                last = group[-1][2]
+                group.append((line, core_pick(record), last if values == last else values))
     except UnicodeDecodeError as exc:
         raise EventLogError(
             f"is not {encoding} text ({exc.reason} at byte {exc.start} of a read block): "
@@ -479,13 +916,54 @@ def read_event_log(
     except csv.Error as exc:
         raise EventLogError(_csv_problem(exc), row=line + 1) from None
     finally:
-        if owned:
+        if owned and handle is not None:
             handle.close()
 
-    reader_state = _Reader(index, names, state_table, dates, matrix, tz_value, impact, urgency)
-    incidents = tuple(reader_state.ticket(key, rows) for key, rows in tickets.items())
-    anomalies = tuple(a for inc in incidents for a in inc.anomalies)
-    return EventLog(incidents, anomalies, count)
+    reader_state = _Reader(
+        {field: i for i, field in enumerate(core)},
+        tuple(carried),
+        names,
+        state_table,
+        priority_table,
+        dates,
+        matrix,
+        tz_value,
+        default_impact,
+        default_urgency,
+        collector,
+    )
+    built = []
+    for key in list(tickets):
+        inc = reader_state.ticket(key, tickets.pop(key))
+        if inc is not None:
+            built.append(inc)
+    if collector.first is not None:
+        raise collector.first
+    incidents = tuple(built)
+    anomalies = collector.loose + [a for inc in incidents for a in inc.anomalies]
+    anomalies.sort(key=_anomaly_row)
+    return EventLog(
+        incidents,
+        tuple(anomalies),
+        count,
+        reader_state.repeats,
+        collector.dropped,
+        tuple(carried),
+        "recorded" if "priority" in core else "matrix",
+    )
+
+
+def _anomaly_row(anomaly: Anomaly) -> int:
+    return anomaly.row or 0
+
+
+def _level_text(level: object) -> str:
+    label = getattr(level, "label", None)
+    return f"{int(level)} - {label}" if label else str(level)  # type: ignore[call-overload]
+
+
+def _first(item: tuple[int, Any]) -> int:
+    return item[0]
 
 
 class _Reader:
@@ -494,26 +972,42 @@ class _Reader:
     def __init__(
         self,
         index: dict[str, int],
+        carried: tuple[str, ...],
         names: dict[str, str],
         state_table: dict[str, tuple[State, HoldReason | None]],
+        priority_table: dict[str, Priority],
         dates: _Dates,
         matrix: PriorityMatrix,
         tz: tzinfo,
         impact: object,
         urgency: object,
+        collector: _Collector,
     ) -> None:
         self.index = index
+        self.carried = carried
         self.names = names
         self.state_table = state_table
-        self.state_cache: dict[str, tuple[State, HoldReason | None]] = {}
-        self.level_cache: dict[tuple[str, str], object] = {}
+        self.priority_table = priority_table
+        self.state_cache: dict[str, object] = {}
+        self.impact_cache: dict[str, object] = {}
+        self.urgency_cache: dict[str, object] = {}
+        self.priority_cache: dict[str, object] = {}
+        self.plain: dict[str, str | None] = {}
+        self.boolean: dict[str, str | None] = {}
+        self.interned: dict[str, str] = {}
+        self.caches = [self.boolean if f in _BOOLEAN_FIELDS else self.plain for f in carried]
         self.dates = dates
         self.matrix = matrix
         self.tz = tz
-        self.default_impact = None if impact is None else matrix.impact_level(impact)
-        self.default_urgency = None if urgency is None else matrix.urgency_level(urgency)
+        self.default_impact = impact
+        self.default_urgency = urgency
+        self.collector = collector
+        self.repeats = 0
+        self.check_mismatch = "priority" in index and "impact" in index and "urgency" in index
 
-    def _state(self, text: str, row: int) -> tuple[State, HoldReason | None]:
+    # ------------------------------------------------------------ cells
+
+    def _state(self, text: str) -> object:
         found = self.state_cache.get(text)
         if found is None:
             found = self.state_table.get(normalise(text))
@@ -521,38 +1015,75 @@ class _Reader:
                 try:
                     found = (State.parse(text), None)
                 except InvalidValueError:
-                    column = self.names["state"]
-                    known = ", ".join(sorted(self.state_table)) or "itilkit's names"
-                    raise EventLogError(
-                        must(column, f"a known state ({known}); map others with states=", text),
-                        row=row,
-                        column=column,
-                    ) from None
+                    found = _BAD
             self.state_cache[text] = found
         return found
 
-    def _level(self, field: str, text: str, row: int) -> object:
-        key = (field, text)
-        if key in self.level_cache:
-            return self.level_cache[key]
-        column = self.names[field]
-        if text.strip() in _MISSING:
-            level = None
-        else:
-            try:
-                level = (
-                    self.matrix.impact_level(text)
-                    if field == "impact"
-                    else self.matrix.urgency_level(text)
-                )
-            except InvalidValueError as exc:
-                raise EventLogError(
-                    must(column, exc.expectation, text), row=row, column=column
-                ) from None
-        self.level_cache[key] = level
-        return level
+    def _unknown_state(self, text: str, row: int) -> EventLogError:
+        column = self.names["state"]
+        known = ", ".join(sorted(self.state_table)) or "itilkit's names"
+        return EventLogError(
+            must(column, f"a known state ({known}); map others with states=", text),
+            row=row,
+            column=column,
+        )
 
-    def _reason(self, text: str, row: int) -> HoldReason | None:
+    def _level(self, field: str, cache: dict[str, object], text: str) -> object:
+        found = cache.get(text, _BAD)
+        if found is _BAD:
+            if text.strip() in _MISSING:
+                found = None
+            else:
+                try:
+                    found = (
+                        self.matrix.impact_level(text)
+                        if field == "impact"
+                        else self.matrix.urgency_level(text)
+                    )
+                except InvalidValueError:
+                    found = _BAD
+            cache[text] = found
+        return found
+
+    def _priority(self, text: str) -> object:
+        found = self.priority_cache.get(text, _BAD)
+        if found is _BAD:
+            stripped = text.strip()
+            if stripped in _MISSING:
+                found = None
+            else:
+                found = self.priority_table.get(normalise(stripped))
+                if found is None:
+                    try:
+                        found = Priority.parse(stripped)
+                    except InvalidValueError:
+                        found = _BAD
+            self.priority_cache[text] = found
+        return found
+
+    def _bad_value(self, field: str, text: str, row: int) -> EventLogError:
+        column = self.names[field]
+        if field == "priority":
+            expectation = (
+                "a priority (P1 to P5, 1 to 5, '1 - Critical' ...), or a name mapped with "
+                "priorities="
+            )
+        elif field in ("impact", "urgency"):
+            levels = self.matrix.impacts if field == "impact" else self.matrix.urgencies
+            expectation = "one of " + ", ".join(
+                f"'{n} - {label}'" for n, label in enumerate(levels, start=1)
+            )
+        elif field == "reason":
+            expectation = "a hold reason (awaiting_caller, ...), or a label mapped with states="
+        else:
+            expectation = self.dates.expectation()
+        return EventLogError(
+            must(column, expectation, text) + "; ignored, the previous value kept",
+            row=row,
+            column=column,
+        )
+
+    def _reason(self, text: str) -> object:
         if text.strip() in _MISSING:
             return None
         mapped = self.state_table.get(normalise(text))
@@ -560,102 +1091,267 @@ class _Reader:
             return mapped[1]
         try:
             return HoldReason.parse(text)
-        except InvalidValueError as exc:
-            column = self.names["reason"]
-            raise EventLogError(
-                must(column, exc.expectation, text), row=row, column=column
-            ) from None
+        except InvalidValueError:
+            return _BAD
 
-    def ticket(self, key: str, rows: list[tuple[int, tuple[str, ...]]]) -> Incident:
+    def _value(self, j: int, raw: str) -> str | None:
+        cache = self.caches[j]
+        found = cache.get(raw, _BAD)
+        if found is _BAD:
+            text = raw.strip()
+            if text in _MISSING:
+                found = None
+            else:
+                if cache is self.boolean and text.lower() in ("true", "false"):
+                    text = text.lower()
+                found = self.interned.setdefault(text, text)
+            cache[raw] = found
+        return found  # type: ignore[return-value]
+
+    # ------------------------------------------------------------ one ticket
+
+    def ticket(
+        self, key: str, rows: list[tuple[int, tuple[str, ...], tuple[str, ...]]]
+    ) -> Incident | None:
         index = self.index
         dates = self.dates
-        at_col, at_name = index["at"], self.names["at"]
-        state_col = index["state"]
-        counter_col = index.get("counter")
-        if counter_col is not None:
+        get = dates.get
+        collector = self.collector
+        pending: list[Anomaly] = []
+        builder: StepBuilder | None = None
+
+        def problem(kind: str, error: EventLogError, us: int | None, dropped: bool) -> None:
+            at = None if us is None else from_us(us, self.tz)
+            anomaly = Anomaly(key, error.row, kind, str(error), at)
+            (pending if builder is None else builder.anomalies).append(anomaly)
+            collector.problem(error)
+            if dropped:
+                collector.dropped += 1
+
+        at_i, at_name = index["at"], self.names["at"]
+        state_i = index["state"]
+        counter_i = index.get("counter")
+        ordered: list[tuple[int, tuple[str, ...], tuple[str, ...]]]
+        if counter_i is not None:
             counter_name = self.names["counter"]
             keyed = []
-            for line, record in rows:
-                text = record[counter_col].strip()
+            for item in rows:
+                text = item[1][counter_i].strip()
                 try:
                     number = int(text)
                 except ValueError:
-                    raise EventLogError(
+                    error = EventLogError(
                         must(counter_name, "an integer update counter", text),
-                        row=line,
+                        row=item[0],
                         column=counter_name,
-                    ) from None
-                keyed.append((number, line, record))
-            keyed.sort(key=lambda item: item[0])
-            ordered = [(line, record) for _, line, record in keyed]
+                    )
+                    problem("bad_counter", error, None, True)
+                    continue
+                keyed.append((number, item))
+            keyed.sort(key=_first)
+            ordered = [item for _, item in keyed]
         else:
-            timed = [(dates(r[at_col], line, at_name), line, r) for line, r in rows]
-            timed.sort(key=lambda item: item[0])
-            ordered = [(line, record) for _, line, record in timed]
+            timed = []
+            for item in rows:
+                us = get(item[1][at_i])
+                if us is None:
+                    timed.append((0, item))  # dropped below, where the date is read again
+                else:
+                    timed.append((us, item))
+            timed.sort(key=_first)
+            ordered = [item for _, item in timed]
 
-        first_line, first = ordered[0]
-        opened_col = index.get("opened_at")
-        if opened_col is not None and first[opened_col].strip() not in _MISSING:
-            opened_us = dates(first[opened_col], first_line, self.names["opened_at"])
-        else:
-            opened_us = dates(first[at_col], first_line, at_name)
-        impact = self._first_level("impact", first, first_line, self.default_impact)
-        urgency = self._first_level("urgency", first, first_line, self.default_urgency)
-        opened = from_us(opened_us, self.tz)
         matrix = self.matrix
-        change = PriorityChange(
-            opened,
-            impact,  # type: ignore[arg-type]
-            urgency,  # type: ignore[arg-type]
-            matrix.priority(impact, urgency),
-            at_us=opened_us,
-        )
-        inc = Incident(key, opened, (), (change,), matrix, (), opened_at_us=opened_us)
-        builder = StepBuilder(inc, strict=False)
-        if dates.gaps and opened_col is not None and first[opened_col] in dates.gaps:
-            text = first[opened_col]
-            message = dates.gap_message(text, self.names["opened_at"])
-            builder.note("nonexistent_time", message, opened_us, first_line)
-        impact_col = index.get("impact")
-        urgency_col = index.get("urgency")
-        reason_col = index.get("reason")
-        current_impact, current_urgency = impact, urgency
+        impact_i = index.get("impact")
+        urgency_i = index.get("urgency")
+        priority_i = index.get("priority")
+        reason_i = index.get("reason")
+        opened_i = index.get("opened_at")
+        fields = self.carried
+        check_mismatch = self.check_mismatch
+        gaps = dates.gaps
         where = "the event log"
-        for line, record in ordered:
-            us = dates(record[at_col], line, at_name)
-            if dates.gaps and record[at_col] in dates.gaps:
-                message = dates.gap_message(record[at_col], at_name)
-                builder.note("nonexistent_time", message, us, line)
-            new_impact = current_impact
-            if impact_col is not None:
-                new_impact = self._level("impact", record[impact_col], line) or current_impact
-            new_urgency = current_urgency
-            if urgency_col is not None:
-                new_urgency = self._level("urgency", record[urgency_col], line) or current_urgency
-            if new_impact != current_impact or new_urgency != current_urgency:
-                builder.reprioritize(us, new_impact, new_urgency, line, where)
-                current_impact, current_urgency = new_impact, new_urgency
-            state, reason = self._state(record[state_col], line)
-            if state is State.ON_HOLD and reason is None and reason_col is not None:
-                reason = self._reason(record[reason_col], line)
+        cur_impact: object = None
+        cur_urgency: object = None
+        cur_recorded: object = None
+        mismatched = False
+        prev_carried: tuple[str, ...] = ()
+        prev_values: list[str | None] = []
+        for line, core, carried in ordered:
+            at_text = core[at_i]
+            us = get(at_text)
+            if us is None:
+                error = EventLogError(
+                    must(at_name, dates.expectation(), at_text), row=line, column=at_name
+                )
+                problem("bad_date", error, None, True)
+                continue
+            found = self._state(core[state_i])
+            if found is _BAD:
+                problem("unknown_state", self._unknown_state(core[state_i], line), us, True)
+                continue
+            state, reason = cast(tuple[State, HoldReason | None], found)
+            if state is State.ON_HOLD and reason is None and reason_i is not None:
+                read = self._reason(core[reason_i])
+                if isinstance(read, HoldReason):
+                    reason = read
+                elif read is _BAD:
+                    problem(
+                        "bad_value", self._bad_value("reason", core[reason_i], line), us, False
+                    )
+            new_impact, new_urgency, new_recorded = cur_impact, cur_urgency, cur_recorded
+            if impact_i is not None:
+                level = self._level("impact", self.impact_cache, core[impact_i])
+                if level is _BAD:
+                    problem(
+                        "bad_value", self._bad_value("impact", core[impact_i], line), us, False
+                    )
+                elif level is not None:
+                    new_impact = level
+            if urgency_i is not None:
+                level = self._level("urgency", self.urgency_cache, core[urgency_i])
+                if level is _BAD:
+                    problem(
+                        "bad_value", self._bad_value("urgency", core[urgency_i], line), us, False
+                    )
+                elif level is not None:
+                    new_urgency = level
+            if priority_i is not None:
+                level = self._priority(core[priority_i])
+                if level is _BAD:
+                    problem(
+                        "bad_value", self._bad_value("priority", core[priority_i], line), us, False
+                    )
+                elif level is not None:
+                    new_recorded = level
+            if builder is None:
+                # The opening: the first row that can be read, with a priority.
+                first_impact = self.default_impact if new_impact is None else new_impact
+                first_urgency = self.default_urgency if new_urgency is None else new_urgency
+                if new_recorded is None and (first_impact is None or first_urgency is None):
+                    lacking = "impact" if first_impact is None else "urgency"
+                    error = EventLogError(
+                        f"no priority for ticket {key!r} yet: the row has no "
+                        f"{'priority or ' if priority_i is not None else ''}{lacking}; pass "
+                        f"{lacking}= to read_event_log for a default",
+                        row=line,
+                        column=self.names.get(lacking, self.names.get("priority")),
+                    )
+                    problem("no_priority", error, us, True)
+                    continue
+                opened_us = us
+                opened_text = None
+                if opened_i is not None and core[opened_i].strip() not in _MISSING:
+                    opened_text = core[opened_i]
+                    found_us = get(opened_text)
+                    if found_us is None:
+                        problem(
+                            "bad_value", self._bad_value("opened_at", opened_text, line), us, False
+                        )
+                        opened_text = None
+                    else:
+                        opened_us = found_us
+                opened = from_us(opened_us, self.tz)
+                first_priority = (
+                    new_recorded
+                    if new_recorded is not None
+                    else matrix.priority(first_impact, first_urgency)
+                )
+                change = PriorityChange(
+                    opened,
+                    first_impact,  # type: ignore[arg-type]
+                    first_urgency,  # type: ignore[arg-type]
+                    first_priority,  # type: ignore[arg-type]
+                    at_us=opened_us,
+                )
+                inc = Incident(key, opened, (), (change,), matrix, (), opened_at_us=opened_us)
+                builder = StepBuilder(inc, strict=False)
+                builder.anomalies.extend(pending)
+                if opened_text is not None and gaps and opened_text in gaps:
+                    message = dates.gap_message(opened_text, self.names["opened_at"])
+                    builder.note("nonexistent_time", message, opened_us, line)
+                cur_impact, cur_urgency = first_impact, first_urgency
+                cur_recorded = new_recorded
+                prev_carried = carried
+                prev_values = [self._value(j, raw) for j, raw in enumerate(carried)]
+                for j, value in enumerate(prev_values):
+                    if value is not None:
+                        builder.carry(opened_us, fields[j], value)
+                if gaps and at_text in gaps:
+                    builder.note("nonexistent_time", dates.gap_message(at_text, at_name), us, line)
+                if check_mismatch and new_recorded is not None:
+                    mismatched = self._mismatch(
+                        builder, key, line, us, new_recorded, new_impact, new_urgency
+                    )
+                if state is not State.NEW or reason is not None:
+                    builder.step(us, state, reason, line, where)
+                continue
+            if gaps and at_text in gaps:
+                builder.note("nonexistent_time", dates.gap_message(at_text, at_name), us, line)
+            changed = False
+            if (
+                new_impact != cur_impact
+                or new_urgency != cur_urgency
+                or new_recorded is not cur_recorded
+            ):
+                before = len(builder.priorities)
+                builder.reprioritize(
+                    us,
+                    new_impact,
+                    new_urgency,
+                    line,
+                    where,
+                    new_recorded,  # type: ignore[arg-type]
+                )
+                changed = len(builder.priorities) != before
+                cur_impact, cur_urgency, cur_recorded = new_impact, new_urgency, new_recorded
+                if check_mismatch and not mismatched and new_recorded is not None:
+                    mismatched = self._mismatch(
+                        builder, key, line, us, new_recorded, new_impact, new_urgency
+                    )
+            if carried is not prev_carried:
+                for j, raw in enumerate(carried):
+                    if raw != prev_carried[j]:
+                        value = self._value(j, raw)
+                        if value != prev_values[j]:
+                            builder.carry(us, fields[j], value)
+                            prev_values[j] = value
+                            changed = True
+                prev_carried = carried
             if state is builder.state and reason == builder.reason:
-                continue  # a row that repeats the current state changes nothing
+                if not changed:
+                    self.repeats += 1  # a row that changes nothing
+                continue
             builder.step(us, state, reason, line, where)
+        if builder is None:
+            collector.loose.extend(pending)
+            return None
         return builder.build()
 
-    def _first_level(
-        self, field: str, record: tuple[str, ...], row: int, default: object
-    ) -> object:
-        col = self.index.get(field)
-        level = None if col is None else self._level(field, record[col], row)
-        if level is None:
-            level = default
-        if level is None:
-            column = self.names.get(field, field)
-            raise EventLogError(
-                f"no {field} for this ticket: the export has none here; pass {field}= to"
-                " read_event_log",
-                row=row,
-                column=column,
-            )
-        return level
+    def _mismatch(
+        self,
+        builder: StepBuilder,
+        key: str,
+        line: int,
+        us: int,
+        recorded: object,
+        impact: object,
+        urgency: object,
+    ) -> bool:
+        """Note a recorded priority the matrix would not give; True once noted."""
+        if impact is None or urgency is None:
+            return False
+        computed = self.matrix.priority(impact, urgency)
+        if computed is recorded:
+            return False
+        assert isinstance(recorded, Priority)
+        builder.note(
+            "priority_mismatch",
+            f"{key}: the export records priority {recorded.name} ({recorded.value} - "
+            f"{recorded.label}) where the {self.matrix.name} matrix gives {computed.name} for "
+            f"impact {_level_text(impact)} and urgency {_level_text(urgency)}; the recorded "
+            "priority is kept (priority='matrix' recomputes it)",
+            us,
+            line,
+        )
+        return True
