@@ -761,3 +761,29 @@ class TestReportOptions:
         argv = ["report", str(EVENTS), "--sla", str(sla_file), "--columns", str(bad)]
         assert main(argv) == 1
         assert "columns file" in capsys.readouterr().err
+
+
+def test_applies_to_a_carried_field_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An SLA for one assignment group selects, from the command line, exactly the incidents
+    whose last recorded group is that one (counted here straight from the CSV)."""
+    import csv
+
+    with EVENTS.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    last: dict[str, dict[str, str]] = {}
+    for row in rows:
+        seen = last.get(row["number"])
+        if seen is None or int(row["sys_mod_count"]) >= int(seen["sys_mod_count"]):
+            last[row["number"]] = row
+    chosen = sorted(n for n, row in last.items() if row["assignment_group"] == "Group 70")
+    assert chosen  # the sample has incidents of that group
+    sla = tmp_path / "group.toml"
+    sla.write_text(SLA_TOML + '[applies_to]\ngroup = ["Group 70"]\n')
+    assert main(["report", str(EVENTS), "--sla", str(sla), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["incidents"] == len(last)
+    assert document["compliance"]["not_applicable"] == len(last) - len(chosen)
+    response = document["compliance"]["by_metric"]["response"]
+    assert response["met"] + response["breached"] + response["in_progress"] == len(chosen)

@@ -954,3 +954,28 @@ class TestProperties:
         a = sla.clock(replay(walk), metric, as_of=as_of)
         z = sla.clock(replay(moved), metric, as_of=pendulum.instance(as_of).in_timezone(other))
         assert a.to_dict() == z.to_dict()
+
+
+class TestConditionOnCarriedFields:
+    def test_any_carried_field(self) -> None:
+        """A condition names any carried field; unknown names are refused."""
+        inc = Incident.open("INC1", at="2026-03-02T09:00Z", impact="low", urgency="low")
+        condition = Condition(group=["Network", "Servers"], ci="db1")
+        assert condition.matches(inc, {"group": "Network", "ci": "db1"})
+        assert not condition.matches(inc, {"group": "Desk", "ci": "db1"})
+        assert not condition.matches(inc)  # this incident carries no fields at all
+        assert condition.to_dict() == {"ci": ["db1"], "group": ["Network", "Servers"]}
+        with pytest.raises(InvalidValueError, match="'applies_to' must be priority or a carried"):
+            Condition(team="Network")
+
+    def test_document_round_trip(self) -> None:
+        """applies_to in a document reads carried fields and writes them back."""
+        doc = {
+            "name": "Net",
+            "window": {"tz": "UTC"},
+            "targets": [{"metric": "response", "within": "PT1H"}],
+            "applies_to": {"priority": ["P1"], "group": ["Network"]},
+        }
+        sla = SLA.from_dict(doc)
+        assert sla.applies_to == Condition(priority="P1", group="Network")
+        assert sla.to_dict()["applies_to"] == {"priority": ["P1"], "group": ["Network"]}

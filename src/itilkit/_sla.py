@@ -38,7 +38,7 @@ from ._clock import ClockStatus, Metric, Rules, Timeline, run, status
 from ._compliance import ComplianceReport, tally
 from ._document import Problems, load_document
 from ._errors import InvalidValueError, NoTargetError
-from ._incident import Incident, State
+from ._incident import CARRIED_FIELDS, Incident, State
 from ._priority import Priority
 from ._ratio import parse_ratio, percent_text, positive_ratio
 from ._time import iso_duration, to_duration_us, to_timedelta, to_us
@@ -102,14 +102,6 @@ def _strings(value: object, field: str) -> frozenset[str]:
     raise InvalidValueError(field, "a string or an iterable of strings", value)
 
 
-def _services(value: object) -> frozenset[str]:
-    return _strings(value, "service")
-
-
-def _categories(value: object) -> frozenset[str]:
-    return _strings(value, "category")
-
-
 def _priorities(value: object) -> frozenset[Priority]:
     if value is None:
         return frozenset()
@@ -120,27 +112,51 @@ def _priorities(value: object) -> frozenset[Priority]:
     raise InvalidValueError("priority", "a priority or an iterable of priorities", value)
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class Condition:
-    """When an agreement applies: each field given must match (an empty field matches all).
+    """When an agreement applies: each field given must match (an empty condition matches all).
 
-    ``service`` and ``category`` are read from the mapping of attributes the
-    caller passes for the incident (the incident model holds neither);
-    ``priority`` is the incident's priority.
+    ``priority`` is matched against the incident's priority; any carried field
+    (:data:`~itilkit.CARRIED_FIELDS`: ``service``, ``ci``, ``category``,
+    ``group``, ...) against the incident's **final** value of it
+    (``incident.attributes``), or against the ``attributes`` mapping a caller
+    passes instead. A field names the values it accepts (one string or
+    several).
 
     >>> c = Condition(priority=["P1", "P2"], service="Email")
     >>> inc = Incident.open("INC1", at="2026-03-02T09:00Z", impact="high", urgency="high")
     >>> c.matches(inc, {"service": "Email"}), c.matches(inc, {"service": "ERP"}), c.matches(inc)
     (True, False, False)
+    >>> Condition(group="Network").to_dict()
+    {'group': ['Network']}
     """
 
-    priority: frozenset[Priority] = attrs.field(
-        default=frozenset(), kw_only=True, converter=_priorities
-    )
-    service: frozenset[str] = attrs.field(default=frozenset(), kw_only=True, converter=_services)
-    category: frozenset[str] = attrs.field(
-        default=frozenset(), kw_only=True, converter=_categories
-    )
+    priority: frozenset[Priority]
+    fields: tuple[tuple[str, frozenset[str]], ...]
+
+    def __init__(self, *, priority: object = None, **fields: object) -> None:
+        chosen = []
+        for name in sorted(fields):
+            if name not in CARRIED_FIELDS:
+                raise InvalidValueError(
+                    "applies_to",
+                    f"priority or a carried field ({', '.join(CARRIED_FIELDS)})",
+                    name,
+                )
+            values = _strings(fields[name], name)
+            if values:
+                chosen.append((name, values))
+        self.__attrs_init__(_priorities(priority), tuple(chosen))
+
+    @property
+    def service(self) -> frozenset[str]:
+        """The services it selects (empty: any)."""
+        return dict(self.fields).get("service", frozenset())
+
+    @property
+    def category(self) -> frozenset[str]:
+        """The categories it selects (empty: any)."""
+        return dict(self.fields).get("category", frozenset())
 
     def matches(
         self,
@@ -149,23 +165,19 @@ class Condition:
         *,
         priority: Priority | None = None,
     ) -> bool:
-        """Whether the incident (with its ``service``/``category`` attributes) meets every field."""
-        attributes = attributes or {}
+        """Whether the incident meets every field (its own final field values by default)."""
         if self.priority and (priority or incident.priority) not in self.priority:
             return False
-        if self.service and attributes.get("service") not in self.service:
-            return False
-        return not (self.category and attributes.get("category") not in self.category)
+        values = incident.attributes if attributes is None else attributes
+        return all(values.get(name) in accepted for name, accepted in self.fields)
 
     def to_dict(self) -> dict[str, list[str]]:
         """JSON-ready form (sorted lists; empty fields left out)."""
         out: dict[str, list[str]] = {}
         if self.priority:
             out["priority"] = [p.name for p in sorted(self.priority)]
-        if self.service:
-            out["service"] = sorted(self.service)
-        if self.category:
-            out["category"] = sorted(self.category)
+        for name, accepted in self.fields:
+            out[name] = sorted(accepted)
         return out
 
 
@@ -547,7 +559,7 @@ AGREEMENT_KEYS = (
     "applies_to",
 )
 TARGET_KEYS = ("metric", "priority", "within")
-CONDITION_KEYS = ("priority", "service", "category")
+CONDITION_KEYS = ("priority", *CARRIED_FIELDS)
 
 A = TypeVar("A", bound=Agreement)
 
