@@ -382,6 +382,10 @@ class TestSources:
         ok = text("start,end\n2026-03-02T10:00Z,2026-03-02T11:00Z\n")
         with pytest.raises(InvalidValueError, match="'encoding'"):
             read_outages(ok, encoding="no-such-codec")
+        with pytest.raises(InvalidValueError, match="'encoding'"):
+            read_outages(io.BytesIO(b"start,end\n"), encoding="rot13")  # not a text encoding
+        with pytest.raises(EventLogError, match="StringIO"):
+            read_outages("start,end\n2026-03-02T10:00Z,2026-03-02T11:00Z\n")  # text, not a path
         with pytest.raises(InvalidValueError, match="'delimiter'"):
             read_outages(ok, delimiter=";;")
         with pytest.raises(InvalidValueError, match="'tz'"):

@@ -154,9 +154,12 @@ def _check_encoding(encoding: object) -> str:
     if not isinstance(encoding, str):
         raise InvalidValueError("encoding", "a text encoding Python knows", encoding)
     try:
-        name = codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except (LookupError, ValueError):
         raise InvalidValueError("encoding", "a text encoding Python knows", encoding) from None
+    if not getattr(info, "_is_text_encoding", True):  # 'rot13', 'base64': not for text files
+        raise InvalidValueError("encoding", "a text encoding", encoding)
+    name = info.name
     return "utf-8-sig" if name == "utf-8" else encoding
 
 
@@ -170,8 +173,9 @@ def _text_of(source: object, encoding: object) -> str:
             with open(name, "rb") as handle:
                 data = handle.read()
         except FileNotFoundError:
+            hint = " (to read text, pass io.StringIO(text))" if "\n" in str(name) else ""
             raise EventLogError(
-                must("source", "a readable file", name) + ": no such file"
+                must("source", "a readable file", name) + ": no such file" + hint
             ) from None
         except IsADirectoryError:
             raise EventLogError(must("source", "a readable file", name) + ": a folder") from None
@@ -206,6 +210,8 @@ def _text_of(source: object, encoding: object) -> str:
             ) from None
         except UnicodeError as exc:
             raise EventLogError(f"the file is not {encoding} text ({exc})") from None
+        except LookupError:  # a codec that is not a text encoding ('rot13', 'base64')
+            raise InvalidValueError("encoding", "a text encoding", encoding) from None
     elif isinstance(data, str):
         text = data.removeprefix("\ufeff")
     else:
@@ -388,16 +394,17 @@ def _bad(column: str, expectation: str, value: object, row: int) -> NoReturn:
 class _Instants:
     """Reads instant cells: ISO 8601 text or datetimes, local ones only with a zone."""
 
-    __slots__ = ("tz", "zones")
+    __slots__ = ("expectation", "tz", "zones")
 
     def __init__(self, tz: tzinfo | None) -> None:
         self.tz = tz
         self.zones: dict[tzinfo, tzinfo] = {}
+        self.expectation = "an ISO 8601 date and time with a UTC offset" + (
+            "" if tz is None else f" or a local time in {zone_name(tz)}"
+        )
 
     def __call__(self, cell: object, row: int, column: str) -> tuple[int, pendulum.DateTime]:
-        expectation = "an ISO 8601 date and time with a UTC offset" + (
-            "" if self.tz is None else f" or a local time in {zone_name(self.tz)}"
-        )
+        expectation = self.expectation
         if _missing(cell):
             _bad(column, expectation, cell, row)
         if isinstance(cell, str):
