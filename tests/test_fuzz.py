@@ -973,6 +973,7 @@ def test_sla_clock_and_compliance(
             continue
         run(sla.clock, item, metric, as_of=as_of)
         run(sla.compliance, [item], as_of=as_of)
+        run(sla.reconcile, [item], as_of=as_of, field=metric)
         run(sla.applies, item, attributes)
         run(itilkit.select_slas, [sla], item, attributes=attributes)
     run(sla.target_for, metric, priority)
@@ -1009,6 +1010,7 @@ def test_clocks_on_real_lifecycles(
         if status is not RAISED:
             assert status.elapsed >= timedelta(0), f"a clock ran backwards: {status.elapsed}"
     run(sla.compliance, [inc], as_of=as_of)
+    run(sla.reconcile, [inc], as_of=as_of)
     for state in itilkit.State:
         spent = run(inc.time_in, state, window=window)
         assert spent is RAISED or spent >= timedelta(0)
@@ -1660,9 +1662,15 @@ cell_values = st.one_of(
         lambda v: v is None or isinstance(v, Mapping),
     ),
     level=p(st.none() | level_values, (int, str, type(None))),
-    dayfirst=p(st.booleans(), bool),
-    delimiter=p(st.sampled_from([","]), str),
+    dayfirst=p(st.booleans() | st.none(), (bool, type(None))),
+    delimiter=p(st.sampled_from([",", None, ";"]), (str, type(None))),
     encoding=p(st.sampled_from(["utf-8", "utf-8-sig"]), str),
+    priority=p(st.sampled_from(["recorded", "matrix"]), str),
+    priorities=p(
+        st.sampled_from([None, {"Highest": "P1"}, {"Low": 4}]),
+        lambda v: v is None or isinstance(v, Mapping),
+    ),
+    strict=p(st.booleans(), bool),
 )
 def test_read_event_log(
     rows: list[list[str]],
@@ -1675,6 +1683,9 @@ def test_read_event_log(
     columns: A,
     states: A,
     level: A,
+    priority: A,
+    priorities: A,
+    strict: A,
 ) -> None:
     lines = [",".join(header)] + [
         ",".join('"' + c.replace('"', '""') + '"' for c in row[: len(header)]) for row in rows
@@ -1692,9 +1703,15 @@ def test_read_event_log(
         states=states,
         impact=level,
         urgency=level,
+        priority=priority,
+        priorities=priorities,
+        strict=strict,
     )
     if log is not RAISED:
         assert log.rows == len(rows)
+        summary = log.summary()
+        assert summary.rows == summary.steps + summary.repeats + summary.dropped
+        assert str(summary)
         assert all(isinstance(a, itilkit.Anomaly) for a in log.anomalies)
         for inc in log.incidents:
             run(log.incident, inc.id)
@@ -1915,6 +1932,8 @@ def test_every_exported_name_is_fuzzed() -> None:
         "Outcome",
         "Pause",
         "PriorityChange",
+        "Reconciliation",
+        "ReconciliationRow",
         "RecurringOverload",
         "Tally",
         "Transition",

@@ -50,11 +50,23 @@ LAYERS: dict[str, int] = {
             "_change",
             "_approval",
             "_change_calendar",
+            "_reconcile",
         ],
         2,
     ),
     **dict.fromkeys(
-        ["io", "io._event_log", "_plot", "_demo", "dataframe", "cli", "__main__", "__init__"], 3
+        [
+            "io",
+            "io._event_log",
+            "io._loaders",
+            "_plot",
+            "_demo",
+            "dataframe",
+            "cli",
+            "__main__",
+            "__init__",
+        ],
+        3,
     ),
 }
 LAYER_NAMES = ("kernel", "engine", "domain", "edges")

@@ -84,6 +84,7 @@ from ._incident import (
 from ._ola import FitReport, FitStage, check_fit
 from ._plot import plot_load
 from ._priority import ITIL_MATRIX, Impact, Priority, PriorityMatrix, Urgency
+from ._reconcile import Reconciliation, ReconciliationRow
 from ._sla import (
     OLA,
     SLA,
@@ -140,6 +141,8 @@ __all__ = [
     "Metric",
     "OLA",
     "Pause",
+    "Reconciliation",
+    "ReconciliationRow",
     "select_slas",
     "SLA",
     "Tally",

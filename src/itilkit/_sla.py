@@ -41,7 +41,8 @@ from ._errors import InvalidValueError, NoTargetError
 from ._incident import CARRIED_FIELDS, Incident, State
 from ._priority import Priority
 from ._ratio import parse_ratio, percent_text, positive_ratio
-from ._time import iso_duration, to_duration_us, to_timedelta, to_us
+from ._reconcile import Reconciliation, reconcile
+from ._time import from_us, iso_duration, to_duration_us, to_timedelta, to_us
 from ._window import ServiceWindow, as_window, read_window
 
 __all__ = [
@@ -476,6 +477,38 @@ class Agreement:
             metrics=tuple(Metric.parse(m) for m in metrics),
             selects=None if self.applies_to is None else self.applies_to.matches,
             attributes=attributes,
+        )
+
+    def reconcile(
+        self,
+        incidents: Iterable[Incident],
+        *,
+        as_of: object,
+        field: str = "made_sla",
+        metrics: Iterable[Metric | str] = (Metric.RESPONSE, Metric.RESOLUTION),
+    ) -> Reconciliation:
+        """Our verdict per incident ("no clock breached") against the export's ``field``.
+
+        Each disagreement names the assumptions under which our clocks would
+        agree (the clocks counted 24x7: ``"calendar"``; never paused:
+        ``"pause rule"``; a recorded priority the matrix disputes:
+        ``"priority"``), see :mod:`itilkit._reconcile`.
+        """
+        as_of_us = to_us(as_of, "as_of")
+        always = ServiceWindow.always(tz=self.window.tz)
+        return reconcile(
+            self.name,
+            self._rules,
+            incidents,
+            as_of_us=as_of_us,
+            as_of=from_us(as_of_us, self.window.tz),
+            field=field,
+            metrics=tuple(Metric.parse(m) for m in metrics),
+            alternatives={
+                "calendar": attrs.evolve(self, window=always)._rules,
+                "pause rule": attrs.evolve(self, pause_on=frozenset())._rules,
+            },
+            selects=None if self.applies_to is None else self.applies_to.matches,
         )
 
 

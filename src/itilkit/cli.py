@@ -44,6 +44,11 @@ The SLA file is TOML or JSON (see the SLAs guide for the schema). Without
 --as-of the report is as of the latest instant recorded in the export.
 """
 
+_EXAMPLES_RECONCILE = """examples:
+  itilkit reconcile export.csv --sla gold.toml --tz America/Sao_Paulo
+  itilkit reconcile export.csv --sla gold.toml --field made_sla --format json
+"""
+
 _EXAMPLES_WINDOW = """examples:
   itilkit window "Mon-Fri 09:00-18:00" --tz Asia/Seoul --holidays KR \\
       --between 2026-03-01T00:00+09:00 2026-04-01T00:00+09:00
@@ -174,40 +179,21 @@ def _parser() -> argparse.ArgumentParser:
         epilog=_EXAMPLES_REPORT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    report.add_argument("events", help="the event log: a CSV audit export")
-    report.add_argument(
-        "--sla",
-        required=True,
-        action="append",
-        help="the SLA document, TOML or JSON (repeat for several agreements)",
+    _event_options(report, ["text", "json", "html", "csv", "markdown"])
+    reconcile = commands.add_parser(
+        "reconcile",
+        help="our SLA verdicts against the export's own (made_sla)",
+        description=(
+            "Read an event log and an SLA file; compare, incident by incident, whether any"
+            " clock breached with the export's recorded verdict, and say why they differ."
+        ),
+        epilog=_EXAMPLES_RECONCILE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    report.add_argument("--tz", help="zone of the export's local times (default: the SLA's)")
-    report.add_argument(
-        "--preset", default="servicenow", help="export format (default: servicenow)"
+    _event_options(reconcile, ["text", "json"])
+    reconcile.add_argument(
+        "--field", default="made_sla", help="the carried field holding the export's verdict"
     )
-    report.add_argument(
-        "--dayfirst",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="read 2/3/2016 as 2 March (default; --no-dayfirst for 3 February)",
-    )
-    report.add_argument("--encoding", default="utf-8-sig", help="text encoding of the export")
-    report.add_argument(
-        "--columns",
-        metavar="FILE",
-        help="TOML or JSON file mapping itilkit's field names to the export's column names",
-    )
-    report.add_argument(
-        "--states",
-        metavar="FILE",
-        help="TOML or JSON file mapping the export's state names to 'state' or 'state:reason'",
-    )
-    report.add_argument("--delimiter", metavar="C", help="the CSV delimiter (default: ',')")
-    report.add_argument("--as-of", help="ISO 8601 instant with an offset")
-    report.add_argument(
-        "--format", choices=["text", "json", "html", "csv", "markdown"], default="text"
-    )
-    report.add_argument("-o", "--output", help="write to this file instead of stdout")
     window = commands.add_parser(
         "window",
         help="business time and open spans of a service window",
@@ -226,6 +212,42 @@ def _parser() -> argparse.ArgumentParser:
         help="ISO 8601 instants with offsets; END at or after START",
     )
     return parser
+
+
+def _event_options(command: argparse.ArgumentParser, formats: list[str]) -> None:
+    """The arguments of the commands that read an event log against SLA files."""
+    command.add_argument("events", help="the event log: a CSV audit export")
+    command.add_argument(
+        "--sla",
+        required=True,
+        action="append",
+        help="the SLA document, TOML or JSON (repeat for several agreements)",
+    )
+    command.add_argument("--tz", help="zone of the export's local times (default: the SLA's)")
+    command.add_argument(
+        "--preset", default="servicenow", help="export format (default: servicenow)"
+    )
+    command.add_argument(
+        "--dayfirst",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="read 2/3/2016 as 2 March (default; --no-dayfirst for 3 February)",
+    )
+    command.add_argument("--encoding", default="utf-8-sig", help="text encoding of the export")
+    command.add_argument(
+        "--columns",
+        metavar="FILE",
+        help="TOML or JSON file mapping itilkit's field names to the export's column names",
+    )
+    command.add_argument(
+        "--states",
+        metavar="FILE",
+        help="TOML or JSON file mapping the export's state names to 'state' or 'state:reason'",
+    )
+    command.add_argument("--delimiter", metavar="C", help="the CSV delimiter (default: ',')")
+    command.add_argument("--as-of", help="ISO 8601 instant with an offset")
+    command.add_argument("--format", choices=formats, default="text")
+    command.add_argument("-o", "--output", help="write to this file instead of stdout")
 
 
 def _window(args: argparse.Namespace) -> str:
@@ -329,14 +351,7 @@ def _report(args: argparse.Namespace) -> str:
     sla = slas[0]
     tz = args.tz or zone_name(sla.window.tz)
     log = _read_events(args, tz)
-    if args.as_of is not None:
-        as_of: InstantLike = args.as_of
-    elif log.incidents:
-        as_of = last_instant(log.incidents)
-    else:
-        raise _UserError(
-            f"event log {_quoted(args.events)}: has no incidents, so there is nothing to report"
-        )
+    as_of = _as_of(args, log)
     reports = []
     for agreement in slas:
         incidents: Iterable[Incident] = log.incidents
@@ -361,6 +376,29 @@ def _report(args: argparse.Namespace) -> str:
     return _printable("\n\n".join(str(r) for r in reports))
 
 
+def _as_of(args: argparse.Namespace, log: EventLog) -> InstantLike:
+    """``--as-of``, or the latest instant the export recorded."""
+    if args.as_of is not None:
+        as_of: InstantLike = args.as_of
+        return as_of
+    if log.incidents:
+        return last_instant(log.incidents)
+    raise _UserError(
+        f"event log {_quoted(args.events)}: has no incidents, so there is nothing to report"
+    )
+
+
+def _reconcile(args: argparse.Namespace) -> str:
+    slas = [_load_sla(path) for path in args.sla]
+    log = _read_events(args, args.tz or zone_name(slas[0].window.tz))
+    as_of = _as_of(args, log)
+    results = [sla.reconcile(log.incidents, as_of=as_of, field=args.field) for sla in slas]
+    if args.format == "json":
+        documents = [r.to_dict() for r in results]
+        return json.dumps(documents[0] if len(documents) == 1 else documents, indent=2)
+    return _printable("\n\n".join(str(r) for r in results))
+
+
 def _print(text: str) -> None:
     """Write ``text`` and a line break to stdout; a full disk is the user's one-line error."""
     try:
@@ -376,8 +414,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         _print(_printable(demo_text()))
     elif args.command == "window":
         _print(_printable(_window(args)))
-    elif args.command == "report":
-        text = _report(args)
+    elif args.command in ("report", "reconcile"):
+        text = _report(args) if args.command == "report" else _reconcile(args)
         if args.output:
             try:
                 Path(args.output).write_text(text + "\n", encoding="utf-8")

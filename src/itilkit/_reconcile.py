@@ -1,0 +1,222 @@
+"""Reconciliation: do our SLA verdicts agree with the ticket system's own?
+
+Both sides of an SLA dispute must be able to say where their numbers differ.
+A ticket system records its own verdict per incident (ServiceNow's
+``made_sla``: true unless one of the incident's SLAs breached). itilkit
+computes every clock of the agreement from the recorded history and compares:
+an incident **agrees** when "no clock breached" equals the recorded verdict.
+
+For each disagreement the likely cause is named by recomputing under the
+assumptions ticket systems most often make differently, and keeping those that
+would agree with the export:
+
+* ``"calendar"``: the clocks counted 24x7 instead of in the agreed hours;
+* ``"pause rule"``: the clocks never paused (on-hold time counted);
+* ``"priority"``: the export's priority and its impact x urgency matrix
+  differ for this incident (a ``priority_mismatch`` anomaly was recorded);
+* ``"unexplained"`` when none of these would agree.
+
+Incidents without a recorded verdict, or whose clocks are not all decided yet
+(still running within their target), are left out and counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from typing import Any
+
+import attrs
+import pendulum
+
+from ._clock import Metric, Rules, Timeline, run
+from ._errors import InvalidValueError
+from ._incident import Incident
+from ._ratio import format_percent, ratio_text
+from ._report import html_table, text_table
+
+__all__ = ["Reconciliation", "ReconciliationRow", "reconcile"]
+
+#: How the ticket systems write a recorded verdict (lower case).
+TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
+FALSE_WORDS = frozenset({"false", "no", "0", "n", "f"})
+
+
+@attrs.frozen
+class ReconciliationRow:
+    """One incident: the recorded verdict, ours, and (when they differ) why they may.
+
+    ``exported`` and ``computed`` are True for "made the SLA" (no clock
+    breached). ``why`` is empty when they agree, else the assumptions under
+    which our computation would agree (``"calendar"``, ``"pause rule"``,
+    ``"priority"``) or ``("unexplained",)``.
+    """
+
+    incident_id: str
+    exported: bool
+    computed: bool
+    why: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Reconciliation:
+    """Our verdicts against the export's, incident by incident, with the agreement rate.
+
+    ``agree`` and ``disagree`` hold :class:`ReconciliationRow` objects;
+    ``skipped`` maps a reason (``"no recorded value"``, ``"undecided"``,
+    ``"not applicable"``, ``"no target"``) to the incident ids left out.
+    """
+
+    sla: str
+    field: str
+    as_of: pendulum.DateTime
+    agree: tuple[ReconciliationRow, ...]
+    disagree: tuple[ReconciliationRow, ...]
+    skipped: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def rate(self) -> Fraction | None:
+        """``agree / (agree + disagree)``; None when no incident could be compared."""
+        total = len(self.agree) + len(self.disagree)
+        return Fraction(len(self.agree), total) if total else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form; the rate as exact text."""
+        rate = self.rate
+        return {
+            "sla": self.sla,
+            "field": self.field,
+            "as_of": self.as_of.isoformat(),
+            "agree": len(self.agree),
+            "disagree": len(self.disagree),
+            "rate": None if rate is None else ratio_text(rate),
+            "disagreements": [
+                {
+                    "incident": r.incident_id,
+                    "exported": r.exported,
+                    "computed": r.computed,
+                    "why": list(r.why),
+                }
+                for r in self.disagree
+            ],
+            "skipped": {reason: list(ids) for reason, ids in self.skipped},
+        }
+
+    def _rows(self) -> list[list[object]]:
+        return [
+            [r.incident_id, _word(r.exported), _word(r.computed), ", ".join(r.why)]
+            for r in self.disagree
+        ]
+
+    @property
+    def title(self) -> str:
+        """The heading: which agreement, which field, and the agreement rate."""
+        rate = self.rate
+        shown = "n/a" if rate is None else format_percent(rate)
+        return (
+            f"SLA {self.sla}: {len(self.agree)} of {len(self.agree) + len(self.disagree)}"
+            f" incidents agree with the export's {self.field!r} ({shown})"
+        )
+
+    _HEADERS = ("incident", "export", "itilkit", "would agree with")
+
+    def __str__(self) -> str:
+        skipped = "; ".join(f"{reason}: {len(ids)}" for reason, ids in self.skipped)
+        text = text_table(self._HEADERS, self._rows(), title=self.title)
+        return text + (f"\n\nLeft out: {skipped}." if skipped else "")
+
+    def _repr_html_(self) -> str:
+        return html_table(self._HEADERS, self._rows(), title=self.title)
+
+
+def _word(made: bool) -> str:
+    return "made" if made else "breached"
+
+
+def _verdict(text: object) -> bool | None:
+    if not isinstance(text, str):
+        return None
+    word = text.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return None
+
+
+def _made(rules: Rules, timeline: Timeline, metrics: tuple[Metric, ...]) -> bool | None:
+    """True when no clock breached and all are decided; False on a breach; None otherwise."""
+    decided = True
+    found = False
+    for metric in metrics:
+        r = run(rules, timeline, metric)
+        if r is None:
+            continue
+        found = True
+        if r.elapsed > r.target:
+            return False
+        if r.stop is None:
+            decided = False
+    if not found:
+        return None
+    return True if decided else None
+
+
+def reconcile(
+    name: str,
+    rules: Rules,
+    incidents: Iterable[Incident],
+    *,
+    as_of_us: int,
+    as_of: pendulum.DateTime,
+    field: str,
+    metrics: tuple[Metric, ...],
+    alternatives: Mapping[str, Rules],
+    selects: Any = None,
+) -> Reconciliation:
+    """Compare our verdict with the recorded ``field`` for every incident (see the module)."""
+    if not isinstance(field, str) or not field:
+        raise InvalidValueError("field", "the name of a carried field such as 'made_sla'", field)
+    agree: list[ReconciliationRow] = []
+    disagree: list[ReconciliationRow] = []
+    skipped: dict[str, list[str]] = {}
+    if isinstance(incidents, str | bytes) or not isinstance(incidents, Iterable):
+        raise InvalidValueError("incidents", "an iterable of Incident", incidents)
+    for i, incident in enumerate(incidents):
+        if not isinstance(incident, Incident):
+            raise InvalidValueError(f"incidents[{i}]", "an Incident", incident)
+        if incident.opened_at_us > as_of_us:
+            continue
+        if selects is not None and not selects(incident, None):
+            skipped.setdefault("not applicable", []).append(incident.id)
+            continue
+        exported = _verdict(incident.attributes.get(field))
+        if exported is None:
+            skipped.setdefault("no recorded value", []).append(incident.id)
+            continue
+        timeline = Timeline(incident, as_of_us)
+        computed = _made(rules, timeline, metrics)
+        if computed is None:
+            skipped.setdefault("undecided", []).append(incident.id)
+            continue
+        if computed == exported:
+            agree.append(ReconciliationRow(incident.id, exported, computed))
+            continue
+        why = [
+            reason
+            for reason, other in alternatives.items()
+            if _made(other, timeline, metrics) == exported
+        ]
+        if any(a.kind == "priority_mismatch" for a in incident.anomalies):
+            why.append("priority")
+        disagree.append(
+            ReconciliationRow(incident.id, exported, computed, tuple(why) or ("unexplained",))
+        )
+    return Reconciliation(
+        sla=name,
+        field=field,
+        as_of=as_of,
+        agree=tuple(agree),
+        disagree=tuple(disagree),
+        skipped=tuple((reason, tuple(ids)) for reason, ids in sorted(skipped.items())),
+    )

@@ -1,0 +1,118 @@
+"""Reconciliation: our SLA verdicts against the export's own, with the reason they differ."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from itilkit import SLA, InvalidValueError, ServiceWindow, Target
+from itilkit.cli import main
+from itilkit.io import read_event_log
+
+DATA = Path(__file__).parent / "data"
+SAMPLE = DATA / "servicenow_event_log_sample.csv"
+
+
+def two_incidents(tmp_path: Path) -> Path:
+    """INC0000045 and INC0000047 of the bundled sample, 47's made_sla turned to false.
+
+    By hand (read in UTC, 24x7): 45 opened 29 Feb 01:16 and was Resolved at 08:53, so
+    response and resolution took 7 h 37 min. 47 opened 04:40, went Active at 05:30
+    (response 50 min), waited on the user from 1 Mar 09:14 and was Resolved at 09:52:
+    its resolution clock ran 28 h 34 min and paused 38 min.
+    """
+    with SAMPLE.open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames
+        rows = [r for r in reader if r["number"] in ("INC0000045", "INC0000047")]
+    for row in rows:
+        if row["number"] == "INC0000047":
+            row["made_sla"] = "false"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path = tmp_path / "two.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def sla() -> SLA:
+    """Response 8 h, resolution 28 h 40 min, 24x7: both incidents made it, pausing."""
+    return SLA(
+        "Check",
+        window=ServiceWindow.always(tz="UTC"),
+        targets=[Target("response", "PT8H"), Target("resolution", "PT28H40M")],
+    )
+
+
+def test_agreement_and_the_reason_for_a_difference(tmp_path: Path) -> None:
+    """45 agrees (made, made). 47 made it by our clocks (28 h 34 min <= 28 h 40 min) but the
+    export says breached; never pausing, its clock would run 29 h 12 min and breach: the
+    pause rule explains the difference."""
+    log = read_event_log(two_incidents(tmp_path), tz="UTC")
+    result = sla().reconcile(log.incidents, as_of="2016-03-10T00:00Z")
+    assert [(r.incident_id, r.exported, r.computed) for r in result.agree] == [
+        ("INC0000045", True, True)
+    ]
+    (row,) = result.disagree
+    assert (row.incident_id, row.exported, row.computed, row.why) == (
+        "INC0000047",
+        False,
+        True,
+        ("pause rule",),
+    )
+    assert result.rate == 1 / 2 and str(result).startswith("SLA Check: 1 of 2 incidents agree")
+
+
+def test_unexplained_and_undecided(tmp_path: Path) -> None:
+    """A response target of 30 min breaches 45 (7 h 37 min) whatever the calendar or pauses:
+    unexplained. As of 29 Feb 05:00, 47 (opened 04:40) has used 20 of its 30 response
+    minutes and nothing is decided: left out, undecided."""
+    strict = SLA(
+        "Strict",
+        window=ServiceWindow.always(tz="UTC"),
+        targets=[Target("response", "PT30M"), Target("resolution", "P3D")],
+    )
+    log = read_event_log(two_incidents(tmp_path), tz="UTC")
+    result = strict.reconcile(log.incidents, as_of="2016-03-10T00:00Z")
+    assert [(r.incident_id, r.why) for r in result.disagree] == [("INC0000045", ("unexplained",))]
+    early = strict.reconcile(log.incidents, as_of="2016-02-29T05:00Z")
+    assert dict(early.skipped) == {"undecided": ("INC0000047",)}
+    # 45 (opened 01:16, still New) had breached its 30-minute response by 05:00.
+    assert [r.incident_id for r in early.disagree] == ["INC0000045"]
+
+
+def test_the_bundled_sample_has_a_rate() -> None:
+    """Every incident of the sample records made_sla; the rate is over all 32, exactly."""
+    log = read_event_log(SAMPLE, tz="UTC")
+    result = sla().reconcile(log.incidents, as_of="2016-05-01T00:00Z")
+    assert len(result.agree) + len(result.disagree) == 32
+    assert result.rate is not None and result.rate.denominator in (1, 2, 4, 8, 16, 32)
+
+
+def test_bad_arguments() -> None:
+    with pytest.raises(InvalidValueError, match="'field' must be the name of a carried field"):
+        sla().reconcile([], as_of="2016-03-10T00:00Z", field="")
+    with pytest.raises(InvalidValueError, match=r"'incidents\[0\]' must be an Incident"):
+        sla().reconcile([5], as_of="2016-03-10T00:00Z")  # type: ignore[list-item]
+
+
+def test_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """itilkit reconcile prints the same figures; --format json has the exact rate."""
+    sla_file = tmp_path / "check.toml"
+    sla_file.write_text(
+        'name = "Check"\n[window]\ntz = "UTC"\n'
+        '[[targets]]\nmetric = "response"\nwithin = "PT8H"\n'
+        '[[targets]]\nmetric = "resolution"\nwithin = "PT28H40M"\n'
+    )
+    events = two_incidents(tmp_path)
+    argv = ["reconcile", str(events), "--sla", str(sla_file), "--as-of", "2016-03-10T00:00Z"]
+    assert main([*argv, "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert (document["agree"], document["disagree"], document["rate"]) == (1, 1, "0.5")
+    assert document["disagreements"][0]["why"] == ["pause rule"]
