@@ -1927,6 +1927,7 @@ def test_every_exported_name_is_fuzzed() -> None:
         "Decision",
         "DowntimeBreakdown",
         "FitReport",
+        "FieldChange",
         "FitStage",
         "NoTargetError",
         "Outcome",

@@ -73,8 +73,10 @@ from ._errors import (
     WindowSpecError,
 )
 from ._incident import (
+    CARRIED_FIELDS,
     INCIDENT_TRANSITIONS,
     Anomaly,
+    FieldChange,
     HoldReason,
     Incident,
     PriorityChange,
@@ -118,6 +120,8 @@ __all__ = [
     "Span",
     # incidents
     "Anomaly",
+    "CARRIED_FIELDS",
+    "FieldChange",
     "INCIDENT_TRANSITIONS",
     "ITIL_MATRIX",
     "HoldReason",
