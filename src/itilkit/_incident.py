@@ -673,6 +673,7 @@ class StepBuilder:
         "history",
         "impact",
         "inc",
+        "last_at",
         "last_us",
         "priorities",
         "reason",
@@ -700,9 +701,16 @@ class StepBuilder:
         if len(inc.priority_history) > 1:
             last = max(last, inc.priority_history[-1].at_us)
         self.last_us = last
+        self.last_at = (inc.opened_at_us, inc.opened_at)
+
+    def _at(self, us: int) -> pendulum.DateTime:
+        """The DateTime of ``us``, shared with the step before when it is the same instant."""
+        if self.last_at[0] != us:
+            self.last_at = (us, from_us(us, self.tz))
+        return self.last_at[1]
 
     def note(self, kind: str, message: str, us: int | None, row: int | None) -> None:
-        at = None if us is None else from_us(us, self.tz)
+        at = None if us is None else self._at(us)
         self.anomalies.append(Anomaly(self.inc.id, row, kind, message, at))
 
     def carry(self, us: int, field: str, value: str | None) -> None:
@@ -768,9 +776,7 @@ class StepBuilder:
         if reason is not None and to_state is not State.ON_HOLD:
             raise InvalidValueError("reason", f"None for a move to {to_state.name}", reason)
         self._check_time(us, row, where)
-        self.history.append(
-            Transition(from_us(us, self.tz), self.state, to_state, reason, at_us=us)
-        )
+        self.history.append(Transition(self._at(us), self.state, to_state, reason, at_us=us))
         self.state = to_state
         self.reason = reason
 
@@ -807,7 +813,7 @@ class StepBuilder:
         self._check_time(us, row, where)
         self.priorities.append(
             PriorityChange(
-                from_us(us, self.tz),
+                self._at(us),
                 new_impact,  # type: ignore[arg-type]
                 new_urgency,  # type: ignore[arg-type]
                 priority,

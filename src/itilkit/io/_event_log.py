@@ -345,8 +345,9 @@ class EventLog:
                 [inc.history[-1].at_us if inc.state is State.CLOSED else None for inc in incidents]
             ),
         }
+        finals = [inc.attributes for inc in incidents]
         for field in self.fields:
-            data[field] = pd.Series([inc.attributes.get(field) for inc in incidents], dtype=object)
+            data[field] = pd.Series([final.get(field) for final in finals], dtype=object)
         return pd.DataFrame(data)
 
 
