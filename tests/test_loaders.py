@@ -696,6 +696,15 @@ def outage_rows(draw: st.DrawFn) -> tuple[Outage, dict[str, str]]:
             },
         )
     )
+    outage = Outage(
+        outage.start,
+        outage.end,
+        impact=outage.impact,
+        planned=outage.planned,
+        id=outage.id,
+        service=fields.get("service"),
+        ci=fields.get("ci"),
+    )
     return outage, fields
 
 
@@ -780,3 +789,14 @@ def test_every_error_is_an_itilkit_error() -> None:
     ):
         with pytest.raises(ItilkitError):
             call()
+
+
+def test_outages_carry_service_and_ci() -> None:
+    """The service and CI columns reach the Outage values themselves."""
+    import io as text_io
+
+    from itilkit.io import read_outages
+
+    text = "start,end,service,ci\n2026-03-02T09:00Z,2026-03-02T10:00Z,ERP,db1\n"
+    (outage,) = read_outages(text_io.StringIO(text))
+    assert (outage.service, outage.ci) == ("ERP", "db1")

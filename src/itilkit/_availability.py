@@ -100,7 +100,8 @@ class Outage:
     ``0.25`` a partial one (the one ratio convention: a number is a ratio from
     0 to 1, a percentage carries its ``%``). ``planned=True`` marks agreed maintenance, which
     :func:`measure_availability` takes out of agreed service time instead of
-    counting it as downtime.
+    counting it as downtime. ``service`` and ``ci`` name what was down, when
+    known (an outage list's columns of the same names).
 
     >>> o = Outage("2026-03-03T10:00+09:00", "2026-03-03T11:30+09:00", impact="50%", id="INC1")
     >>> o.duration, o.impact
@@ -116,6 +117,8 @@ class Outage:
     impact: Fraction
     planned: bool
     id: str | None
+    service: str | None = attrs.field(default=None, kw_only=True)
+    ci: str | None = attrs.field(default=None, kw_only=True)
     start_us: int = us_field("start")
     end_us: int = us_field("end")
 
@@ -127,6 +130,8 @@ class Outage:
         impact: RatioLike = _ONE,
         planned: bool = False,
         id: str | None = None,
+        service: str | None = None,
+        ci: str | None = None,
     ) -> None:
         start_dt, start_us = moment(start, "start")
         end_dt, end_us = moment(end, "end")
@@ -134,10 +139,19 @@ class Outage:
             raise ChronologyError("end", end, start)
         if not isinstance(planned, bool):
             raise InvalidValueError("planned", "True or False", planned)
-        if id is not None and not isinstance(id, str):
-            raise InvalidValueError("id", "a string or None", id)
+        for field, value in (("id", id), ("service", service), ("ci", ci)):
+            if value is not None and not isinstance(value, str):
+                raise InvalidValueError(field, "a string or None", value)
         self.__attrs_init__(
-            start_dt, end_dt, _impact(impact), planned, id, start_us=start_us, end_us=end_us
+            start_dt,
+            end_dt,
+            _impact(impact),
+            planned,
+            id,
+            service=service,
+            ci=ci,
+            start_us=start_us,
+            end_us=end_us,
         )
 
     @property

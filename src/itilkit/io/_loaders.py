@@ -630,7 +630,17 @@ def read_outages(
         for i, key in extras:
             if not _missing(cells[i]):
                 found[key] = _as_text(cells[i])
-        outages.append(Outage(start, end, impact=impact, planned=planned, id=ident))
+        outages.append(
+            Outage(
+                start,
+                end,
+                impact=impact,
+                planned=planned,
+                id=ident,
+                service=found.get("service"),
+                ci=found.get("ci"),
+            )
+        )
         rows.append(row)
         attributes.append(found)
     return Outages(outages, rows=rows, attributes=attributes)
