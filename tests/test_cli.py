@@ -789,3 +789,16 @@ def test_applies_to_a_carried_field_end_to_end(
     assert document["compliance"]["not_applicable"] == len(last) - len(chosen)
     response = document["compliance"]["by_metric"]["response"]
     assert response["met"] + response["breached"] + response["in_progress"] == len(chosen)
+
+
+def test_priority_recorded_or_matrix(sla_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The export's priorities by default (5 P4, no P5 in the sample); --priority matrix
+    recomputes them from impact x urgency, which puts INC0000083, 84 and 94 at P5."""
+    argv = ["report", str(EVENTS), "--sla", str(sla_file), "--format", "json"]
+    assert main(argv) == 0
+    recorded = json.loads(capsys.readouterr().out)["compliance"]["by_priority"]
+    assert "P5" not in recorded
+    assert sum(recorded["P4"][k] for k in ("met", "breached", "in_progress")) == 2 * 5
+    assert main([*argv, "--priority", "matrix"]) == 0
+    matrix = json.loads(capsys.readouterr().out)["compliance"]["by_priority"]
+    assert sum(matrix["P5"][k] for k in ("met", "breached", "in_progress")) == 2 * 3

@@ -244,7 +244,15 @@ def _event_options(command: argparse.ArgumentParser, formats: list[str]) -> None
         metavar="FILE",
         help="TOML or JSON file mapping the export's state names to 'state' or 'state:reason'",
     )
-    command.add_argument("--delimiter", metavar="C", help="the CSV delimiter (default: ',')")
+    command.add_argument(
+        "--delimiter", metavar="C", help="the CSV delimiter (default: guessed among , ; tab |)"
+    )
+    command.add_argument(
+        "--priority",
+        choices=["recorded", "matrix"],
+        default="recorded",
+        help="the export's recorded priority (default) or one recomputed from impact x urgency",
+    )
     command.add_argument("--as-of", help="ISO 8601 instant with an offset")
     command.add_argument("--format", choices=formats, default="text")
     command.add_argument("-o", "--output", help="write to this file instead of stdout")
@@ -319,6 +327,7 @@ def _read_events(args: argparse.Namespace, tz: str) -> EventLog:
         options["states"] = _mapping_file("states file", args.states)
     if args.delimiter is not None:
         options["delimiter"] = args.delimiter
+    options["priority"] = args.priority
     try:
         handle = open(path, newline="", encoding=args.encoding)  # noqa: SIM115 - closed below
     except LookupError:
