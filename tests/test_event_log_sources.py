@@ -294,3 +294,36 @@ def test_the_semicolon_fixture_is_what_the_tests_say() -> None:
     with SEMICOLON.open(newline="") as handle:
         rows = list(csv.reader(handle, delimiter=";"))
     assert len(rows) == 7 and len(rows[0]) == 7
+
+
+class TestFarDates:
+    HEADER = "number,incident_state,sys_mod_count,opened_at,sys_updated_at,impact,urgency\n"
+
+    @pytest.mark.parametrize(
+        ("tz", "when"),
+        [
+            ("Asia/Tokyo", "1/1/0001 00:00"),  # 31 December of year 0 in UTC
+            ("America/New_York", "31/12/9999 23:59"),  # year 10000 in UTC
+            ("UTC", "31/12/9999 23:59"),  # a zone east of UTC could not show it
+            ("UTC", "9999-12-31T20:00-05:00"),
+        ],
+    )
+    def test_out_of_range_is_a_bad_date_not_an_overflow(self, tz: str, when: str) -> None:
+        text = self.HEADER + f"A,New,0,{when},{when},3 - Low,3 - Low\n"
+        log = read_text(text, tz=tz)
+        assert [(a.row, a.kind) for a in log.anomalies] == [(2, "bad_date")]
+        with pytest.raises(EventLogError, match="from 2 January of year 1 to 30 December 9999"):
+            read_text(text, tz=tz, strict=True)
+
+    def test_the_range_itself_reads(self) -> None:
+        text = self.HEADER + "A,New,0,2/1/0001 00:00,2/1/0001 00:00,3 - Low,3 - Low\n"
+        text += "A,Active,1,2/1/0001 00:00,30/12/9999 23:59,3 - Low,3 - Low\n"
+        inc = read_text(text, tz="Pacific/Kiritimati").incident("A")  # +14 today
+        assert inc.opened_at.year == 1
+        assert inc.history[0].at.year == 9999
+
+    def test_utf16_asked_of_a_utf8_file(self, tmp_path: Path) -> None:
+        path = tmp_path / "events.csv"
+        path.write_text(self.HEADER + "A,New,0,1/1/2016 00:00,1/1/2016 00:00,3 - Low,3 - Low\n")
+        with pytest.raises(EventLogError, match="is not utf-16 text"):
+            read_event_log(path, tz="UTC", encoding="utf-16")

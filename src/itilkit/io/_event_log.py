@@ -390,10 +390,13 @@ class _Dates:
             if text in self.bad:
                 return None
             try:
-                us = self.cache[text] = self._fast(text)
+                us = self._fast(text)
             except (ValueError, IndexError, OverflowError):
+                us = None
+            if us is None or not _FIRST_US <= us <= _LAST_US:
                 self.bad.add(text)
                 return None
+            self.cache[text] = us
         return us
 
     def gap_message(self, text: str, column: str) -> str:
@@ -407,7 +410,10 @@ class _Dates:
     def expectation(self) -> str:
         """What a date cell must look like."""
         order = "D/M/YYYY" if self.dayfirst else "M/D/YYYY"
-        return f"a date and time such as {order} HH:MM or YYYY-MM-DD HH:MM"
+        return (
+            f"a date and time such as {order} HH:MM or YYYY-MM-DD HH:MM "
+            "(from 2 January of year 1 to 30 December 9999)"
+        )
 
     def _day(self, date_part: str) -> int:
         """The days since the epoch of a date text."""
@@ -478,6 +484,9 @@ class _Dates:
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
+# The instants every zone can show (no UTC offset reaches a day): a day inside Python's range.
+_FIRST_US: Final = (date(1, 1, 2).toordinal() - _EPOCH_ORDINAL) * 86_400_000_000
+_LAST_US: Final = (date(9999, 12, 31).toordinal() - _EPOCH_ORDINAL) * 86_400_000_000 - 1
 
 
 def _utc_us(value: datetime) -> int:
