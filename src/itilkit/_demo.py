@@ -96,10 +96,13 @@ def _incidents() -> str:
     on_hold = example.time_in(State.ON_HOLD)
     lines = [
         "4. Incidents from a real ServiceNow audit export (bundled sample, CC BY 4.0)",
-        f"   {log.rows} rows read into {len(log.incidents)} incidents, "
-        f"{len(log.anomalies)} anomalies.",
+        f"   {len(log.incidents)} incidents; every row is accounted for:",
+        *(f"   {line}" for line in str(log.summary()).splitlines()),
+        "   (the export's own priorities are kept; where its matrix differs from ITIL's,"
+        " that is said)",
         "   states now: " + ", ".join(f"{n} {k}" for k, n in sorted(states.items())),
-        "   priorities: " + ", ".join(f"{n} {k}" for k, n in sorted(priorities.items())),
+        "   priorities as recorded: "
+        + ", ".join(f"{n} {k}" for k, n in sorted(priorities.items())),
         f"   reopened: {', '.join(reopened) or 'none'}; "
         f"{len(held)} incidents waited on the caller (ON_HOLD).",
         f"   {example.id}: opened {example.opened_at:%Y-%m-%d %H:%M}, "
