@@ -518,6 +518,13 @@ class TestBadInput:
             ({"columns": {"owner": "x"}}, InvalidValueError, r"^'columns' must be keyed"),
             ({"columns": {"id": None}}, InvalidValueError, r"names the 'id' column"),
             ({"states": {"Parked": "parked"}}, InvalidValueError, r"^'state' must be one of"),
+            ({"priority": "both"}, InvalidValueError, r"^'priority' must be 'recorded' or"),
+            ({"strict": "yes"}, InvalidValueError, r"^'strict' must be True or False"),
+            ({"dayfirst": "yes"}, InvalidValueError, r"^'dayfirst' must be True, False or"),
+            ({"matrix": "ITIL"}, InvalidValueError, r"^'matrix' must be a PriorityMatrix"),
+            ({"columns": 42}, InvalidValueError, r"^'columns' must be a mapping"),
+            ({"columns": {"id": ""}}, InvalidValueError, r"^'columns.id' must be a column"),
+            ({"priorities": {"Top": "P0"}}, InvalidValueError, r"^'priority' must be P1 to P5"),
         ],
     )
     def test_bad_arguments(self, kwargs: dict[str, object], error: type, match: str) -> None:
@@ -526,6 +533,24 @@ class TestBadInput:
         args.update(kwargs)
         with pytest.raises(error, match=match):
             read_event_log(**args)  # type: ignore[arg-type]
+
+
+class TestDayFirst:
+    TEXT = "id,state,at\nX,new,2/3/2016 10:00\n"
+    COLUMNS = {"id": "id", "state": "state", "at": "at"}  # noqa: RUF012
+
+    def test_the_preset_decides_by_default(self) -> None:
+        """ServiceNow writes day first (2 March); the generic preset reads month first."""
+        generic = read_text(self.TEXT, preset="generic", columns=self.COLUMNS, impact=1, urgency=1)
+        assert generic.incident("X").opened_at == utc(3, 2, 10, 0)
+        text = "number,incident_state,sys_updated_at\nX,New,2/3/2016 10:00\n"
+        assert read_text(text, impact=1, urgency=1).incident("X").opened_at == utc(2, 3, 10, 0)
+
+    def test_given_explicitly(self) -> None:
+        log = read_text(
+            self.TEXT, preset="generic", columns=self.COLUMNS, impact=1, urgency=1, dayfirst=True
+        )
+        assert log.incident("X").opened_at == utc(2, 3, 10, 0)
 
 
 class TestEncodings:

@@ -615,7 +615,7 @@ def _column_names(preset: Preset, columns: object) -> tuple[dict[str, str], dict
             names.pop(field, None)
             continue
         if not isinstance(column, str) or not column.strip():
-            problems.add(field, "a column name, or None", column, f"columns[{field!r}]")
+            problems.add(field, "a column name, or None", column, f"columns.{field}")
             continue
         names[field] = given[field] = column.strip()
     problems.raise_if_any()
