@@ -506,6 +506,8 @@ def _open(source: object, encoding: str) -> tuple[TextIO, bool]:
             ) from None
         except ValueError:  # a path holding a NUL, or not encodable for the file system
             raise EventLogError(must("source", "a valid file path", str(path))) from None
+    if isinstance(source, io.TextIOBase):
+        return source, False  # type: ignore[return-value]
     if isinstance(source, io.BufferedIOBase | io.RawIOBase) or "b" in str(
         getattr(source, "mode", "")
     ):
