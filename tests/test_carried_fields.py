@@ -8,8 +8,8 @@ exports written in each test, never off the code's output.
 from __future__ import annotations
 
 import csv
-import itertools
 import io
+import itertools
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
