@@ -58,7 +58,9 @@ LAYERS: dict[str, int] = {
         [
             "io",
             "io._event_log",
+            "io._field_changes",
             "io._loaders",
+            "io._snapshot",
             "_plot",
             "_demo",
             "dataframe",

@@ -15,21 +15,37 @@ from __future__ import annotations
 
 from .._incident import CARRIED_FIELDS, FieldChange
 from ._event_log import PRESETS, EventLog, EventLogSummary, Preset, read_event_log
+from ._field_changes import (
+    FIELD_CHANGE_PRESETS,
+    FieldChangeLog,
+    FieldChangePreset,
+    read_field_changes,
+)
 from ._loaders import Outages, read_outages, read_samples
+from ._snapshot import SNAPSHOT_PRESETS, SnapshotPreset, read_incidents
 
 __all__ = [
     "CARRIED_FIELDS",
+    "FIELD_CHANGE_PRESETS",
     "PRESETS",
+    "SNAPSHOT_PRESETS",
     "EventLog",
     "EventLogSummary",
     "FieldChange",
+    "FieldChangeLog",
+    "FieldChangePreset",
     "Outages",
     "Preset",
+    "SnapshotPreset",
     "read_event_log",
+    "read_incidents",
+    "read_field_changes",
     "read_outages",
     "read_samples",
 ]
 
-for _name in ("EventLog", "EventLogSummary", "Outages", "Preset"):
+for _name in ("EventLog", "EventLogSummary", "Outages", "Preset", "SnapshotPreset"):
+    globals()[_name].__module__ = "itilkit.io"
+for _name in ("FieldChangeLog", "FieldChangePreset"):
     globals()[_name].__module__ = "itilkit.io"
 del _name
