@@ -38,8 +38,8 @@ __all__ = [
     "Preset",
     "SnapshotPreset",
     "read_event_log",
-    "read_incidents",
     "read_field_changes",
+    "read_incidents",
     "read_outages",
     "read_samples",
 ]
