@@ -549,7 +549,7 @@ def _csv_records(
                     row[index["field"]].strip(),
                     row[index["old"]],
                     row[index["new"]],
-                    f"{names['old']}/{names['new']}",
+                    names["new"],
                 )
             )
     except UnicodeError as exc:
