@@ -1725,6 +1725,111 @@ def test_read_event_log_sources(source: object) -> None:
     run(itilkit.io.read_event_log, A(source, typed), tz="UTC")
 
 
+# ============================================================================ snapshots
+
+_SNAPSHOT_HEADER = (
+    "number",
+    "incident_state",
+    "hold_reason",
+    "opened_at",
+    "resolved_at",
+    "closed_at",
+    "sys_updated_on",
+    "priority",
+    "impact",
+    "urgency",
+    "reopen_count",
+)
+snapshot_cells = st.one_of(
+    st.sampled_from(
+        [
+            "INC1",
+            "INC2",
+            "1",
+            "2",
+            "3",
+            "5",
+            "7",
+            "9",
+            "On Hold",
+            "Awaiting Caller",
+            "4 - Low",
+            "2026-03-02 09:00:00",
+            "2026-03-08 02:30:00",
+            "2026-03-02T09:00:00.1234567",
+            "2026-03-02 09:00:00+14:00",
+            "0001-01-01 00:00:00",
+            "9999-12-31 23:59:59",
+            "0001-01-01 00:00:00-12:00",
+            "",
+            "?",
+            DIGITS_5000,
+            "\x00",
+            '"',
+            "a,b",
+        ]
+    ),
+    st.text(max_size=12),
+)
+
+
+@FUZZ
+@given(
+    rows=st.lists(st.lists(snapshot_cells, min_size=11, max_size=11), max_size=5),
+    header=st.sampled_from([_SNAPSHOT_HEADER, _SNAPSHOT_HEADER[:4], ("a", "b")]),
+    tz=p(st.sampled_from(["America/New_York", "UTC"]), ZONE_TYPES),
+    preset=p(st.sampled_from(sorted(itilkit.io.SNAPSHOT_PRESETS)), str),
+    columns=p(
+        st.sampled_from([None, {"priority": None}, {"at": "opened_at"}, {"reopened_at": "x"}]),
+        lambda v: v is None or isinstance(v, Mapping),
+    ),
+    delimiter=p(st.sampled_from([",", None, ";"]), (str, type(None))),
+    encoding=p(st.sampled_from(["utf-8", "utf-8-sig"]), str),
+    strict=p(st.booleans(), bool),
+)
+def test_read_incidents(
+    rows: list[list[str]],
+    header: tuple[str, ...],
+    tz: A,
+    preset: A,
+    columns: A,
+    delimiter: A,
+    encoding: A,
+    strict: A,
+) -> None:
+    lines = [",".join(header)] + [
+        ",".join('"' + c.replace('"', '""') + '"' for c in row[: len(header)]) for row in rows
+    ]
+    text = "\n".join(lines) + "\n"
+    log = run(
+        itilkit.io.read_incidents,
+        io.StringIO(text),
+        tz=tz,
+        preset=preset,
+        columns=columns,
+        delimiter=delimiter,
+        encoding=encoding,
+        strict=strict,
+    )
+    if log is not RAISED:
+        assert log.rows == len(rows)
+        summary = log.summary()
+        assert summary.repeats == 0
+        assert summary.steps == len(log.incidents)
+        assert summary.rows == summary.steps + summary.dropped
+        assert str(summary)
+        assert len({inc.id for inc in log.incidents}) == len(log.incidents)
+        for inc in log.incidents:
+            run(log.incident, inc.id)
+
+
+@FEW
+@given(source=HOSTILE)
+def test_read_incidents_sources(source: object) -> None:
+    typed = isinstance(source, str | Path) or hasattr(source, "read")
+    run(itilkit.io.read_incidents, A(source, typed), tz="UTC")
+
+
 # ============================================================================ outage and sample loaders
 
 loader_cells = st.one_of(
