@@ -800,5 +800,9 @@ def test_priority_recorded_or_matrix(sla_file: Path, capsys: pytest.CaptureFixtu
     assert "P5" not in recorded
     assert sum(recorded["P4"][k] for k in ("met", "breached", "in_progress")) == 2 * 5
     assert main([*argv, "--priority", "matrix"]) == 0
-    matrix = json.loads(capsys.readouterr().out)["compliance"]["by_priority"]
+    document = json.loads(capsys.readouterr().out)
+    matrix = document["compliance"]["by_priority"]
     assert sum(matrix["P5"][k] for k in ("met", "breached", "in_progress")) == 2 * 3
+    assert document["priority"] == "matrix"
+    assert main(["report", str(EVENTS), "--sla", str(sla_file), "--priority", "matrix"]) == 0
+    assert "Priorities recomputed from impact x urgency" in capsys.readouterr().out

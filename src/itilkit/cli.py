@@ -230,8 +230,16 @@ def _event_options(command: argparse.ArgumentParser, formats: list[str]) -> None
     command.add_argument(
         "--dayfirst",
         action=argparse.BooleanOptionalAction,
-        default=True,
-        help="read 2/3/2016 as 2 March (default; --no-dayfirst for 3 February)",
+        default=None,
+        help=(
+            "read 2/3/2016 as 2 March (--no-dayfirst: 3 February); default: the preset's"
+            " (day first for ServiceNow)"
+        ),
+    )
+    command.add_argument(
+        "--strict",
+        action="store_true",
+        help="stop at the first row that cannot be read (default: report it and go on)",
     )
     command.add_argument("--encoding", default="utf-8-sig", help="text encoding of the export")
     command.add_argument(
@@ -328,6 +336,7 @@ def _read_events(args: argparse.Namespace, tz: str) -> EventLog:
     if args.delimiter is not None:
         options["delimiter"] = args.delimiter
     options["priority"] = args.priority
+    options["strict"] = args.strict
     try:
         handle = open(path, newline="", encoding=args.encoding)  # noqa: SIM115 - closed below
     except LookupError:
@@ -361,6 +370,11 @@ def _report(args: argparse.Namespace) -> str:
     tz = args.tz or zone_name(sla.window.tz)
     log = _read_events(args, tz)
     as_of = _as_of(args, log)
+    note = (
+        "Priorities recomputed from impact x urgency (--priority matrix), not as recorded."
+        if log.priority == "matrix"
+        else ""
+    )
     reports = []
     for agreement in slas:
         incidents: Iterable[Incident] = log.incidents
@@ -368,7 +382,7 @@ def _report(args: argparse.Namespace) -> str:
             incidents = _progress(log.incidents, sys.stderr)
         reports.append(agreement.compliance(incidents, as_of=as_of))
     if args.format == "json":
-        documents = [r.to_dict() for r in reports]
+        documents = [{**r.to_dict(), "priority": log.priority} for r in reports]
         return json.dumps(documents[0] if len(documents) == 1 else documents, indent=2)
     if args.format == "csv":
         header, *rows = reports[0].to_csv().splitlines()
@@ -376,13 +390,13 @@ def _report(args: argparse.Namespace) -> str:
             rows += other.to_csv().splitlines()[1:]
         return _printable("\n".join([header, *rows]))
     if args.format == "markdown":
-        return _printable("\n\n".join(r.to_markdown() for r in reports))
+        return _printable("\n\n".join([*(r.to_markdown() for r in reports), note]).strip())
     if args.format == "html":
         # HTML escaping leaves control characters alone, and no page needs them raw.
         names = ", ".join(a.name for a in slas)
-        body = "".join(r._repr_html_() for r in reports)
+        body = "".join(r._repr_html_() for r in reports) + (f"<p>{note}</p>" if note else "")
         return _printable(html_page(f"SLA compliance: {names}", body))
-    return _printable("\n\n".join(str(r) for r in reports))
+    return _printable("\n\n".join([*(str(r) for r in reports), note]).strip())
 
 
 def _as_of(args: argparse.Namespace, log: EventLog) -> InstantLike:
