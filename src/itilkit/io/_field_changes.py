@@ -136,8 +136,9 @@ _S, _H = State, HoldReason
 # hold_reason 1 Awaiting Caller, 3 Awaiting Problem, 4 Awaiting Vendor,
 # 5 Awaiting Change), and the labels, for exports that show display values.
 # Source: ServiceNow product documentation, "Viewing Sys Audit and Audit
-# Relationship Change tables" (sys_audit columns) and "Life cycle of an
-# Incident" (states and On hold reasons).
+# Relationship Change tables" (sys_audit columns; https://www.servicenow.com/docs/r/
+# australia/platform-security/c_UnderstandingTheSysAuditTable.html) and "Life
+# cycle of an Incident" (states and On hold reasons).
 _SN_STATES: Final = {
     "1": (_S.NEW, None),
     "2": (_S.IN_PROGRESS, None),
@@ -191,7 +192,8 @@ _SN_FIELDS: Final = {
 # Jira: the status names of Jira's default workflows and of Jira Service
 # Management's, and the default priority scheme (Highest .. Lowest). Source:
 # Jira REST API, "Get issue" with expand=changelog (histories[].created,
-# items[].field, fromString, toString).
+# items[].field, fromString, toString; https://developer.atlassian.com/server/
+# jira/platform/about-the-jira-server-rest-apis).
 _JIRA_STATES: Final = {
     "Open": (_S.NEW, None),
     "To Do": (_S.NEW, None),
@@ -219,7 +221,8 @@ _JIRA_PRIORITIES: Final = {
 # Zendesk: ticket statuses and priorities of the Tickets API. "pending" waits
 # for the requester, "hold" for a third party. Source: Zendesk Support API,
 # "Ticket Audits" and the "Ticket Audit events reference" (Create and Change
-# events: field_name, value, previous_value).
+# events: field_name, value, previous_value; https://developer.zendesk.com/
+# documentation/ticketing/reference-guides/ticket-audit-events-reference/).
 _ZENDESK_STATES: Final = {
     "new": (_S.NEW, None),
     "open": (_S.IN_PROGRESS, None),
@@ -240,7 +243,8 @@ _ZENDESK_PRIORITIES: Final = {
 # (assigned), 3 processing (planned), 4 pending, 5 solved, 6 closed; priority
 # 1 very low .. 5 very high, 6 major. Source: GLPI source, CommonITILObject
 # (status constants INCOMING .. CLOSED) and the Ticket search options
-# (listSearchOptions/Ticket of the GLPI REST API).
+# (listSearchOptions/Ticket of the GLPI REST API), and the glpi_logs table of
+# GLPI's install/mysql/glpi-*-empty.sql (https://github.com/glpi-project/glpi).
 _GLPI_STATES: Final = {
     "1": (_S.NEW, None),
     "2": (_S.IN_PROGRESS, None),
