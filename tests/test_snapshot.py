@@ -192,6 +192,21 @@ class TestBundledExport:
         marked = [a for a in export.anomalies if a.kind == "no_history"]
         assert all(a.row is not None for a in marked)
 
+    def test_to_frame(self, export: EventLog) -> None:
+        pytest.importorskip("pandas")
+        frame = export.to_frame()
+        assert len(frame) == 67
+        closed = frame[frame["id"] == "INC0000060"].iloc[0]
+        assert (closed["state"], closed["priority"], closed["group"]) == (
+            "closed",
+            "P3",
+            "287ebd7da9fe198100f92cc8d1d2154e",
+        )
+        assert closed["resolved_at"].isoformat() == "2016-12-13T21:43:14+00:00"
+        assert int(frame["resolved_at"].notna().sum()) == sum(
+            1 for row in export_rows() if row["resolved_at"] and row["incident_state"] == "7"
+        )
+
     def test_every_anomaly_names_its_row(self, export: EventLog) -> None:
         assert all(a.row is not None and 2 <= a.row <= 68 for a in export.anomalies)
         assert export.fields == (

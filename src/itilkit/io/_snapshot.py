@@ -482,6 +482,10 @@ class _Reader:
         self.strict = strict
         self.matrix = ITIL_PRIORITIES
         self.seen: dict[str, int] = {}
+        # Each distinct cell text is read once (successes only: failures are rare and named).
+        self.state_cache: dict[str, State] = {}
+        self.level_cache: dict[tuple[str, str], Impact | Urgency | int] = {}
+        self.priority_cache: dict[str, Priority] = {}
         self.incidents: list[Incident] = []
         self.loose: list[Anomaly] = []
         self.dropped = 0
@@ -548,7 +552,9 @@ class _Reader:
     def read(self, line: int, key: str, record: list[str]) -> _Row | None:
         state_name = self.names["state"]
         state_text = record[self.index["state"]].strip()
-        state = self.preset.states.get(normalise(state_text))
+        state = self.state_cache.get(state_text)
+        if state is None:
+            state = self.preset.states.get(normalise(state_text))
         if state is None:
             try:
                 state = State.parse(state_text)
@@ -561,6 +567,8 @@ class _Reader:
                 )
                 self.drop(key, "unknown_state", error)
                 return None
+        if len(self.state_cache) < 4096:
+            self.state_cache[state_text] = state
         problems: list[tuple[str, EventLogError, int | None]] = []
         instants: dict[str, int] = {}
         gaps: dict[str, str] = {}
@@ -599,11 +607,19 @@ class _Reader:
             text = self.cell(record, field)
             if text is None:
                 continue
+            level = self.level_cache.get((field, text))
             try:
+                if level is None:
+                    level = (
+                        self.matrix.impact_level(text)
+                        if field == "impact"
+                        else self.matrix.urgency_level(text)
+                    )
+                    self.level_cache[field, text] = level
                 if field == "impact":
-                    impact = self.matrix.impact_level(text)
+                    impact = level
                 else:
-                    urgency = self.matrix.urgency_level(text)
+                    urgency = level
             except InvalidValueError as exc:
                 problems.append(
                     ("bad_value", self.bad_value(line, field, text, exc.expectation), None)
@@ -612,7 +628,8 @@ class _Reader:
         text = self.cell(record, "priority")
         if text is not None:
             try:
-                priority = Priority.parse(text)
+                priority = self.priority_cache.get(text) or Priority.parse(text)
+                self.priority_cache[text] = priority
             except InvalidValueError:
                 expectation = "a priority (P1 to P5, 1 to 5, '1 - Critical' ...)"
                 problems.append(
