@@ -480,6 +480,19 @@ def test_a_repeat_changes_nothing() -> None:
     assert log.incidents[0].history == ()
 
 
+def test_a_change_to_no_value_keeps_the_priority_and_state() -> None:
+    log = sn_text(
+        "x,priority,3,,2026-03-02 10:00:00\n"
+        "x,state,1,,2026-03-02 10:00:00\n"
+        "x,hold_reason,,1,2026-03-02 10:30:00\n"
+        "x,hold_reason,1,,2026-03-02 11:00:00\n"
+    )
+    inc = log.incidents[0]
+    assert inc.priority is Priority.P3 and inc.history == ()
+    # the two emptied cells are repeats; the hold reason rows changed the field's value
+    assert (log.rows, log.repeats, log.dropped) == (6, 2, 0)
+
+
 def test_a_change_before_any_priority_holds_from_the_opening() -> None:
     text = HEAD + "y,state,,1,2026-03-02 09:00:00\ny,priority,,2,2026-03-02 09:30:00\n"
     log = read_field_changes(io.StringIO(text), tz="UTC", preset="servicenow-sys_audit")

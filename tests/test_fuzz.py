@@ -1725,6 +1725,188 @@ def test_read_event_log_sources(source: object) -> None:
     run(itilkit.io.read_event_log, A(source, typed), tz="UTC")
 
 
+# ============================================================================ field-change tables
+
+_FC_HEADERS = (
+    ("documentkey", "fieldname", "oldvalue", "newvalue", "sys_created_on"),
+    ("key", "field", "fromString", "toString", "created"),
+    ("items_id", "id_search_option", "old_value", "new_value", "date_mod"),
+    ("a", "b"),
+)
+fc_cells = st.one_of(
+    st.sampled_from(
+        [
+            "x",
+            "INC1",
+            "state",
+            "status",
+            "priority",
+            "impact",
+            "hold_reason",
+            "assignment_group",
+            "12",
+            "3",
+            "1",
+            "2",
+            "6",
+            "Open",
+            "Highest",
+            "Frozen",
+            "2026-03-02 09:00:00",
+            "2026-03-02T09:00:00.000-0600",
+            "2026-03-02T09:00:00Z",
+            "2026-03-08 02:30:00",
+            "0001-01-01 00:00:00",
+            "0001-01-01T00:00+14:00",
+            "9999-12-31T23:59-12:00",
+            "9999-12-31 23:59:59.999999",
+            "",
+            "null",
+            DIGITS_5000,
+            "\x00",
+            '"',
+            "a,b",
+        ]
+    ),
+    st.text(max_size=12),
+)
+
+
+@FUZZ
+@given(
+    rows=st.lists(st.lists(fc_cells, min_size=5, max_size=5), max_size=6),
+    header=st.sampled_from(_FC_HEADERS),
+    tz=p(st.sampled_from(["America/New_York", "UTC"]), ZONE_TYPES),
+    preset=p(st.sampled_from(sorted(itilkit.io.FIELD_CHANGE_PRESETS)), str),
+    columns=p(
+        st.sampled_from(
+            [None, {"service": "assignment_group"}, {"id": "key"}, {"state": None}, {"x": 1}]
+        ),
+        lambda v: v is None or isinstance(v, Mapping),
+    ),
+    states=p(
+        st.sampled_from([None, {"Frozen": "on_hold:awaiting_caller"}, {"x": "nowhere"}]),
+        lambda v: v is None or isinstance(v, Mapping),
+    ),
+    strict=p(st.booleans(), bool),
+)
+def test_read_field_changes(
+    rows: list[list[str]],
+    header: tuple[str, ...],
+    tz: A,
+    preset: A,
+    columns: A,
+    states: A,
+    strict: A,
+) -> None:
+    lines = [",".join(header)] + [
+        ",".join('"' + c.replace('"', '""') + '"' for c in row[: len(header)]) for row in rows
+    ]
+    log = run(
+        itilkit.io.read_field_changes,
+        io.StringIO("\n".join(lines) + "\n"),
+        tz=tz,
+        preset=preset,
+        columns=columns,
+        states=states,
+        strict=strict,
+    )
+    if log is not RAISED:
+        assert log.rows == len(rows)
+        summary = log.summary()
+        assert summary.rows == summary.steps + summary.repeats + summary.dropped
+        assert log.dropped == sum(
+            1
+            for a in log.anomalies
+            if a.kind
+            in {
+                "short_row",
+                "long_row",
+                "missing_id",
+                "bad_record",
+                "bad_date",
+                "unknown_state",
+                "no_priority",
+            }
+        ) + sum(
+            1 for a in log.anomalies if a.kind == "bad_value" and a.message.find("read as") < 0
+        )
+        assert log.ignored == sum(log.ignored_fields.values()) <= log.repeats
+
+
+_json_leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.sampled_from(
+        [
+            "new",
+            "open",
+            "hold",
+            "solved",
+            "urgent",
+            "low",
+            "status",
+            "priority",
+            "group_id",
+            "Change",
+            "Create",
+            "Comment",
+            "2026-03-02T09:00:00Z",
+            "9999-12-31T23:59:59-12:00",
+            "",
+        ]
+    ),
+)
+_json_values = st.recursive(
+    _json_leaf,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "audits",
+                    "audit",
+                    "ticket_id",
+                    "created_at",
+                    "events",
+                    "type",
+                    "field_name",
+                    "value",
+                    "previous_value",
+                ]
+            ),
+            inner,
+            max_size=5,
+        )
+    ),
+    max_leaves=25,
+)
+
+
+@FUZZ
+@given(document=_json_values, as_text=st.booleans(), strict=st.booleans())
+def test_read_field_changes_zendesk_json(document: object, as_text: bool, strict: bool) -> None:
+    source: object = io.StringIO(json.dumps(document)) if as_text else document
+    typed = as_text or isinstance(document, Mapping)
+    log = run(
+        itilkit.io.read_field_changes, A(source, typed), tz="UTC", preset="zendesk", strict=strict
+    )
+    if log is not RAISED:
+        summary = log.summary()
+        assert summary.rows == summary.steps + summary.repeats + summary.dropped
+
+
+@FEW
+@given(source=HOSTILE, preset=st.sampled_from(sorted(itilkit.io.FIELD_CHANGE_PRESETS)))
+def test_read_field_changes_sources(source: object, preset: str) -> None:
+    typed = isinstance(source, str | Path) or hasattr(source, "read")
+    if preset == "zendesk":
+        typed = typed or isinstance(source, Mapping)
+    run(itilkit.io.read_field_changes, A(source, typed), tz="UTC", preset=preset)
+
+
 # ============================================================================ snapshots
 
 _SNAPSHOT_HEADER = (

@@ -20,7 +20,10 @@ Rules:
   in the row-per-update reader (one ``"priority_mismatch"`` anomaly per
   incident where the matrix disagrees). The other mapped fields become the
   carried fields (:data:`~itilkit._incident.CARRIED_FIELDS`), with every
-  change (``inc.changes("group")``).
+  change (``inc.changes("group")``). A change of the state, priority,
+  impact or urgency to no value keeps the previous value (a *repeat*), as a
+  missing cell does in the row-per-update reader; a carried field or hold
+  reason changed to no value is cleared.
 - **Every record is accounted for**: ``log.rows == steps + repeats +
   dropped``. A record is a *step* (it changed a value), a *repeat* (it
   changed nothing, or names a field the preset does not read: those are
@@ -93,6 +96,9 @@ _FIRST_US: Final = (date(1, 1, 2).toordinal() - _EPOCH_ORDINAL) * 86_400_000_000
 _LAST_US: Final = (date(9999, 12, 31).toordinal() - _EPOCH_ORDINAL) * 86_400_000_000 - 1
 _OFFSET: Final = re.compile(r"([+-])(\d\d)(\d\d)$")
 _BAD: Final = object()
+#: Fields whose change to no value keeps the previous value, as a missing cell does in
+#: the row-per-update reader.
+_KEPT: Final = frozenset({"state", "priority", "impact", "urgency"})
 _WHERE: Final = "the field changes"
 
 StateEntry = tuple[State, HoldReason | None]
@@ -877,6 +883,9 @@ class _Replay:
             group = by_instant.get(us, [])
             used: list[tuple[_Record, bool]] = []
             for _, _, role, _, new, record in group:
+                if new is None and role in _KEPT:
+                    used.append((record, False))  # no value: the previous one holds
+                    continue
                 changed = current.get(role) != new
                 current[role] = new
                 used.append((record, changed))
