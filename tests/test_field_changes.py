@@ -472,6 +472,9 @@ def test_a_bad_old_value_is_noted_and_the_row_kept() -> None:
     log = sn_text("x,state,Frozen,2,2026-03-02 10:00:00\n")
     assert [(a.kind, a.row) for a in log.anomalies] == [("bad_value", 4)]
     assert log.dropped == 0 and log.incidents[0].state is State.IN_PROGRESS
+    with pytest.raises(EventLogError, match="read as no value") as caught:
+        sn_text("x,state,Frozen,2,2026-03-02 10:00:00\n", strict=True)
+    assert caught.value.row == 4 and caught.value.column == "oldvalue"
 
 
 def test_a_repeat_changes_nothing() -> None:

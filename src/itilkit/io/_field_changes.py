@@ -35,8 +35,11 @@ Rules:
   for a plain field) and ``"no_priority"`` (a record before the ticket has
   any priority; its value still holds from the opening). An *old* value
   that does not read is a ``"bad_value"`` anomaly of a kept record. With
-  ``strict=True`` the first dropped record (by row) raises
-  :class:`~itilkit.EventLogError` instead.
+  ``strict=True`` the first such problem (by row: a dropped record or an
+  old value that does not read) raises :class:`~itilkit.EventLogError`
+  instead. Rows are numbered as in a CSV file (the header is row 1); in
+  Zendesk's JSON, the events (and malformed audits) are numbered from 1 in
+  document order, and messages name their path (``audits[3].events[1]``).
 - File-level problems raise :class:`~itilkit.EventLogError`: no header, a
   required column missing (the message shows the header), a header naming
   a column twice, text that is not CSV or JSON, or JSON without its
@@ -1184,6 +1187,7 @@ def read_field_changes(
             ticket.pending.append(
                 Anomaly(ticket.key, record.line, "bad_value", str(error), from_us(us, tz_value))
             )
+            problems.problem(error)
             old = None
         replay.seen_roles.add(role)
         ticket.changes.append((us, record.line, role, old, new, record))
