@@ -51,7 +51,7 @@ with one anomaly naming it, so ``log.rows == len(log.incidents) +
 log.dropped`` (``log.repeats`` is 0; see :meth:`~itilkit.io.EventLog.summary`).
 Kinds of a dropped row: ``"short_row"`` / ``"long_row"`` (a field count
 other than the header's), ``"missing_id"``, ``"duplicate_id"`` (the id of an
-earlier row: the first row is kept), ``"unknown_state"``, ``"bad_date"``
+incident an earlier row made: that one is kept), ``"unknown_state"``, ``"bad_date"``
 (``opened_at`` does not read, or ``at`` does not and the current state needs
 it), ``"no_priority"`` (no readable priority, nor impact and urgency).
 Anomalies of a kept row: ``"bad_value"`` (a cell that does not read, such
