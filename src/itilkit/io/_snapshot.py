@@ -815,10 +815,23 @@ def read_incidents(
 
     Each incident holds the instants the row records, exactly (opened,
     resolved, closed, and its current state at the last update where no
-    column says when it was entered); what the row shows but cannot place is
-    a ``"no_history"`` anomaly. A row that cannot be used is dropped with an
-    anomaly naming it; ``strict=True`` raises :class:`~itilkit.EventLogError`
-    for the first instead. See the module documentation for the rules.
+    column says when it was entered); the carried fields hold their current
+    values from the opening. An incident gets one ``"no_history"`` anomaly,
+    naming its row, when the row shows history it cannot place: it was
+    reopened (``reopen_count`` above 0, a ``reopened_at``, or open again
+    after a recorded resolution or close), it was put on hold (ON_HOLD now,
+    or a hold reason left on another state), or its current state had to be
+    placed at the last update. Without these signs (NEW, or resolved and
+    closed at recorded instants) a snapshot still cannot show a hold that
+    ended before the resolution.
+
+    A row that cannot be used is dropped with an anomaly naming it
+    (``log.rows == len(log.incidents) + log.dropped``); a cell that does not
+    read is a ``"bad_value"`` anomaly naming the row, column and value;
+    ``strict=True`` raises :class:`~itilkit.EventLogError` for the first of
+    either instead. A missing column, a column named twice, an empty file or
+    bytes that are not text raise :class:`~itilkit.EventLogError` (a missing
+    column's message shows the header).
 
     >>> import io
     >>> text = "number,incident_state,opened_at,sys_updated_on,priority\\n"
