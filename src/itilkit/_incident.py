@@ -240,9 +240,10 @@ class Anomaly:
     """Something a ticket system recorded that the lifecycle forbids, kept as recorded.
 
     ``kind`` is one of ``"forbidden_transition"``, ``"clock_backwards"``,
-    ``"hold_without_reason"`` or, from an event log, one of the kinds
-    :func:`itilkit.io.read_event_log` documents (``"nonexistent_time"``,
-    ``"priority_mismatch"``, ``"unknown_state"``, ...). ``row`` is the
+    ``"hold_without_reason"`` or, from an export, one of the kinds the readers
+    of ``itilkit.io`` document (``"nonexistent_time"``,
+    ``"priority_mismatch"``, ``"unknown_state"``, ``"no_history"``,
+    ``"duplicate_id"``, ...; the importing guide lists them all). ``row`` is the
     event-log row (header = row 1) when the step came from a file, else None;
     ``at`` is None when the row's time could not be read.
 

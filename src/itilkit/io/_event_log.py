@@ -124,6 +124,7 @@ DROPPED_KINDS: Final = frozenset(
         "bad_date",
         "unknown_state",
         "no_priority",
+        "duplicate_id",
     }
 )
 _BAD: Final = object()  # a cell that does not read
