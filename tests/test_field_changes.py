@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickle
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -522,6 +523,13 @@ def test_dataframe_input() -> None:
         ),
     )
     assert log.rows == 28
+
+
+def test_a_log_pickles() -> None:
+    log = read_field_changes(DATA / "glpi_logs.csv", tz="Europe/Paris", preset="glpi")
+    again = pickle.loads(pickle.dumps(log))
+    assert again.ignored_fields == log.ignored_fields == (("(other table)", 1), ("0", 2))
+    assert again.summary() == log.summary()
 
 
 # ---------------------------------------------------------------- file problems

@@ -385,16 +385,17 @@ class FieldChangeLog(EventLog):
     counts the records of fields itilkit does not read.
 
     ``ignored`` rows are among the ``repeats`` (they change nothing);
-    ``ignored_fields`` counts them by field name (``"(other table)"`` for
-    records the preset's ``only`` rule leaves out, ``"(event Comment)"`` for
-    Zendesk events that change no field).
+    ``ignored_fields`` counts them by field name, as sorted ``(name, count)``
+    pairs (read them with ``dict(log.ignored_fields)``); ``"(other table)"``
+    counts the records the preset's ``only`` rule leaves out, and
+    ``"(event Comment)"`` the Zendesk events that change no field.
 
     >>> FieldChangeLog((), (), 0).ignored
     0
     """
 
     ignored: int = 0
-    ignored_fields: Mapping[str, int] = MappingProxyType({})
+    ignored_fields: tuple[tuple[str, int], ...] = ()
 
 
 # ------------------------------------------------------------------ records
@@ -1214,5 +1215,5 @@ def read_field_changes(
         carried,
         "recorded" if "priority" in replay.seen_roles else "matrix",
         ignored=total_ignored,
-        ignored_fields=MappingProxyType(dict(sorted(ignored.items()))),
+        ignored_fields=tuple(sorted(ignored.items())),
     )
