@@ -765,8 +765,7 @@ class _Dates:
 class _Ticket:
     """The changes of one ticket, replayed."""
 
-    def __init__(self, reader: _Replay, key: str) -> None:
-        self.reader = reader
+    def __init__(self, key: str) -> None:
         self.key = key
         self.changes: list[tuple[int, int, str, object, object, _Record]] = []
         self.first_us: int | None = None
@@ -1149,7 +1148,7 @@ def read_field_changes(
             continue
         ticket = tickets.get(record.key)
         if ticket is None:
-            ticket = tickets[record.key] = _Ticket(replay, record.key)
+            ticket = tickets[record.key] = _Ticket(record.key)
         role = fields.get(record.field)
         found = dates.get(record.at)
         if role is None:
