@@ -61,6 +61,7 @@ LAYERS: dict[str, int] = {
             "io._field_changes",
             "io._loaders",
             "io._snapshot",
+            "io._sources",
             "_plot",
             "_demo",
             "dataframe",

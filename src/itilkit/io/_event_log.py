@@ -59,14 +59,11 @@ a ``"nonexistent_time"`` anomaly naming the row.
 from __future__ import annotations
 
 import csv
-import io
 import itertools
-import math
 import operator
 import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
-from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any, Final, TextIO, cast
 from zoneinfo import ZoneInfo
@@ -94,6 +91,16 @@ from .._incident import (
 from .._priority import ITIL_PRIORITIES, Priority, PriorityMatrix
 from .._time import from_us, recorded_to_us, td_us, zone, zone_name
 from .._vocabulary import normalise
+from ._sources import (
+    MISSING,
+    check_header,
+    csv_problem,
+    frame_cell,
+    is_frame,
+    missing_column,
+    open_text,
+    sniff_delimiter,
+)
 
 __all__ = ["PRESETS", "EventLog", "EventLogSummary", "Preset", "read_event_log"]
 
@@ -110,9 +117,7 @@ _KEYS: Final = (
 )
 _FIELDS: Final = _KEYS + CARRIED_FIELDS
 _REQUIRED: Final = ("id", "state", "at")
-_MISSING: Final = frozenset({"", "?", "null", "NULL", "None", "NaN", "nan", "N/A"})
 _BOOLEAN_FIELDS: Final = frozenset({"made_sla", "knowledge"})
-_DELIMITERS: Final = (",", ";", "\t", "|")
 _PRIORITY_MODES: Final = ("recorded", "matrix")
 #: Kinds of anomaly that name a row left out of the incidents.
 DROPPED_KINDS: Final = frozenset(
@@ -494,36 +499,6 @@ def _utc_us(value: datetime) -> int:
     return td_us(value - _EPOCH)
 
 
-def _open(source: object, encoding: str) -> tuple[TextIO, bool]:
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        try:
-            return open(path, newline="", encoding=encoding), True
-        except LookupError:
-            raise InvalidValueError("encoding", "a text encoding Python knows", encoding) from None
-        except OSError as exc:
-            raise EventLogError(
-                must("source", "a readable event-log file", str(path)) + f": {exc.strerror or exc}"
-            ) from None
-        except ValueError:  # a path holding a NUL, or not encodable for the file system
-            raise EventLogError(must("source", "a valid file path", str(path))) from None
-    if isinstance(source, io.TextIOBase):
-        return source, False  # type: ignore[return-value]
-    if isinstance(source, io.BufferedIOBase | io.RawIOBase) or "b" in str(
-        getattr(source, "mode", "")
-    ):
-        raise InvalidValueError(
-            "source", "a file opened in text mode (open(path, newline='')), not bytes", source
-        )
-    if isinstance(source, io.TextIOBase) or (
-        hasattr(source, "read") and hasattr(source, "__iter__")
-    ):
-        return source, False  # type: ignore[return-value]
-    raise InvalidValueError(
-        "source", "a path (str or Path), an open text file or a pandas DataFrame", source
-    )
-
-
 def _check_delimiter(delimiter: object) -> str | None:
     if delimiter is None:
         return None
@@ -532,32 +507,6 @@ def _check_delimiter(delimiter: object) -> str | None:
             "delimiter", "one character other than a quote or a line break, or None", delimiter
         )
     return delimiter
-
-
-def _sniff(line: str) -> str:
-    """The delimiter of a header line: the most frequent of ``, ; tab |`` outside quotes."""
-    outside = line.split('"')[::2]
-    counts = [sum(part.count(d) for part in outside) for d in _DELIMITERS]
-    best = max(range(len(_DELIMITERS)), key=counts.__getitem__)
-    return _DELIMITERS[best] if counts[best] else ","
-
-
-def _csv_problem(exc: csv.Error) -> str:
-    """What a ``csv.Error`` means, for someone looking at the export."""
-    text = str(exc)
-    if text.startswith("field larger than field limit"):
-        limit = csv.field_size_limit()
-        return (
-            f"a field is longer than {limit} characters, the most one CSV field may hold "
-            "(a quote left open can swallow the rest of the file into one field)"
-        )
-    if text == "unexpected end of data":
-        return "the file ends inside a quoted field: a quote opened in this row is never closed"
-    if "expected after" in text:
-        return f"a quoted field must end at a delimiter: a stray quote ({text})"
-    if "new-line character seen in unquoted field" in text:
-        return "a line break inside a field: open the file with newline=''"
-    return f"is not valid CSV ({text})"
 
 
 def _document(value: object, name: str, what: str) -> tuple[Mapping[str, Any], bool]:
@@ -675,65 +624,6 @@ def _priority_table(preset: Preset, priorities: object) -> dict[str, Priority]:
     return table
 
 
-def _is_frame(source: object) -> bool:
-    return (
-        type(source).__name__ == "DataFrame"
-        and hasattr(source, "itertuples")
-        and hasattr(source, "columns")
-    )
-
-
-def _frame_cell(value: object) -> str:
-    """A DataFrame cell as the text a CSV export would hold."""
-    if isinstance(value, str):
-        return value
-    if value is None or type(value).__name__ in ("NaTType", "NAType"):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    return str(value)
-
-
-def _missing_column(
-    field: str, column: str, header: list[str], delimiter: str, given: bool
-) -> EventLogError:
-    shown = ", ".join(header[:60]) + (f", ... ({len(header)} columns)" if len(header) > 60 else "")
-    why = f"given for {field!r} in 'columns'" if given else f"needed for {field!r}"
-    message = f"no such column ({why}); the header has: {shown or '(nothing)'}"
-    if len(header) == 1:
-        others = [d for d in _DELIMITERS if d != delimiter and d in header[0]]
-        if others:
-            message += (
-                f"; the header reads as one field, so the file may be separated by "
-                f"{others[0]!r}, not {delimiter!r}: pass delimiter={others[0]!r} (or None to sniff)"
-            )
-    return EventLogError(message, row=1, column=column)
-
-
-def _check_header(header: list[str]) -> None:
-    places: dict[str, list[int]] = {}
-    for number, name in enumerate(header, start=1):
-        if name:
-            places.setdefault(name, []).append(number)
-    twice = {name: where for name, where in places.items() if len(where) > 1}
-    if twice:
-        listed = "; ".join(
-            f"{name!r} in columns {', '.join(map(str, where))}" for name, where in twice.items()
-        )
-        raise EventLogError(
-            f"the header names a column more than once ({listed}): which one holds the value is "
-            "ambiguous, so rename one",
-            row=1,
-            column=next(iter(twice)),
-        )
-
-
 class _Collector:
     """Row problems: anomalies for rows that belong to no incident, the count of dropped
     rows, and (for ``strict``) the first problem by row."""
@@ -831,22 +721,22 @@ def read_event_log(
     owned = False
     records: Iterable[list[str]]
     header: list[str] | None
-    if _is_frame(source):
+    if is_frame(source):
         frame: Any = source
         header = [str(name) for name in frame.columns]
         records = (
-            [_frame_cell(v) for v in values] for values in frame.itertuples(index=False, name=None)
+            [frame_cell(v) for v in values] for values in frame.itertuples(index=False, name=None)
         )
         chosen_delimiter = chosen_delimiter or ","
     else:
-        handle, owned = _open(source, encoding)
+        handle, owned = open_text(source, encoding, "event-log file")
     line = 0  # the last row read whole (the header is row 1)
     try:
         if handle is not None:
             lines: Iterable[str] = handle
             if chosen_delimiter is None:
                 first = next(iter(handle), "")
-                chosen_delimiter = _sniff(first)
+                chosen_delimiter = sniff_delimiter(first)
                 lines = itertools.chain([first], handle)
             reader = csv.reader(lines, delimiter=chosen_delimiter, strict=True)
             header = next(reader, None)
@@ -858,14 +748,14 @@ def read_event_log(
         assert chosen_delimiter is not None and header is not None
         line = 1
         header = [name.strip().lstrip("\ufeff") for name in header]
-        _check_header(header)
+        check_header(header)
         position = {name: i for i, name in enumerate(header)}
         core: list[str] = []
         carried: list[str] = []
         for field, column in names.items():
             if column not in position:
                 if field in _REQUIRED or field in given:
-                    raise _missing_column(field, column, header, chosen_delimiter, field in given)
+                    raise missing_column(field, column, header, chosen_delimiter, field in given)
                 continue
             (carried if field in CARRIED_FIELDS else core).append(field)
         carried.sort(key=CARRIED_FIELDS.index)
@@ -899,7 +789,7 @@ def read_event_log(
                 collector.problem(error)
                 continue
             key = record[id_col].strip()
-            if key in _MISSING:
+            if key in MISSING:
                 error = EventLogError(
                     must(id_name, "a ticket id", record[id_col]), row=line, column=id_name
                 )
@@ -927,7 +817,7 @@ def read_event_log(
             row=line + 1,
         ) from None
     except csv.Error as exc:
-        raise EventLogError(_csv_problem(exc), row=line + 1) from None
+        raise EventLogError(csv_problem(exc), row=line + 1) from None
     finally:
         if owned and handle is not None:
             handle.close()
@@ -1044,7 +934,7 @@ class _Reader:
     def _level(self, field: str, cache: dict[str, object], text: str) -> object:
         found = cache.get(text, _BAD)
         if found is _BAD:
-            if text.strip() in _MISSING:
+            if text.strip() in MISSING:
                 found = None
             else:
                 try:
@@ -1062,7 +952,7 @@ class _Reader:
         found = self.priority_cache.get(text, _BAD)
         if found is _BAD:
             stripped = text.strip()
-            if stripped in _MISSING:
+            if stripped in MISSING:
                 found = None
             else:
                 found = self.priority_table.get(normalise(stripped))
@@ -1097,7 +987,7 @@ class _Reader:
         )
 
     def _reason(self, text: str) -> object:
-        if text.strip() in _MISSING:
+        if text.strip() in MISSING:
             return None
         mapped = self.state_table.get(normalise(text))
         if mapped is not None and mapped[1] is not None:
@@ -1112,7 +1002,7 @@ class _Reader:
         found = cache.get(raw, _BAD)
         if found is _BAD:
             text = raw.strip()
-            if text in _MISSING:
+            if text in MISSING:
                 found = None
             else:
                 if cache is self.boolean and text.lower() in ("true", "false"):
@@ -1254,7 +1144,7 @@ class _Reader:
                     continue
                 opened_us = us
                 opened_text = None
-                if opened_i is not None and core[opened_i].strip() not in _MISSING:
+                if opened_i is not None and core[opened_i].strip() not in MISSING:
                     opened_text = core[opened_i]
                     found_us = get(opened_text)
                     if found_us is None:

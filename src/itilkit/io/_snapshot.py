@@ -86,13 +86,11 @@ with a UTC offset (``Z``, ``+02:00``) names its instant.
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 import os
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any, Final, TextIO
 from zoneinfo import ZoneInfo
@@ -114,6 +112,16 @@ from .._priority import ITIL_PRIORITIES, Impact, Priority, Urgency
 from .._time import from_us, recorded_to_us, td_us, zone, zone_name
 from .._vocabulary import normalise
 from ._event_log import PRESETS, EventLog
+from ._sources import (
+    MISSING,
+    check_header,
+    csv_problem,
+    frame_cell,
+    is_frame,
+    missing_column,
+    open_text,
+    sniff_delimiter,
+)
 
 __all__ = ["SNAPSHOT_PRESETS", "SnapshotPreset", "read_incidents"]
 
@@ -134,9 +142,7 @@ _FIELDS: Final = _KEYS + CARRIED_FIELDS
 _REQUIRED: Final = ("id", "state", "opened_at", "at")
 _DATE_FIELDS: Final = ("opened_at", "at", "resolved_at", "closed_at")
 # Cells that hold no value, as the event-log reader reads them.
-_MISSING: Final = frozenset({"", "?", "null", "NULL", "None", "NaN", "nan", "N/A"})
 _BOOLEAN_FIELDS: Final = frozenset({"made_sla", "knowledge"})
-_DELIMITERS: Final = (",", ";", "\t", "|")
 _OPEN: Final = frozenset({State.NEW, State.IN_PROGRESS, State.ON_HOLD})
 _WHERE: Final = "the snapshot"
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -238,82 +244,6 @@ under the names of the event-log preset (``assignment_group`` as ``group``,
 """
 
 
-def _open(source: object, encoding: str) -> tuple[TextIO, bool]:
-    """A text handle on ``source`` and whether it is ours to close."""
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        try:
-            return open(path, newline="", encoding=encoding), True
-        except LookupError:
-            raise InvalidValueError("encoding", "a text encoding Python knows", encoding) from None
-        except OSError as exc:
-            raise EventLogError(
-                must("source", "a readable snapshot file", str(path)) + f": {exc.strerror or exc}"
-            ) from None
-        except ValueError:  # a NUL in the path, or not encodable for the file system
-            raise EventLogError(must("source", "a valid file path", str(path))) from None
-    if isinstance(source, io.BufferedIOBase | io.RawIOBase) or "b" in str(
-        getattr(source, "mode", "")
-    ):
-        raise InvalidValueError(
-            "source", "a file opened in text mode (open(path, newline='')), not bytes", source
-        )
-    if isinstance(source, io.TextIOBase) or (
-        hasattr(source, "read") and hasattr(source, "__iter__")
-    ):
-        return source, False  # type: ignore[return-value]
-    raise InvalidValueError(
-        "source", "a path (str or Path), an open text file or a pandas DataFrame", source
-    )
-
-
-def _is_frame(source: object) -> bool:
-    return (
-        type(source).__name__ == "DataFrame"
-        and hasattr(source, "itertuples")
-        and hasattr(source, "columns")
-    )
-
-
-def _frame_cell(value: object) -> str:
-    """A DataFrame cell as the text a CSV export would hold."""
-    if isinstance(value, str):
-        return value
-    if value is None or type(value).__name__ in ("NaTType", "NAType"):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return ""
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    return str(value)
-
-
-def _sniff(line: str) -> str:
-    """The delimiter of a header line: the most frequent of ``, ; tab |`` outside quotes."""
-    outside = line.split('"')[::2]
-    counts = [sum(part.count(d) for part in outside) for d in _DELIMITERS]
-    best = max(range(len(_DELIMITERS)), key=counts.__getitem__)
-    return _DELIMITERS[best] if counts[best] else ","
-
-
-def _csv_problem(exc: csv.Error) -> str:
-    text = str(exc)
-    if text.startswith("field larger than field limit"):
-        return (
-            f"a field is longer than {csv.field_size_limit()} characters, the most one CSV "
-            "field may hold (a quote left open can swallow the rest of the file into one field)"
-        )
-    if text == "unexpected end of data":
-        return "the file ends inside a quoted field: a quote opened in this row is never closed"
-    if "expected after" in text:
-        return f"a quoted field must end at a delimiter: a stray quote ({text})"
-    return f"is not valid CSV ({text})"
-
-
 def _column_names(preset: SnapshotPreset, columns: object) -> tuple[dict[str, str], set[str]]:
     """The column of each field (the preset's, adjusted), and the fields the user named."""
     names = dict(preset.columns)
@@ -360,40 +290,6 @@ def _column_names(preset: SnapshotPreset, columns: object) -> tuple[dict[str, st
                 "columns", f"a mapping that names the {field!r} column", dict(table)
             )
     return names, given
-
-
-def _check_header(header: list[str]) -> None:
-    places: dict[str, list[int]] = {}
-    for number, name in enumerate(header, start=1):
-        if name:
-            places.setdefault(name, []).append(number)
-    twice = {name: where for name, where in places.items() if len(where) > 1}
-    if twice:
-        listed = "; ".join(
-            f"{name!r} in columns {', '.join(map(str, where))}" for name, where in twice.items()
-        )
-        raise EventLogError(
-            f"the header names a column more than once ({listed}): which one holds the value is "
-            "ambiguous, so rename one",
-            row=1,
-            column=next(iter(twice)),
-        )
-
-
-def _missing_column(
-    field: str, column: str, header: list[str], delimiter: str, given: bool
-) -> EventLogError:
-    shown = ", ".join(header[:60]) + (f", ... ({len(header)} columns)" if len(header) > 60 else "")
-    why = f"given for {field!r} in 'columns'" if given else f"needed for {field!r}"
-    message = f"no such column ({why}); the header has: {shown or '(nothing)'}"
-    if len(header) == 1:
-        others = [d for d in _DELIMITERS if d != delimiter and d in header[0]]
-        if others:
-            message += (
-                f"; the header reads as one field, so the file may be separated by "
-                f"{others[0]!r}, not {delimiter!r}: pass delimiter={others[0]!r} (or None to sniff)"
-            )
-    return EventLogError(message, row=1, column=column)
 
 
 class _Dates:
@@ -504,7 +400,7 @@ class _Reader:
         if i is None:
             return None
         text = record[i].strip()
-        return None if text in _MISSING else text
+        return None if text in MISSING else text
 
     def bad_value(self, line: int, field: str, text: str, expectation: str) -> EventLogError:
         column = self.names[field]
@@ -528,7 +424,7 @@ class _Reader:
             return
         id_name = self.names["id"]
         key = record[self.index["id"]].strip()
-        if key in _MISSING:
+        if key in MISSING:
             error = EventLogError(
                 must(id_name, "an incident id", record[self.index["id"]]), row=line, column=id_name
             )
@@ -863,15 +759,15 @@ def read_incidents(
     records: Iterable[list[str]]
     header: list[str] | None
     chosen_delimiter = delimiter
-    if _is_frame(source):
+    if is_frame(source):
         frame: Any = source
         header = [str(name) for name in frame.columns]
         records = (
-            [_frame_cell(v) for v in values] for values in frame.itertuples(index=False, name=None)
+            [frame_cell(v) for v in values] for values in frame.itertuples(index=False, name=None)
         )
         chosen_delimiter = chosen_delimiter or ","
     else:
-        handle, owned = _open(source, encoding)
+        handle, owned = open_text(source, encoding, "snapshot file")
     line = 0
     count = 0
     try:
@@ -879,7 +775,7 @@ def read_incidents(
             lines: Iterable[str] = handle
             if chosen_delimiter is None:
                 first = next(iter(handle), "")
-                chosen_delimiter = _sniff(first)
+                chosen_delimiter = sniff_delimiter(first)
                 lines = itertools.chain([first], handle)
             reader = csv.reader(lines, delimiter=chosen_delimiter, strict=True)
             header = next(reader, None)
@@ -891,11 +787,11 @@ def read_incidents(
         assert chosen_delimiter is not None and header is not None
         line = 1
         header = [name.strip().lstrip("\ufeff") for name in header]
-        _check_header(header)
+        check_header(header)
         position = {name: i for i, name in enumerate(header)}
         for field, column in names.items():
             if column not in position and (field in _REQUIRED or field in given):
-                raise _missing_column(field, column, header, chosen_delimiter, field in given)
+                raise missing_column(field, column, header, chosen_delimiter, field in given)
         state = _Reader(names, position, chosen, dates, tz_value, strict)
         width = len(header)
         for line, record in enumerate(records, start=2):
@@ -915,7 +811,7 @@ def read_incidents(
             row=line + 1,
         ) from None
     except csv.Error as exc:
-        raise EventLogError(_csv_problem(exc), row=line + 1) from None
+        raise EventLogError(csv_problem(exc), row=line + 1) from None
     finally:
         if owned and handle is not None:
             handle.close()

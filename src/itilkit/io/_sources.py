@@ -1,0 +1,165 @@
+"""What every reader of exports shares: opening a source, telling its delimiter,
+reading a DataFrame cell as CSV text, checking a header, and saying what a CSV
+error means.
+
+The readers of :mod:`itilkit.io` (audit logs, snapshots, field-change tables,
+outage lists, load samples) each read their own layout, but a file is opened,
+a header checked and a broken quote explained in one way, here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Final, TextIO
+
+from .._errors import EventLogError, InvalidValueError, must
+
+__all__ = [
+    "DELIMITERS",
+    "MISSING",
+    "check_header",
+    "csv_problem",
+    "frame_cell",
+    "is_frame",
+    "missing_column",
+    "open_text",
+    "sniff_delimiter",
+]
+
+#: The delimiters a header is sniffed for.
+DELIMITERS: Final = (",", ";", "\t", "|")
+#: Cell texts that mean "no value" in the exports itilkit reads.
+MISSING: Final = frozenset({"", "?", "null", "NULL", "None", "NaN", "nan", "N/A"})
+
+
+def open_text(source: object, encoding: str, what: str) -> tuple[TextIO, bool]:
+    """A text handle on ``source`` (a path or an open text file) and whether it is ours to close.
+
+    ``what`` names the kind of file in messages (``"event-log file"``).
+    """
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        try:
+            return open(path, newline="", encoding=encoding), True
+        except LookupError:
+            raise InvalidValueError("encoding", "a text encoding Python knows", encoding) from None
+        except OSError as exc:
+            raise EventLogError(
+                must("source", f"a readable {what}", str(path)) + f": {exc.strerror or exc}"
+            ) from None
+        except ValueError:  # a path holding a NUL, or not encodable for the file system
+            raise EventLogError(must("source", "a valid file path", str(path))) from None
+    if isinstance(source, io.TextIOBase):
+        return source, False  # type: ignore[return-value]
+    if isinstance(source, io.BufferedIOBase | io.RawIOBase) or "b" in str(
+        getattr(source, "mode", "")
+    ):
+        raise InvalidValueError(
+            "source", "a file opened in text mode (open(path, newline='')), not bytes", source
+        )
+    if hasattr(source, "read") and hasattr(source, "__iter__"):
+        return source, False  # type: ignore[return-value]
+    raise InvalidValueError(
+        "source", "a path (str or Path), an open text file or a pandas DataFrame", source
+    )
+
+
+def sniff_delimiter(line: str) -> str:
+    """The delimiter of a header line: the most frequent of ``, ; tab |`` outside quotes.
+
+    >>> sniff_delimiter('Key;Status;"a, b"'), sniff_delimiter("one")
+    (';', ',')
+    """
+    outside = line.split('"')[::2]
+    counts = [sum(part.count(d) for part in outside) for d in DELIMITERS]
+    best = max(range(len(DELIMITERS)), key=counts.__getitem__)
+    return DELIMITERS[best] if counts[best] else ","
+
+
+def csv_problem(exc: csv.Error) -> str:
+    """What a ``csv.Error`` means, for someone looking at the export."""
+    text = str(exc)
+    if text.startswith("field larger than field limit"):
+        return (
+            f"a field is longer than {csv.field_size_limit()} characters, the most one CSV "
+            "field may hold (a quote left open can swallow the rest of the file into one field)"
+        )
+    if text == "unexpected end of data":
+        return "the file ends inside a quoted field: a quote opened in this row is never closed"
+    if "expected after" in text:
+        return f"a quoted field must end at a delimiter: a stray quote ({text})"
+    if "new-line character seen in unquoted field" in text:
+        return "a line break inside a field: open the file with newline=''"
+    return f"is not valid CSV ({text})"
+
+
+def is_frame(source: object) -> bool:
+    """Whether ``source`` is a pandas DataFrame (without importing pandas)."""
+    return (
+        type(source).__name__ == "DataFrame"
+        and hasattr(source, "itertuples")
+        and hasattr(source, "columns")
+    )
+
+
+def frame_cell(value: object) -> str:
+    """A DataFrame cell as the text a CSV export would hold.
+
+    >>> frame_cell(3.0), frame_cell(float("nan")), frame_cell(True), frame_cell(None)
+    ('3', '', 'true', '')
+    """
+    if isinstance(value, str):
+        return value
+    if value is None or type(value).__name__ in ("NaTType", "NAType"):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def missing_column(
+    field: str, column: str, header: list[str], delimiter: str, given: bool
+) -> EventLogError:
+    """The error for a column not in the header: it shows the header, and suggests the
+    delimiter when the header reads as one field."""
+    shown = ", ".join(header[:60]) + (f", ... ({len(header)} columns)" if len(header) > 60 else "")
+    why = f"given for {field!r} in 'columns'" if given else f"needed for {field!r}"
+    message = f"no such column ({why}); the header has: {shown or '(nothing)'}"
+    if len(header) == 1:
+        others = [d for d in DELIMITERS if d != delimiter and d in header[0]]
+        if others:
+            message += (
+                f"; the header reads as one field, so the file may be separated by "
+                f"{others[0]!r}, not {delimiter!r}: pass delimiter={others[0]!r} (or None to sniff)"
+            )
+    return EventLogError(message, row=1, column=column)
+
+
+def check_header(header: list[str]) -> None:
+    """Refuse a header that names a column twice (which one holds the value is ambiguous)."""
+    places: dict[str, list[int]] = {}
+    for number, name in enumerate(header, start=1):
+        if name:
+            places.setdefault(name, []).append(number)
+    twice = {name: where for name, where in places.items() if len(where) > 1}
+    if twice:
+        listed = "; ".join(
+            f"{name!r} in columns {', '.join(map(str, where))}" for name, where in twice.items()
+        )
+        raise EventLogError(
+            f"the header names a column more than once ({listed}): which one holds the value is "
+            "ambiguous, so rename one",
+            row=1,
+            column=next(iter(twice)),
+        )
