@@ -98,6 +98,7 @@ from ._sources import (
     frame_cell,
     is_frame,
     missing_column,
+    note_priority_mismatch,
     open_text,
     sniff_delimiter,
 )
@@ -860,11 +861,6 @@ def _anomaly_row(anomaly: Anomaly) -> int:
     return anomaly.row or 0
 
 
-def _level_text(level: object) -> str:
-    label = getattr(level, "label", None)
-    return f"{int(level)} - {label}" if label else str(level)  # type: ignore[call-overload]
-
-
 def _first(item: tuple[int, Any]) -> int:
     return item[0]
 
@@ -1242,19 +1238,9 @@ class _Reader:
         urgency: object,
     ) -> bool:
         """Note a recorded priority the matrix would not give; True once noted."""
-        if impact is None or urgency is None:
+        assert recorded is None or isinstance(recorded, Priority)
+        if recorded is None:
             return False
-        computed = self.matrix.priority(impact, urgency)
-        if computed is recorded:
-            return False
-        assert isinstance(recorded, Priority)
-        builder.note(
-            "priority_mismatch",
-            f"{key}: the export records priority {recorded.name} ({recorded.value} - "
-            f"{recorded.label}) where the {self.matrix.name} matrix gives {computed.name} for "
-            f"impact {_level_text(impact)} and urgency {_level_text(urgency)}; the recorded "
-            "priority is kept (priority='matrix' recomputes it)",
-            us,
-            line,
+        return note_priority_mismatch(
+            builder, self.matrix, key, us, line, recorded, impact, urgency
         )
-        return True

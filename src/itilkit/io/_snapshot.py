@@ -119,6 +119,7 @@ from ._sources import (
     frame_cell,
     is_frame,
     missing_column,
+    note_priority_mismatch,
     open_text,
     sniff_delimiter,
 )
@@ -629,19 +630,10 @@ class _Reader:
             builder.note("nonexistent_time", message, instants[field], line)
         for field, value in row.values:
             builder.carry(opened_us, field, value)
-        if row.priority is not None and row.impact is not None and row.urgency is not None:
-            computed = self.matrix.priority(row.impact, row.urgency)
-            if computed is not row.priority:
-                p = row.priority
-                builder.note(
-                    "priority_mismatch",
-                    f"{key}: the export records priority {p.name} ({p.value} - {p.label}) where "
-                    f"the {self.matrix.name} matrix gives {computed.name} for impact "
-                    f"{_level_text(row.impact)} and urgency {_level_text(row.urgency)}; the "
-                    "recorded priority is kept",
-                    opened_us,
-                    line,
-                )
+        if row.priority is not None:
+            note_priority_mismatch(
+                builder, self.matrix, key, opened_us, line, row.priority, row.impact, row.urgency
+            )
         if resolved_us is not None:
             builder.step(resolved_us, State.RESOLVED, None, line, _WHERE)
         if closed_us is not None:
@@ -682,11 +674,6 @@ class _Reader:
         if placed and row.state is not State.ON_HOLD:
             signs.append(f"{row.state.name} since an unrecorded time, placed at the last update")
         return signs
-
-
-def _level_text(level: object) -> str:
-    label = getattr(level, "label", None)
-    return f"{int(level)} - {label}" if label else str(level)  # type: ignore[call-overload]
 
 
 def read_incidents(

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Final, TextIO
 
 from .._errors import EventLogError, InvalidValueError, must
+from .._incident import StepBuilder
+from .._priority import Priority, PriorityMatrix
 
 __all__ = [
     "DELIMITERS",
@@ -27,6 +29,7 @@ __all__ = [
     "frame_cell",
     "is_frame",
     "missing_column",
+    "note_priority_mismatch",
     "open_text",
     "sniff_delimiter",
 ]
@@ -163,3 +166,37 @@ def check_header(header: list[str]) -> None:
             row=1,
             column=next(iter(twice)),
         )
+
+
+def _level_text(level: object) -> str:
+    label = getattr(level, "label", None)
+    return f"{int(level)} - {label}" if label else str(level)  # type: ignore[call-overload]
+
+
+def note_priority_mismatch(
+    builder: StepBuilder,
+    matrix: PriorityMatrix,
+    key: str,
+    us: int,
+    row: int | None,
+    recorded: Priority,
+    impact: object,
+    urgency: object,
+) -> bool:
+    """Note (once) a recorded priority the matrix would not give for the recorded impact and
+    urgency: the ``priority_mismatch`` anomaly. The recorded priority is kept; True if noted."""
+    if impact is None or urgency is None:
+        return False
+    computed = matrix.priority(impact, urgency)
+    if computed is recorded:
+        return False
+    builder.note(
+        "priority_mismatch",
+        f"{key}: the export records priority {recorded.name} ({recorded.value} - "
+        f"{recorded.label}) where the {matrix.name} matrix gives {computed.name} for "
+        f"impact {_level_text(impact)} and urgency {_level_text(urgency)}; the recorded "
+        "priority is kept (priority='matrix' recomputes it)",
+        us,
+        row,
+    )
+    return True
