@@ -55,14 +55,12 @@ a ``"nonexistent_time"`` anomaly).
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
-from pathlib import Path
 from types import MappingProxyType
 from typing import IO, Any, Final
 from zoneinfo import ZoneInfo
@@ -83,6 +81,7 @@ from .._priority import ITIL_PRIORITIES, Priority
 from .._time import from_us, recorded_to_us, td_us, zone, zone_name
 from .._vocabulary import normalise
 from ._event_log import EventLog
+from ._sources import check_header, frame_cell, is_frame, note_priority_mismatch, open_text
 
 __all__ = ["FIELD_CHANGE_PRESETS", "FieldChangeLog", "FieldChangePreset", "read_field_changes"]
 
@@ -426,65 +425,12 @@ class _Problems:
             self.first = error
 
 
-def _open_text(source: object, encoding: str) -> tuple[IO[str], bool]:
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        try:
-            return open(path, newline="", encoding=encoding), True
-        except LookupError:
-            raise InvalidValueError("encoding", "a text encoding Python knows", encoding) from None
-        except OSError as exc:
-            raise EventLogError(
-                must("source", "a readable audit file", str(path)) + f": {exc.strerror or exc}"
-            ) from None
-        except ValueError:
-            raise EventLogError(must("source", "a valid file path", str(path))) from None
-    if isinstance(source, io.BufferedIOBase | io.RawIOBase) or "b" in str(
-        getattr(source, "mode", "")
-    ):
-        raise InvalidValueError(
-            "source", "a file opened in text mode (open(path, newline='')), not bytes", source
-        )
-    if isinstance(source, io.TextIOBase) or (
-        hasattr(source, "read") and hasattr(source, "__iter__")
-    ):
-        return source, False  # type: ignore[return-value]
-    raise InvalidValueError(
-        "source", "a path (str or Path), an open text file or a pandas DataFrame", source
-    )
-
-
 def _decode_problem(exc: UnicodeError, encoding: str, row: int | None) -> EventLogError:
     reason = getattr(exc, "reason", None) or str(exc)
     return EventLogError(
         f"is not {encoding} text ({reason}): pass encoding=, or re-save the export as UTF-8",
         row=row,
     )
-
-
-def _is_frame(source: object) -> bool:
-    return (
-        type(source).__name__ == "DataFrame"
-        and hasattr(source, "itertuples")
-        and hasattr(source, "columns")
-    )
-
-
-def _cell(value: object) -> str:
-    """A DataFrame cell as the text a CSV export would hold."""
-    if isinstance(value, str):
-        return value
-    if value is None or type(value).__name__ in ("NaTType", "NAType"):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return ""
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    return str(value)
 
 
 def _csv_records(
@@ -499,13 +445,15 @@ def _csv_records(
     handle: IO[str] | None = None
     owned = False
     rows: Iterable[list[str]]
-    if _is_frame(source):
+    if is_frame(source):
         frame: Any = source
         header = [str(name) for name in frame.columns]
-        rows = ([_cell(v) for v in values] for values in frame.itertuples(index=False, name=None))
+        rows = (
+            [frame_cell(v) for v in values] for values in frame.itertuples(index=False, name=None)
+        )
         delimiter = ","
     else:
-        handle, owned = _open_text(source, encoding)
+        handle, owned = open_text(source, encoding, "audit file")
         header = []
         delimiter = ","
     records: list[_Record] = []
@@ -525,7 +473,7 @@ def _csv_records(
             header = read
             rows = reader
         header = [name.strip().lstrip("\ufeff") for name in header]
-        _check_header(header)
+        check_header(header)
         position = {name: i for i, name in enumerate(header)}
         for part in _LAYOUT:
             column = layout[part]
@@ -581,20 +529,6 @@ def _chain(first: str, rest: Iterable[str]) -> Iterator[str]:
     yield from rest
 
 
-def _check_header(header: list[str]) -> None:
-    seen: dict[str, int] = {}
-    for number, name in enumerate(header, start=1):
-        if name and name in seen:
-            raise EventLogError(
-                f"the header names a column more than once ({name!r} in columns "
-                f"{seen[name]} and {number}): which one holds the value is ambiguous, "
-                "so rename one",
-                row=1,
-                column=name,
-            )
-        seen.setdefault(name, number)
-
-
 def _missing(part: str, column: str, header: list[str], delimiter: str) -> EventLogError:
     shown = ", ".join(header[:60]) + (f", ... ({len(header)} columns)" if len(header) > 60 else "")
     message = f"no such column (needed for {part!r}); the header has: {shown or '(nothing)'}"
@@ -612,7 +546,7 @@ def _json_records(
     if isinstance(source, Mapping):
         document: object = source
     else:
-        handle, owned = _open_text(source, encoding)
+        handle, owned = open_text(source, encoding, "audit file")
         try:
             text = handle.read()
         except UnicodeError as exc:
@@ -1007,21 +941,12 @@ class _Replay:
         impact: object,
         urgency: object,
     ) -> bool:
-        if impact is None or urgency is None:
+        if not isinstance(recorded, Priority):
             return False
-        computed = self.matrix.priority(impact, urgency)
-        if computed is recorded:
-            return False
-        assert isinstance(recorded, Priority)
-        builder.note(
-            "priority_mismatch",
-            f"{key}: the export records priority {recorded.name} where the "
-            f"{self.matrix.name} matrix gives {computed.name} for impact {int(impact)} and "  # type: ignore[call-overload]
-            f"urgency {int(urgency)}; the recorded priority is kept",  # type: ignore[call-overload]
-            us,
-            used[0][0].line if used else None,
+        line = used[0][0].line if used else None
+        return note_priority_mismatch(
+            builder, self.matrix, key, us, line, recorded, impact, urgency
         )
-        return True
 
 
 def _roles(preset: FieldChangePreset, columns: object) -> tuple[dict[str, str], dict[str, str]]:
@@ -1128,7 +1053,7 @@ def read_field_changes(
     if chosen.format == "csv":
         records, count = _csv_records(source, chosen, layout, encoding, problems, ignored)
     else:
-        if _is_frame(source):
+        if is_frame(source):
             raise InvalidValueError("source", "a JSON file or mapping for this preset", source)
         records, count = _json_records(source, encoding, problems, ignored)
 
