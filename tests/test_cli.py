@@ -806,3 +806,22 @@ def test_priority_recorded_or_matrix(sla_file: Path, capsys: pytest.CaptureFixtu
     assert document["priority"] == "matrix"
     assert main(["report", str(EVENTS), "--sla", str(sla_file), "--priority", "matrix"]) == 0
     assert "Priorities recomputed from impact x urgency" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("export", "preset", "incidents"),
+    [
+        ("servicenow_incident_rest_export.csv", "servicenow-incident", 67),  # one row each
+        ("servicenow_sys_audit.csv", "servicenow-sys_audit", 2),  # 2 incidents; 1 change row
+    ],
+)
+def test_other_export_layouts(
+    sla_file: Path, export: str, preset: str, incidents: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Snapshots and field-change tables report through the same command, by preset.
+
+    The counts are the fixtures' distinct incidents: 67 numbers in the REST export; in the
+    sys_audit table two incident document keys (a third key belongs to a change_request)."""
+    argv = ["report", str(DATA / export), "--sla", str(sla_file), "--preset", preset]
+    assert main([*argv, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["incidents"] == incidents

@@ -31,7 +31,14 @@ from ._report import format_duration, html_page, text_table
 from ._sla import SLA
 from ._time import InstantLike, td_us, to_us, zone_name
 from ._window import ServiceWindow
-from .io import EventLog, read_event_log
+from .io import (
+    FIELD_CHANGE_PRESETS,
+    SNAPSHOT_PRESETS,
+    EventLog,
+    read_event_log,
+    read_field_changes,
+    read_incidents,
+)
 
 __all__ = ["main"]
 
@@ -324,6 +331,23 @@ def _mapping_file(what: str, path: str) -> dict[str, Any]:
     return document
 
 
+def _reader(preset: str, options: dict[str, Any]) -> Any:
+    """The reader a preset belongs to, with only the options that reader takes.
+
+    Audit logs (one row per update), list-view snapshots (one row per
+    incident) and field-change tables (one row per change) share the command.
+    """
+    if preset in SNAPSHOT_PRESETS:
+        for name in ("states", "priority"):
+            options.pop(name, None)
+        return read_incidents
+    if preset in FIELD_CHANGE_PRESETS:
+        for name in ("priority", "delimiter"):
+            options.pop(name, None)
+        return read_field_changes
+    return read_event_log
+
+
 def _read_events(args: argparse.Namespace, tz: str) -> EventLog:
     """The event log in the file the user named; every way of failing names the file."""
     what = "event log"
@@ -337,6 +361,8 @@ def _read_events(args: argparse.Namespace, tz: str) -> EventLog:
         options["delimiter"] = args.delimiter
     options["priority"] = args.priority
     options["strict"] = args.strict
+    if args.dayfirst is not None:
+        options["dayfirst"] = args.dayfirst
     try:
         handle = open(path, newline="", encoding=args.encoding)  # noqa: SIM115 - closed below
     except LookupError:
@@ -348,14 +374,10 @@ def _read_events(args: argparse.Namespace, tz: str) -> EventLog:
     except (OSError, ValueError) as error:
         raise _file_problem(what, path, error) from None
     try:
-        return read_event_log(
-            handle,
-            tz=tz,
-            preset=args.preset,
-            dayfirst=args.dayfirst,
-            encoding=args.encoding,
-            **options,
+        log: EventLog = _reader(args.preset, options)(
+            handle, tz=tz, preset=args.preset, encoding=args.encoding, **options
         )
+        return log
     except EventLogError as error:
         raise _UserError(f"{what} {_quoted(path)}: {error}") from None
     except OSError as error:  # a read that failed half way (a device, a network share)
