@@ -157,3 +157,20 @@ class TestOpening:
         with pytest.raises(InvalidValueError) as info:
             read_event_log(path, tz="UTC", encoding="no-such-codec")
         assert info.value.field == "encoding"
+
+
+def test_progress_is_reported_while_reading() -> None:
+    """A progress callback hears the rows read every 10,000 rows (25,000 rows: twice)."""
+    import io
+
+    from itilkit.io import read_event_log
+
+    lines = ["number,incident_state,sys_mod_count,opened_at,sys_updated_at,priority"]
+    lines += [
+        f"INC{i // 5},New,{i % 5},2/3/2016 09:00,2/3/2016 09:{i % 5:02d},3 - Moderate"
+        for i in range(25_000)
+    ]
+    heard: list[int] = []
+    log = read_event_log(io.StringIO("\n".join(lines)), tz="UTC", progress=heard.append)
+    assert heard == [10_000, 20_000]
+    assert log.rows == 25_000 and len(log.incidents) == 5_000

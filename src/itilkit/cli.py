@@ -16,7 +16,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
@@ -331,6 +331,16 @@ def _mapping_file(what: str, path: str) -> dict[str, Any]:
     return document
 
 
+def _reading(stream: TextIO) -> Callable[[int], None]:
+    """A progress line for the read of a large export, on ``stream`` (a terminal)."""
+
+    def show(rows: int) -> None:
+        stream.write(f"\rreading the export: {rows:,} rows")
+        stream.flush()
+
+    return show
+
+
 def _reader(preset: str, options: dict[str, Any]) -> Any:
     """The reader a preset belongs to, with only the options that reader takes.
 
@@ -338,11 +348,11 @@ def _reader(preset: str, options: dict[str, Any]) -> Any:
     incident) and field-change tables (one row per change) share the command.
     """
     if preset in SNAPSHOT_PRESETS:
-        for name in ("states", "priority"):
+        for name in ("states", "priority", "progress"):
             options.pop(name, None)
         return read_incidents
     if preset in FIELD_CHANGE_PRESETS:
-        for name in ("priority", "delimiter"):
+        for name in ("priority", "delimiter", "progress"):
             options.pop(name, None)
         return read_field_changes
     return read_event_log
@@ -363,6 +373,8 @@ def _read_events(args: argparse.Namespace, tz: str) -> EventLog:
     options["strict"] = args.strict
     if args.dayfirst is not None:
         options["dayfirst"] = args.dayfirst
+    if sys.stderr.isatty():
+        options["progress"] = _reading(sys.stderr)
     try:
         handle = open(path, newline="", encoding=args.encoding)  # noqa: SIM115 - closed below
     except LookupError:

@@ -62,7 +62,7 @@ import csv
 import itertools
 import operator
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from types import MappingProxyType
 from typing import IO, Any, Final, TextIO, cast
@@ -120,6 +120,8 @@ _FIELDS: Final = _KEYS + CARRIED_FIELDS
 _REQUIRED: Final = ("id", "state", "at")
 _BOOLEAN_FIELDS: Final = frozenset({"made_sla", "knowledge"})
 _PRIORITY_MODES: Final = ("recorded", "matrix")
+#: How many rows pass between two calls of ``read_event_log``'s ``progress`` callback.
+PROGRESS_EVERY: Final = 10_000
 #: Kinds of anomaly that name a row left out of the incidents.
 DROPPED_KINDS: Final = frozenset(
     {
@@ -656,6 +658,7 @@ def read_event_log(
     impact: object = None,
     urgency: object = None,
     strict: bool = False,
+    progress: Callable[[int], object] | None = None,
 ) -> EventLog:
     """Read an audit export (one row per update of a ticket) into replayed incidents.
 
@@ -681,7 +684,9 @@ def read_event_log(
     A row that cannot be used is dropped with an anomaly naming it, and the
     import goes on; ``strict=True`` raises :class:`~itilkit.EventLogError`
     for the first such row instead. See the module documentation for the
-    rules and the anomaly kinds.
+    rules and the anomaly kinds. ``progress``, if given, is called with the
+    number of rows read so far every :data:`PROGRESS_EVERY` rows (a progress
+    bar for a large export).
 
     >>> import io
     >>> text = '''number,incident_state,sys_mod_count,opened_at,sys_updated_at,impact,urgency
@@ -779,6 +784,8 @@ def read_event_log(
             if not record:
                 continue
             count += 1
+            if progress is not None and not count % PROGRESS_EVERY:
+                progress(count)
             if len(record) != width:
                 key = record[id_col].strip() if len(record) > id_col else ""
                 error = EventLogError(
