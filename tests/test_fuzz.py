@@ -974,6 +974,7 @@ def test_sla_clock_and_compliance(
         run(sla.clock, item, metric, as_of=as_of)
         run(sla.compliance, [item], as_of=as_of)
         run(sla.reconcile, [item], as_of=as_of, field=metric)
+        run(sla.reconcile_times, [item], field=metric)
         run(sla.applies, item, attributes)
         run(itilkit.select_slas, [sla], item, attributes=attributes)
     run(sla.target_for, metric, priority)
@@ -2222,6 +2223,8 @@ def test_every_exported_name_is_fuzzed() -> None:
         "PriorityChange",
         "Reconciliation",
         "ReconciliationRow",
+        "TimeReconciliation",
+        "TimeRow",
         "RecurringOverload",
         "Tally",
         "Transition",

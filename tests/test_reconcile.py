@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -116,3 +118,72 @@ def test_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     document = json.loads(capsys.readouterr().out)
     assert (document["agree"], document["disagree"], document["rate"]) == (1, 1, "0.5")
     assert document["disagreements"][0]["why"] == ["pause rule"]
+
+
+SNAPSHOT = """number,incident_state,opened_at,sys_updated_on,resolved_at,priority,business_stc
+INC1,6,2026-03-02 16:00:00,2026-03-03 10:00:00,2026-03-03 10:00:00,3,10800
+INC2,6,2026-03-06 16:30:00,2026-03-09 08:30:00,2026-03-09 08:30:00,3,7200
+INC3,2,2026-03-02 09:00:00,2026-03-02 09:05:00,,3,
+"""
+
+
+def test_resolve_times_against_the_export(tmp_path: Path) -> None:
+    """Mon-Fri 08:00-17:00 UTC, by hand: INC1 Mon 16:00 -> Tue 10:00 is 1 h + 2 h = 3 h,
+    as recorded (10800 s). INC2 Fri 16:30 -> Mon 08:30 is 30 + 30 min = 1 h; the export
+    says 2 h, so it counted another schedule. INC3 is not resolved."""
+    from itilkit.io import read_incidents
+
+    path = tmp_path / "snapshot.csv"
+    path.write_text(SNAPSHOT, encoding="utf-8")
+    log = read_incidents(path, tz="UTC")
+    office = SLA(
+        "Office",
+        window=ServiceWindow.weekly("Mon-Fri 08:00-17:00", tz="UTC"),
+        targets=[Target("resolution", "P1D")],
+    )
+    result = office.reconcile_times(log.incidents)
+    assert [r.incident_id for r in result.agree] == ["INC1"]
+    (row,) = result.disagree
+    assert (row.incident_id, row.recorded, row.computed) == (
+        "INC2",
+        timedelta(hours=2),
+        timedelta(hours=1),
+    )
+    assert row.difference == timedelta(hours=-1)
+    assert dict(result.skipped) == {"not resolved": ("INC3",)}
+    assert result.rate == Fraction(1, 2)
+    assert "1 of 2 resolve times agree" in str(result)
+
+
+def test_the_rest_export_has_a_rate() -> None:
+    """The bundled REST export records business_stc for its resolved incidents; whatever
+    schedule it used, the comparison covers every one of them."""
+    from itilkit.io import read_incidents
+
+    log = read_incidents(DATA / "servicenow_incident_rest_export.csv", tz="UTC")
+    office = SLA(
+        "Office",
+        window=ServiceWindow.weekly("Mon-Fri 08:00-17:00", tz="UTC"),
+        targets=[Target("resolution", "P1D")],
+    )
+    result = office.reconcile_times(log.incidents)
+    resolved = [i for i in log.incidents if i.resolved_at is not None]
+    recorded = [i for i in resolved if i.attributes.get("business_resolve_time")]
+    assert len(result.agree) + len(result.disagree) == len(recorded)
+    assert result.rate is not None
+
+
+def test_times_from_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """itilkit reconcile --times on the snapshot above: one of two agrees."""
+    path = tmp_path / "snapshot.csv"
+    path.write_text(SNAPSHOT, encoding="utf-8")
+    sla_file = tmp_path / "office.toml"
+    sla_file.write_text(
+        'name = "Office"\n[window]\nhours = "Mon-Fri 08:00-17:00"\ntz = "UTC"\n'
+        '[[targets]]\nmetric = "resolution"\nwithin = "P1D"\n'
+    )
+    argv = ["reconcile", str(path), "--sla", str(sla_file), "--preset", "servicenow-incident"]
+    assert main([*argv, "--times", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert (document["agree"], document["disagree"], document["rate"]) == (1, 1, "0.5")
+    assert document["disagreements"][0]["recorded_seconds"] == 7200

@@ -111,6 +111,8 @@ class TestBundledExport:
             "made_sla": "true",
             "reassignment_count": "2",
             "reopen_count": "0",
+            "business_resolve_time": "28800",  # business_stc
+            "resolve_time": "102197",  # calendar_stc
         }
         assert inc.anomalies == ()
         assert inc.time_in(State.NEW) == timedelta(days=1, hours=6, minutes=23, seconds=17)
@@ -217,6 +219,8 @@ class TestBundledExport:
             "made_sla",
             "reassignment_count",
             "reopen_count",
+            "business_resolve_time",
+            "resolve_time",
         )
 
 

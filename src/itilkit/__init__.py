@@ -86,7 +86,7 @@ from ._incident import (
 from ._ola import FitReport, FitStage, check_fit
 from ._plot import plot_load
 from ._priority import ITIL_MATRIX, Impact, Priority, PriorityMatrix, Urgency
-from ._reconcile import Reconciliation, ReconciliationRow
+from ._reconcile import Reconciliation, ReconciliationRow, TimeReconciliation, TimeRow
 from ._sla import (
     OLA,
     SLA,
@@ -147,6 +147,8 @@ __all__ = [
     "Pause",
     "Reconciliation",
     "ReconciliationRow",
+    "TimeReconciliation",
+    "TimeRow",
     "select_slas",
     "SLA",
     "Tally",

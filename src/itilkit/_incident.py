@@ -206,6 +206,8 @@ CARRIED_FIELDS: Final = (
     "reassignment_count",
     "reopen_count",
     "knowledge",
+    "business_resolve_time",
+    "resolve_time",
 )
 """The neutral names of the fields an incident carries from a ticket system, beside its lifecycle.
 
@@ -213,7 +215,10 @@ The service and configuration item it touches, how it is classified
 (category, subcategory, symptom), who holds it (assignment group, assignee),
 how it came in (contact type, location, caller), what it is linked to
 (problem, change, the change that caused it), and the system's own counters
-and verdicts (``made_sla``, reassignment and reopen counts, knowledge).
+and verdicts (``made_sla``, reassignment and reopen counts, knowledge, and
+its own resolve times in seconds: ``business_resolve_time`` inside its
+schedule, ``resolve_time`` in calendar time; ServiceNow's ``business_stc``
+and ``calendar_stc``).
 """
 
 

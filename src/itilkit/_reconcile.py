@@ -23,6 +23,7 @@ Incidents without a recorded verdict, or whose clocks are not all decided yet
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -33,9 +34,17 @@ from ._clock import Metric, Rules, Timeline, run
 from ._errors import InvalidValueError
 from ._incident import Incident
 from ._ratio import format_percent, ratio_text
-from ._report import html_table, text_table
+from ._report import format_duration, html_table, text_table
+from ._window import ServiceWindow
 
-__all__ = ["Reconciliation", "ReconciliationRow", "reconcile"]
+__all__ = [
+    "Reconciliation",
+    "ReconciliationRow",
+    "TimeReconciliation",
+    "TimeRow",
+    "reconcile",
+    "reconcile_times",
+]
 
 #: How the ticket systems write a recorded verdict (lower case).
 TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
@@ -216,6 +225,121 @@ def reconcile(
         sla=name,
         field=field,
         as_of=as_of,
+        agree=tuple(agree),
+        disagree=tuple(disagree),
+        skipped=tuple((reason, tuple(ids)) for reason, ids in sorted(skipped.items())),
+    )
+
+
+# --- resolve times ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class TimeRow:
+    """One incident's time to resolve: the export's own figure and ours, in business time."""
+
+    incident_id: str
+    recorded: timedelta
+    computed: timedelta
+
+    @property
+    def difference(self) -> timedelta:
+        """``computed - recorded``."""
+        return self.computed - self.recorded
+
+
+@attrs.frozen
+class TimeReconciliation:
+    """Our business time from opening to resolution against the export's own figure.
+
+    The export counts whole seconds (ServiceNow's ``business_stc``), so an
+    incident agrees when our exact time, cut to the second, equals it.
+    ``skipped`` maps a reason to the incidents left out.
+    """
+
+    window: str
+    field: str
+    agree: tuple[TimeRow, ...]
+    disagree: tuple[TimeRow, ...]
+    skipped: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def rate(self) -> Fraction | None:
+        """``agree / (agree + disagree)``; None when nothing could be compared."""
+        total = len(self.agree) + len(self.disagree)
+        return Fraction(len(self.agree), total) if total else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form; durations in whole seconds as recorded, ours exact in microseconds."""
+        rate = self.rate
+        return {
+            "window": self.window,
+            "field": self.field,
+            "agree": len(self.agree),
+            "disagree": len(self.disagree),
+            "rate": None if rate is None else ratio_text(rate),
+            "disagreements": [
+                {
+                    "incident": r.incident_id,
+                    "recorded_seconds": r.recorded // timedelta(seconds=1),
+                    "computed_us": r.computed // timedelta(microseconds=1),
+                }
+                for r in self.disagree
+            ],
+            "skipped": {reason: list(ids) for reason, ids in self.skipped},
+        }
+
+    def __str__(self) -> str:
+        rate = self.rate
+        shown = "n/a" if rate is None else format_percent(rate)
+        title = (
+            f"{len(self.agree)} of {len(self.agree) + len(self.disagree)} resolve times agree"
+            f" with the export's {self.field!r} ({shown}), counted in {self.window}"
+        )
+        rows = [
+            [
+                r.incident_id,
+                format_duration(r.recorded),
+                format_duration(r.computed),
+                format_duration(r.difference),
+            ]
+            for r in self.disagree
+        ]
+        return text_table(["incident", "export", "itilkit", "difference"], rows, title=title)
+
+
+def reconcile_times(
+    window: ServiceWindow, incidents: Iterable[Incident], *, field: str
+) -> TimeReconciliation:
+    """Compare the business time from opening to resolution in ``window`` with ``field``
+    (whole seconds, as ServiceNow's ``business_stc`` records them) for every resolved incident.
+    """
+    if not isinstance(field, str) or not field:
+        raise InvalidValueError("field", "the name of a carried field such as 'made_sla'", field)
+    if isinstance(incidents, str | bytes) or not isinstance(incidents, Iterable):
+        raise InvalidValueError("incidents", "an iterable of Incident", incidents)
+    agree: list[TimeRow] = []
+    disagree: list[TimeRow] = []
+    skipped: dict[str, list[str]] = {}
+    for i, incident in enumerate(incidents):
+        if not isinstance(incident, Incident):
+            raise InvalidValueError(f"incidents[{i}]", "an Incident", incident)
+        text = incident.attributes.get(field)
+        resolved = incident.resolved_at
+        if resolved is None:
+            skipped.setdefault("not resolved", []).append(incident.id)
+            continue
+        if text is None or not text.strip().isdigit() or len(text.strip()) > 12:
+            skipped.setdefault("no recorded value", []).append(incident.id)
+            continue
+        recorded = timedelta(seconds=int(text.strip()))
+        computed = window.business_time(incident.opened_at, resolved)
+        row = TimeRow(incident.id, recorded, computed)
+        seconds = computed // timedelta(seconds=1)
+        (agree if seconds == int(text.strip()) else disagree).append(row)
+    return TimeReconciliation(
+        window=repr(window),
+        field=field,
         agree=tuple(agree),
         disagree=tuple(disagree),
         skipped=tuple((reason, tuple(ids)) for reason, ids in sorted(skipped.items())),

@@ -41,7 +41,7 @@ from ._errors import InvalidValueError, NoTargetError
 from ._incident import CARRIED_FIELDS, Incident, State
 from ._priority import Priority
 from ._ratio import parse_ratio, percent_text, positive_ratio
-from ._reconcile import Reconciliation, reconcile
+from ._reconcile import Reconciliation, TimeReconciliation, reconcile, reconcile_times
 from ._time import from_us, iso_duration, to_duration_us, to_timedelta, to_us
 from ._window import ServiceWindow, as_window, read_window
 
@@ -510,6 +510,17 @@ class Agreement:
             },
             selects=None if self.applies_to is None else self.applies_to.matches,
         )
+
+    def reconcile_times(
+        self, incidents: Iterable[Incident], *, field: str = "business_resolve_time"
+    ) -> TimeReconciliation:
+        """Our business time to resolve, in this agreement's window, against the export's
+        own figure (``field``, whole seconds: ServiceNow's ``business_stc``).
+
+        Agreement says the export counted in the same schedule; disagreement
+        shows, incident by incident, by how much.
+        """
+        return reconcile_times(self.window, incidents, field=field)
 
 
 @attrs.frozen

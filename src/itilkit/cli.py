@@ -199,7 +199,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     _event_options(reconcile, ["text", "json"])
     reconcile.add_argument(
-        "--field", default="made_sla", help="the carried field holding the export's verdict"
+        "--field",
+        help="the carried field to compare (default: made_sla; with --times:"
+        " business_resolve_time)",
+    )
+    reconcile.add_argument(
+        "--times",
+        action="store_true",
+        help="compare resolve times in the SLA's window with the export's own (business_stc)",
     )
     window = commands.add_parser(
         "window",
@@ -449,7 +456,13 @@ def _reconcile(args: argparse.Namespace) -> str:
     slas = [_load_sla(path) for path in args.sla]
     log = _read_events(args, args.tz or zone_name(slas[0].window.tz))
     as_of = _as_of(args, log)
-    results = [sla.reconcile(log.incidents, as_of=as_of, field=args.field) for sla in slas]
+    results: list[Any]
+    if args.times:
+        field = args.field or "business_resolve_time"
+        results = [sla.reconcile_times(log.incidents, field=field) for sla in slas]
+    else:
+        field = args.field or "made_sla"
+        results = [sla.reconcile(log.incidents, as_of=as_of, field=field) for sla in slas]
     if args.format == "json":
         documents = [r.to_dict() for r in results]
         return json.dumps(documents[0] if len(documents) == 1 else documents, indent=2)

@@ -216,6 +216,9 @@ _SN_COLUMNS: Final = {
     "reopened_at": "reopened_time",
     # The carried fields under the same ServiceNow names as the event-log preset.
     **{f: c for f, c in PRESETS["servicenow"].columns.items() if f in CARRIED_FIELDS},
+    # ServiceNow's own resolve times, in seconds: inside its schedule, and 24x7.
+    "business_resolve_time": "business_stc",
+    "resolve_time": "calendar_stc",
 }
 # Display values ("In Progress", "Awaiting Caller"), as a list exported from the UI writes them.
 _SN_STATE_LABELS: Final = {
