@@ -825,3 +825,31 @@ def test_other_export_layouts(
     argv = ["report", str(DATA / export), "--sla", str(sla_file), "--preset", preset]
     assert main([*argv, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["incidents"] == incidents
+
+
+def test_applies_to_service_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's case: an SLA for one service, from the command line, on an export with a
+    business_service column (the sample with one added: INC0000045 and INC0000047 are 'ERP',
+    every other incident 'Mail'). Only those two are applicable."""
+    import csv
+
+    with EVENTS.open(encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        header = [*(reader.fieldnames or []), "business_service"]
+        rows = list(reader)
+    for row in rows:
+        row["business_service"] = (
+            "ERP" if row["number"] in ("INC0000045", "INC0000047") else "Mail"
+        )
+    export = tmp_path / "with_service.csv"
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+    sla = tmp_path / "erp.toml"
+    sla.write_text(SLA_TOML + '[applies_to]\nservice = ["ERP"]\n')
+    assert main(["report", str(export), "--sla", str(sla), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["compliance"]["not_applicable"] == 32 - 2
+    response = document["compliance"]["by_metric"]["response"]
+    assert response["met"] + response["breached"] + response["in_progress"] == 2
