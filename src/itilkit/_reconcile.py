@@ -51,6 +51,16 @@ TRUE_WORDS = frozenset({"true", "yes", "1", "y", "t"})
 FALSE_WORDS = frozenset({"false", "no", "0", "n", "f"})
 
 
+def agreement_rate(agree: int, disagree: int) -> Fraction | None:
+    """``agree / (agree + disagree)``, exactly; None when nothing was compared.
+
+    >>> agreement_rate(1, 3), agreement_rate(0, 0)
+    (Fraction(1, 4), None)
+    """
+    total = agree + disagree
+    return Fraction(agree, total) if total else None
+
+
 @attrs.frozen
 class ReconciliationRow:
     """One incident: the recorded verdict, ours, and (when they differ) why they may.
@@ -86,8 +96,7 @@ class Reconciliation:
     @property
     def rate(self) -> Fraction | None:
         """``agree / (agree + disagree)``; None when no incident could be compared."""
-        total = len(self.agree) + len(self.disagree)
-        return Fraction(len(self.agree), total) if total else None
+        return agreement_rate(len(self.agree), len(self.disagree))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form; the rate as exact text."""
@@ -266,8 +275,7 @@ class TimeReconciliation:
     @property
     def rate(self) -> Fraction | None:
         """``agree / (agree + disagree)``; None when nothing could be compared."""
-        total = len(self.agree) + len(self.disagree)
-        return Fraction(len(self.agree), total) if total else None
+        return agreement_rate(len(self.agree), len(self.disagree))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form; durations in whole seconds as recorded, ours exact in microseconds."""

@@ -101,6 +101,7 @@ from ._sources import (
     note_priority_mismatch,
     open_text,
     sniff_delimiter,
+    state_spec,
 )
 
 __all__ = ["PRESETS", "EventLog", "EventLogSummary", "Preset", "read_event_log"]
@@ -582,21 +583,6 @@ def _column_names(preset: Preset, columns: object) -> tuple[dict[str, str], dict
     return names, given
 
 
-def _state_spec(spec: object) -> tuple[State, HoldReason | None]:
-    """``"state"``, ``"state:reason"``, a State, or ``(state, reason)``."""
-    if isinstance(spec, tuple) and len(spec) == 2:
-        state = State.parse(spec[0])
-        reason = None if spec[1] is None else HoldReason.parse(spec[1])
-    elif isinstance(spec, str) and ":" in spec:
-        head, _, tail = spec.partition(":")
-        state, reason = State.parse(head), HoldReason.parse(tail)
-    else:
-        state, reason = State.parse(spec), None
-    if reason is not None and state is not State.ON_HOLD:
-        raise InvalidValueError("states", "a hold reason only with on_hold", spec)
-    return state, reason
-
-
 def _state_table(preset: Preset, states: object) -> dict[str, tuple[State, HoldReason | None]]:
     table = dict(preset.states)
     given, from_file = _document(states, "states", "state labels to states")
@@ -605,7 +591,7 @@ def _state_table(preset: Preset, states: object) -> dict[str, tuple[State, HoldR
         if not isinstance(label, str) or not label.strip():
             problems.add(label, "a state label (non-empty text)", label)
             continue
-        found = problems.check(label, lambda spec=spec: _state_spec(spec))
+        found = problems.check(label, lambda spec=spec: state_spec(spec))
         if found is not None:
             table[normalise(label)] = found
     problems.raise_if_any()

@@ -81,7 +81,14 @@ from .._priority import ITIL_PRIORITIES, Priority
 from .._time import from_us, recorded_to_us, td_us, zone, zone_name
 from .._vocabulary import normalise
 from ._event_log import EventLog
-from ._sources import check_header, frame_cell, is_frame, note_priority_mismatch, open_text
+from ._sources import (
+    check_header,
+    frame_cell,
+    is_frame,
+    note_priority_mismatch,
+    open_text,
+    state_spec,
+)
 
 __all__ = ["FIELD_CHANGE_PRESETS", "FieldChangeLog", "FieldChangePreset", "read_field_changes"]
 
@@ -987,17 +994,7 @@ def _states(preset: FieldChangePreset, states: object) -> dict[str, StateEntry]:
     for label, spec in states.items():
         if not isinstance(label, str) or not label.strip():
             raise InvalidValueError("states", "keyed by state labels (non-empty text)", label)
-        if isinstance(spec, tuple) and len(spec) == 2:
-            state = State.parse(spec[0])
-            reason = None if spec[1] is None else HoldReason.parse(spec[1])
-        elif isinstance(spec, str) and ":" in spec:
-            head, _, tail = spec.partition(":")
-            state, reason = State.parse(head), HoldReason.parse(tail)
-        else:
-            state, reason = State.parse(spec), None
-        if reason is not None and state is not State.ON_HOLD:
-            raise InvalidValueError(f"states[{label!r}]", "a hold reason only with on_hold", spec)
-        table[normalise(label)] = (state, reason)
+        table[normalise(label)] = state_spec(spec, f"states[{label!r}]")
     return table
 
 

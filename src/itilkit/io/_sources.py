@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Final, TextIO
 
 from .._errors import EventLogError, InvalidValueError, must
-from .._incident import StepBuilder
+from .._incident import HoldReason, State, StepBuilder
 from .._priority import Priority, PriorityMatrix
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "note_priority_mismatch",
     "open_text",
     "sniff_delimiter",
+    "state_spec",
 ]
 
 #: The delimiters a header is sniffed for.
@@ -200,3 +201,22 @@ def note_priority_mismatch(
         row,
     )
     return True
+
+
+def state_spec(spec: object, field: str = "states") -> tuple[State, HoldReason | None]:
+    """A state mapping's value: ``"state"``, ``"state:reason"``, a State, or ``(state, reason)``.
+
+    >>> state_spec("on_hold:awaiting_caller")
+    (<State.ON_HOLD: 'on_hold'>, <HoldReason.AWAITING_CALLER: 'awaiting_caller'>)
+    """
+    if isinstance(spec, tuple) and len(spec) == 2:
+        state = State.parse(spec[0])
+        reason = None if spec[1] is None else HoldReason.parse(spec[1])
+    elif isinstance(spec, str) and ":" in spec:
+        head, _, tail = spec.partition(":")
+        state, reason = State.parse(head), HoldReason.parse(tail)
+    else:
+        state, reason = State.parse(spec), None
+    if reason is not None and state is not State.ON_HOLD:
+        raise InvalidValueError(field, "a hold reason only with on_hold", spec)
+    return state, reason
