@@ -184,3 +184,16 @@ class TestThreads:
         assert errors == []
         assert len(checked) == 8 * 25
         assert_disjoint_and_sorted(w)
+
+
+def test_adding_nothing_checks_the_years_too() -> None:
+    """add(t, 0) answers t only for the years every other query accepts (2 to 9997)."""
+    from itilkit import InvalidValueError, ServiceWindow
+
+    w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+    assert w.add("2026-03-02T10:00Z", "PT0S").isoformat() == "2026-03-02T10:00:00+00:00"
+    for far in ("0001-06-01T00:00Z", "9999-06-01T00:00Z"):
+        with pytest.raises(InvalidValueError, match="between the years 2 and 9997"):
+            w.add(far, "PT0S")
+        with pytest.raises(InvalidValueError, match="between the years 2 and 9997"):
+            w.business_time(far, far)

@@ -386,6 +386,7 @@ class Index:
         if duration < 0:
             return self.subtract(start, -duration)
         if duration == 0:
+            _check_range(start)  # the same years every other query accepts
             return start
         st = self._state
         if st is not None and st.lo <= start < st.hi:  # the hot path: no growth needed
@@ -412,6 +413,7 @@ class Index:
         if duration < 0:
             return self.add(end, -duration)
         if duration == 0:
+            _check_range(end)
             return end
         self._check_duration(duration)
         st = self.state(end, end)
