@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from itilkit import SLA, InvalidValueError, ServiceWindow, Target
+from itilkit import SLA, InvalidValueError, Metric, ServiceWindow, Target
 from itilkit.cli import main
 from itilkit.io import read_event_log
 
@@ -62,12 +62,18 @@ def test_agreement_and_the_reason_for_a_difference(tmp_path: Path) -> None:
         ("INC0000045", True, True)
     ]
     (row,) = result.disagree
-    assert (row.incident_id, row.exported, row.computed, row.why) == (
+    assert (row.incident_id, row.metric, row.exported, row.computed, row.why) == (
         "INC0000047",
+        None,  # made_sla covers every clock of the agreement
         False,
         True,
         ("pause rule",),
     )
+    # Compared on the resolution clock alone, 47 made it too (the response took 50 min).
+    (single,) = (
+        sla().reconcile(log.incidents, as_of="2016-03-10T00:00Z", metrics=["resolution"]).disagree
+    )
+    assert (single.incident_id, single.metric) == ("INC0000047", Metric.RESOLUTION)
     assert result.rate == 1 / 2 and str(result).startswith("SLA Check: 1 of 2 incidents agree")
 
 

@@ -65,13 +65,15 @@ def agreement_rate(agree: int, disagree: int) -> Fraction | None:
 class ReconciliationRow:
     """One incident: the recorded verdict, ours, and (when they differ) why they may.
 
-    ``exported`` and ``computed`` are True for "made the SLA" (no clock
-    breached). ``why`` is empty when they agree, else the assumptions under
-    which our computation would agree (``"calendar"``, ``"pause rule"``,
-    ``"priority"``) or ``("unexplained",)``.
+    ``metric`` is the clock compared, or None when the verdict covers every
+    clock of the agreement (``made_sla``: no clock breached). ``exported`` and
+    ``computed`` are True for "made the SLA". ``why`` is empty when they
+    agree, else the assumptions under which our computation would agree
+    (``"calendar"``, ``"pause rule"``, ``"priority"``) or ``("unexplained",)``.
     """
 
     incident_id: str
+    metric: Metric | None
     exported: bool
     computed: bool
     why: tuple[str, ...] = ()
@@ -111,6 +113,7 @@ class Reconciliation:
             "disagreements": [
                 {
                     "incident": r.incident_id,
+                    "metric": None if r.metric is None else r.metric.value,
                     "exported": r.exported,
                     "computed": r.computed,
                     "why": list(r.why),
@@ -195,6 +198,7 @@ def reconcile(
     """Compare our verdict with the recorded ``field`` for every incident (see the module)."""
     if not isinstance(field, str) or not field:
         raise InvalidValueError("field", "the name of a carried field such as 'made_sla'", field)
+    metric = metrics[0] if len(metrics) == 1 else None
     agree: list[ReconciliationRow] = []
     disagree: list[ReconciliationRow] = []
     skipped: dict[str, list[str]] = {}
@@ -218,7 +222,7 @@ def reconcile(
             skipped.setdefault("undecided", []).append(incident.id)
             continue
         if computed == exported:
-            agree.append(ReconciliationRow(incident.id, exported, computed))
+            agree.append(ReconciliationRow(incident.id, metric, exported, computed))
             continue
         why = [
             reason
@@ -228,7 +232,9 @@ def reconcile(
         if any(a.kind == "priority_mismatch" for a in incident.anomalies):
             why.append("priority")
         disagree.append(
-            ReconciliationRow(incident.id, exported, computed, tuple(why) or ("unexplained",))
+            ReconciliationRow(
+                incident.id, metric, exported, computed, tuple(why) or ("unexplained",)
+            )
         )
     return Reconciliation(
         sla=name,
