@@ -183,6 +183,23 @@ def _made(rules: Rules, timeline: Timeline, metrics: tuple[Metric, ...]) -> bool
     return True if decided else None
 
 
+def _matrix_timeline(incident: Incident, timeline: Timeline) -> Timeline:
+    """The same timeline with each priority the matrix computes from the recorded impact
+    and urgency (where both are known) instead of the recorded one."""
+    matrix = incident.matrix
+    other = Timeline(incident, timeline.as_of)
+    other.priorities = [
+        (
+            at,
+            priority
+            if c.impact is None or c.urgency is None
+            else matrix.priority(c.impact, c.urgency),
+        )
+        for (at, priority), c in zip(timeline.priorities, incident.priority_history, strict=True)
+    ]
+    return other
+
+
 def reconcile(
     name: str,
     rules: Rules,
@@ -208,6 +225,7 @@ def reconcile(
         if not isinstance(incident, Incident):
             raise InvalidValueError(f"incidents[{i}]", "an Incident", incident)
         if incident.opened_at_us > as_of_us:
+            skipped.setdefault("not yet open", []).append(incident.id)
             continue
         if selects is not None and not selects(incident, None):
             skipped.setdefault("not applicable", []).append(incident.id)
@@ -229,7 +247,7 @@ def reconcile(
             for reason, other in alternatives.items()
             if _made(other, timeline, metrics) == exported
         ]
-        if any(a.kind == "priority_mismatch" for a in incident.anomalies):
+        if _made(rules, _matrix_timeline(incident, timeline), metrics) == exported:
             why.append("priority")
         disagree.append(
             ReconciliationRow(
