@@ -761,3 +761,35 @@ def test_round_trip_through_sys_audit_rows(
     assert priorities(inc) == priorities(expected)
     assert inc.anomalies == ()
     assert log.rows == len(lines) - 1 and log.dropped == 0
+
+
+def test_a_standin_priority_for_tickets_the_audit_never_gives_one() -> None:
+    """Jira logs no values at creation: SUP-9 changed only its status (Open -> In Progress at
+    09:15), so without a stand-in it has no priority and is dropped; with priority="P3" it
+    opens at 09:15 as P3 and is In Progress. GLPI's ticket 102 (priority never changed)
+    likewise comes back, resolved at 13:30 (status 5)."""
+    import io
+
+    from itilkit import Priority, State
+    from itilkit.io import read_field_changes
+
+    text = (
+        "key,created,field,fieldtype,fromString,toString\n"
+        "SUP-9,2026-03-02T09:15:00.000+0100,status,jira,Open,In Progress\n"
+    )
+    dropped = read_field_changes(io.StringIO(text), tz="UTC", preset="jira")
+    assert dropped.incidents == () and [a.kind for a in dropped.anomalies] == ["no_priority"]
+    (sup9,) = read_field_changes(
+        io.StringIO(text), tz="UTC", preset="jira", priority="P3"
+    ).incidents
+    assert (sup9.state, sup9.priority) == (State.IN_PROGRESS, Priority.P3)
+    assert sup9.opened_at.isoformat() == "2026-03-02T08:15:00+00:00"
+    glpi = read_field_changes(
+        DATA / "glpi_logs.csv", tz="Europe/Paris", preset="glpi", priority="P3"
+    )
+    ticket = glpi.incident("102")
+    assert (ticket.state, ticket.priority) == (State.RESOLVED, Priority.P3)
+    assert (
+        ticket.resolved_at is not None
+        and ticket.resolved_at.isoformat() == "2026-03-02T13:30:00+01:00"
+    )

@@ -730,6 +730,7 @@ class _Replay:
         self.dates = _Dates(zone_info)
         self.problems = problems
         self.matrix = ITIL_PRIORITIES
+        self.standin: Priority | None = None
         self.repeats = 0
         self.seen_roles: set[str] = set()
 
@@ -836,6 +837,8 @@ class _Replay:
             recorded = current.get("priority")
             impact = current.get("impact")
             urgency = current.get("urgency")
+            if recorded is None and (impact is None or urgency is None):
+                recorded = self.standin  # a ticket the audit never gave a priority
             if builder is None:
                 if recorded is None and (impact is None or urgency is None):
                     for record, _ in used:
@@ -1007,6 +1010,7 @@ def read_field_changes(
     states: Mapping[str, Any] | None = None,
     encoding: str = "utf-8-sig",
     strict: bool = False,
+    priority: object = None,
 ) -> FieldChangeLog:
     """Read an audit table of one record per field change into replayed incidents.
 
@@ -1018,7 +1022,11 @@ def read_field_changes(
     ``state``, ``reason``, ``priority``, ``impact``, ``urgency`` or a carried
     field to the ticket system's *field name* whose changes drive it (None:
     not read). ``states`` maps a state as written to ``"state"`` or
-    ``"state:reason"``. See the module documentation for the rules.
+    ``"state:reason"``. ``priority`` (``"P3"``) is the priority of a ticket
+    the audit never gives one: Jira and GLPI log no values when a ticket is
+    created, so a ticket whose priority never changed has none recorded;
+    without it such a ticket's records are dropped as ``"no_priority"``.
+    See the module documentation for the rules.
 
     >>> import io
     >>> text = '''documentkey,tablename,fieldname,oldvalue,newvalue,sys_created_on
@@ -1055,6 +1063,8 @@ def read_field_changes(
         records, count = _json_records(source, encoding, problems, ignored)
 
     replay = _Replay(chosen, fields, state_table, tz_value, zone_info, problems)
+    if priority is not None:
+        replay.standin = Priority.parse(priority)
     tickets: dict[str, _Ticket] = {}
     dates = replay.dates
     for record in records:
