@@ -114,7 +114,9 @@ class TestBundledExport:
             "business_resolve_time": "28800",  # business_stc
             "resolve_time": "102197",  # calendar_stc
         }
-        assert inc.anomalies == ()
+        # Its response (when it left New) is not recorded: said, not invented.
+        assert [(a.kind, a.row) for a in inc.anomalies] == [("no_history", 2)]
+        assert "response is not known" in inc.anomalies[0].message
         assert inc.time_in(State.NEW) == timedelta(days=1, hours=6, minutes=23, seconds=17)
 
     def test_the_export_is_read_in_the_zone_given(self) -> None:
@@ -129,7 +131,10 @@ class TestBundledExport:
         assert inc.state is State.CLOSED
         assert inc.resolved_at == utc("2023-01-10 19:56:12")
         assert inc.closed_at == utc("2022-10-18 22:55:16")
-        assert [(a.kind, a.row) for a in inc.anomalies] == [("clock_backwards", 4)]
+        assert [(a.kind, a.row) for a in inc.anomalies] == [
+            ("clock_backwards", 4),
+            ("no_history", 4),  # it left New at an unrecorded time
+        ]
 
     def test_on_hold_with_coded_reasons(self, export: EventLog) -> None:
         """hold_reason 1 (INC0000017, row 32), 4 (INC0000002, row 51), 3 (INC0001990, row 52)."""
@@ -173,7 +178,8 @@ class TestBundledExport:
         assert all(a.row == 30 for a in inc.anomalies)
 
     def test_no_history_rule_on_every_row(self, export: EventLog) -> None:
-        """The rule, applied here to the CSV: reopened, held, or a state placed at the update."""
+        """The rule, applied here to the CSV: reopened, held, a state placed at the update, or
+        left NEW at an unrecorded time (its response is not known)."""
         expected = set()
         for row in export_rows():
             state = STATE_CODES[row["incident_state"]]
@@ -186,11 +192,12 @@ class TestBundledExport:
             open_again = state in (State.NEW, State.IN_PROGRESS, State.ON_HOLD) and done
             held = state is State.ON_HOLD or row["hold_reason"]
             placed = state not in (State.NEW,) and not recorded.get(state, False)
-            if reopened or open_again or held or placed:
+            left_new = state is not State.NEW
+            if reopened or open_again or held or placed or left_new:
                 expected.add(row["number"])
         found = {a.incident_id for a in export.anomalies if a.kind == "no_history"}
         assert found == expected
-        assert len(found) == 27  # 20 in progress and 7 on hold; no closed or new incident
+        assert len(found) == 67 - 13  # every incident but the 13 still NEW
         marked = [a for a in export.anomalies if a.kind == "no_history"]
         assert all(a.row is not None for a in marked)
 
@@ -240,11 +247,19 @@ class TestRules:
         assert (anomaly.kind, anomaly.row) == ("no_history", 2)
         assert "reopened 2 times" in anomaly.message
 
-    def test_resolved_without_signs_has_no_anomaly(self) -> None:
+    def test_resolved_without_other_signs_only_lacks_its_response(self) -> None:
+        """Resolved at a recorded instant, no hold, no reopen: only its response is unknown."""
         text = (
             HEADER
             + "\nINC1,6,,2026-03-02 09:00:00,2026-03-02 10:00:00,,2026-03-03 10:00:00,2,2,3,0,g,true\n"
         )
+        (anomaly,) = read_text(text).anomalies
+        assert anomaly.kind == "no_history" and "response is not known" in anomaly.message
+        signs = anomaly.message.split("(")[1].split(")")[0]
+        assert signs == "it left NEW at an unrecorded time, so its response is not known"
+
+    def test_still_new_has_no_anomaly(self) -> None:
+        text = HEADER + "\nINC1,1,,2026-03-02 09:00:00,,,2026-03-02 09:00:00,2,2,3,0,g,true\n"
         assert read_text(text).anomalies == ()
 
     def test_a_hold_reason_left_on_a_resolved_incident(self) -> None:
@@ -304,8 +319,10 @@ class TestRules:
         log = read_text(text, tz="America/New_York")
         inc = log.incidents[0]
         assert inc.resolved_at == datetime.fromisoformat("2026-03-08T03:30:00-04:00")
-        [anomaly] = log.anomalies
-        assert (anomaly.kind, anomaly.row) == ("nonexistent_time", 2)
+        assert [(a.kind, a.row) for a in log.anomalies] == [
+            ("nonexistent_time", 2),
+            ("no_history", 2),  # resolved: when it left New is not recorded
+        ]
 
     def test_an_offset_names_the_instant(self) -> None:
         text = HEADER + "\nINC1,1,,2026-03-02T09:00:00.25+09:00,,,,2,2,3,0,,\n"
@@ -637,5 +654,5 @@ def test_round_trip(rows: list[dict[str, object]], tz: str) -> None:
             assert inc.history == ()
         no_history = any(a.kind == "no_history" for a in inc.anomalies)
         placed = state in (State.IN_PROGRESS, State.ON_HOLD, State.CANCELED)
-        assert no_history == (placed or row["reopens"] != 0)
+        assert no_history == (placed or row["reopens"] != 0 or state is not State.NEW)
         assert all(a.kind == "no_history" for a in inc.anomalies)

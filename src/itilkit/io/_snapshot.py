@@ -37,10 +37,12 @@ pauses on hold or restarts on reopening may have done so unseen:
 3. its current state had to be placed at the last update, because no
    column records when it was entered (IN_PROGRESS, ON_HOLD, CANCELED, or
    RESOLVED/CLOSED without the instant): when it got there and what came
-   before are unseen.
+   before are unseen;
+4. it left NEW: no column records when, so its response (the first move
+   out of NEW) is not known, and a response clock computed on it runs to
+   the first recorded instant instead.
 
-Only an incident still NEW, or resolved (and closed) at recorded instants
-with none of these signs, goes without. That is not proof that it was never
+Only an incident still NEW goes without. That is not proof that it was never
 on hold: a hold that ended before the resolution may leave no trace in a
 snapshot (the hold reason is the current one), so a resolution clock on
 snapshot data runs unpaused from opening to resolution; an event log
@@ -79,8 +81,8 @@ with a UTC offset (``Z``, ``+02:00``) names its instant.
 [('INC1', 'closed', 'P3'), ('INC2', 'on_hold', 'P1')]
 >>> log.incident("INC1").resolved_at.isoformat()
 '2026-03-02T11:30:00+00:00'
->>> [(a.incident_id, a.row, a.kind) for a in log.anomalies]
-[('INC2', 3, 'no_history')]
+>>> [(a.incident_id, a.row, a.kind) for a in log.anomalies]  # neither response is recorded
+[('INC1', 2, 'no_history'), ('INC2', 3, 'no_history')]
 """
 
 from __future__ import annotations
@@ -650,8 +652,8 @@ class _Reader:
             builder.note(
                 "no_history",
                 f"{key}: a snapshot holds no history, and this row shows some is missing "
-                f"({'; '.join(signs)}): a clock that pauses on hold or restarts on reopening "
-                "may have done so unseen",
+                f"({'; '.join(signs)}): its response, and a clock that pauses on hold or "
+                "restarts on reopening, may have run unseen",
                 updated_us,
                 line,
             )
@@ -676,6 +678,8 @@ class _Reader:
             signs.append(f"a hold reason {row.reason_text!r} recorded while {row.state.name}")
         if placed and row.state is not State.ON_HOLD:
             signs.append(f"{row.state.name} since an unrecorded time, placed at the last update")
+        if row.state is not State.NEW:
+            signs.append("it left NEW at an unrecorded time, so its response is not known")
         return signs
 
 
