@@ -853,3 +853,18 @@ def test_applies_to_service_end_to_end(tmp_path: Path, capsys: pytest.CaptureFix
     assert document["compliance"]["not_applicable"] == 32 - 2
     response = document["compliance"]["by_metric"]["response"]
     assert response["met"] + response["breached"] + response["in_progress"] == 2
+
+
+def test_presets_and_their_needs(sla_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An unknown preset lists every reader's presets; generic without --columns says so;
+    reconciling a field the export lacks says nothing was compared."""
+    argv = ["report", str(EVENTS), "--sla", str(sla_file)]
+    assert main([*argv, "--preset", "nope"]) == 1
+    error = capsys.readouterr().err
+    assert "servicenow-incident" in error and "jira" in error and "generic" in error
+    assert main([*argv, "--preset", "generic"]) == 1
+    assert "--preset generic needs --columns FILE" in capsys.readouterr().err
+    assert main(["reconcile", str(EVENTS), "--sla", str(sla_file), "--times"]) == 0
+    assert "Nothing was compared: no incident records 'business_resolve_time'" in (
+        capsys.readouterr().out
+    )

@@ -144,10 +144,17 @@ class Reconciliation:
     def __str__(self) -> str:
         skipped = "; ".join(f"{reason}: {len(ids)}" for reason, ids in self.skipped)
         text = text_table(self._HEADERS, self._rows(), title=self.title)
-        return text + (f"\n\nLeft out: {skipped}." if skipped else "")
+        text += f"\n\nLeft out: {skipped}." if skipped else ""
+        return text + (_NOTHING.format(field=self.field) if self.rate is None else "")
 
     def _repr_html_(self) -> str:
         return html_table(self._HEADERS, self._rows(), title=self.title)
+
+
+_NOTHING = (
+    "\n\nNothing was compared: no incident records {field!r} (is the column in the export,"
+    " and mapped?)."
+)
 
 
 def _word(made: bool) -> str:
@@ -337,7 +344,10 @@ class TimeReconciliation:
             ]
             for r in self.disagree
         ]
-        return text_table(["incident", "export", "itilkit", "difference"], rows, title=title)
+        text = text_table(["incident", "export", "itilkit", "difference"], rows, title=title)
+        skipped = "; ".join(f"{reason}: {len(ids)}" for reason, ids in self.skipped)
+        text += f"\n\nLeft out: {skipped}." if skipped else ""
+        return text + (_NOTHING.format(field=self.field) if self.rate is None else "")
 
 
 def reconcile_times(

@@ -33,6 +33,7 @@ from ._time import InstantLike, td_us, to_us, zone_name
 from ._window import ServiceWindow
 from .io import (
     FIELD_CHANGE_PRESETS,
+    PRESETS,
     SNAPSHOT_PRESETS,
     EventLog,
     read_event_log,
@@ -348,6 +349,10 @@ def _reading(stream: TextIO) -> Callable[[int], None]:
     return show
 
 
+def _presets() -> list[str]:
+    return sorted([*PRESETS, *SNAPSHOT_PRESETS, *FIELD_CHANGE_PRESETS])
+
+
 def _reader(preset: str, options: dict[str, Any]) -> Any:
     """The reader a preset belongs to, with only the options that reader takes.
 
@@ -362,6 +367,13 @@ def _reader(preset: str, options: dict[str, Any]) -> Any:
         for name in ("priority", "delimiter", "progress"):
             options.pop(name, None)
         return read_field_changes
+    if preset not in PRESETS:
+        raise InvalidValueError("--preset", f"one of {', '.join(_presets())}", preset)
+    if preset == "generic" and "columns" not in options:
+        raise _UserError(
+            "--preset generic needs --columns FILE naming the export's columns"
+            " (id, state, at at least; see the importing guide)"
+        )
     return read_event_log
 
 
