@@ -246,7 +246,7 @@ class TestReport:
         [
             (["--as-of", "2016-03-01T00:00"], "'as_of' must be an aware datetime"),
             (["--tz", "Mars/X"], "'tz' must be an IANA time zone"),
-            (["--preset", "jira2"], "'preset' must be one of"),
+            (["--preset", "jira2"], "'--preset' must be one of"),
         ],
     )
     def test_bad_options(
