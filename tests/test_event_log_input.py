@@ -174,3 +174,31 @@ def test_progress_is_reported_while_reading() -> None:
     log = read_event_log(io.StringIO("\n".join(lines)), tz="UTC", progress=heard.append)
     assert heard == [10_000, 20_000]
     assert log.rows == 25_000 and len(log.incidents) == 5_000
+
+
+def test_a_quote_left_open_does_not_swallow_rows_silently(tmp_path: Path) -> None:
+    """The bundled sample with a quote opened in row 6's vendor cell and closed in row 51's
+    caller cell: the 45 lines between read as one field. That record is dropped and named
+    (swallowed_rows), so no incident silently loses its rows; a description with ordinary
+    line breaks still reads."""
+    import csv as csv_module
+
+    from itilkit.io import read_event_log
+
+    sample = Path(__file__).parent / "data" / "servicenow_event_log_sample.csv"
+    lines = sample.read_text(encoding="utf-8").splitlines()
+    header = next(csv_module.reader([lines[0]]))
+    vendor, caller = header.index("vendor"), header.index("caller_id")
+    rows = [next(csv_module.reader([line])) for line in lines[1:]]
+    cells6 = rows[4]  # file line 6 is data row index 4
+    cells6[vendor] = '"Urgent - call back'
+    cells51 = rows[49]
+    cells51[caller] = 'Monitor 24"'
+    out = [lines[0]] + [",".join(r) for r in rows]
+    broken = tmp_path / "broken.csv"
+    broken.write_text("\n".join(out) + "\n", encoding="utf-8")
+    log = read_event_log(broken, tz="UTC")
+    (swallowed,) = [a for a in log.anomalies if a.kind == "swallowed_rows"]
+    assert swallowed.row == 6 and "closes 45 lines later" in swallowed.message
+    summary = log.summary()
+    assert summary.rows == summary.steps + summary.repeats + summary.dropped

@@ -102,6 +102,7 @@ from ._sources import (
     open_text,
     sniff_delimiter,
     state_spec,
+    swallows,
 )
 
 __all__ = ["PRESETS", "EventLog", "EventLogSummary", "Preset", "read_event_log"]
@@ -134,6 +135,7 @@ DROPPED_KINDS: Final = frozenset(
         "unknown_state",
         "no_priority",
         "duplicate_id",
+        "swallowed_rows",
     }
 )
 _BAD: Final = object()  # a cell that does not read
@@ -766,12 +768,29 @@ def read_event_log(
         id_name = names["id"]
         tickets: dict[str, list[tuple[int, tuple[str, ...], tuple[str, ...]]]] = {}
         count = 0
+        physical = getattr(records, "line_num", None) is not None  # a csv reader: lines known
+        before = 1
         for line, record in enumerate(records, start=2):
             if not record:
                 continue
             count += 1
             if progress is not None and not count % PROGRESS_EVERY:
                 progress(count)
+            if physical:
+                now = records.line_num  # type: ignore[attr-defined]
+                spanned, before = now - before, now
+                if spanned > 1 and swallows(record, chosen_delimiter, width):
+                    key = record[id_col].strip() if len(record) > id_col else ""
+                    error = EventLogError(
+                        f"a quote opened in this row closes {spanned - 1} lines later, so the"
+                        " lines between, which look like rows, were read into one field: close"
+                        " the quote (or double it) and read again",
+                        row=line,
+                    )
+                    collector.loose.append(Anomaly(key, line, "swallowed_rows", str(error), None))
+                    collector.dropped += 1
+                    collector.problem(error)
+                    continue
             if len(record) != width:
                 key = record[id_col].strip() if len(record) > id_col else ""
                 error = EventLogError(

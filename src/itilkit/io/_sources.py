@@ -33,6 +33,7 @@ __all__ = [
     "open_text",
     "sniff_delimiter",
     "state_spec",
+    "swallows",
 ]
 
 #: The delimiters a header is sniffed for.
@@ -220,3 +221,23 @@ def state_spec(spec: object, field: str = "states") -> tuple[State, HoldReason |
     if reason is not None and state is not State.ON_HOLD:
         raise InvalidValueError(field, "a hold reason only with on_hold", spec)
     return state, reason
+
+
+def swallows(record: list[str], delimiter: str, width: int) -> bool:
+    r"""Whether a record read across several lines holds, inside a field, lines that look
+    like rows of the file (as many delimiters as a row has): a quote left open swallowed
+    them. A quoted field with ordinary line breaks (a description) does not.
+
+    >>> swallows(['INC1', 'Urgent\nINC2,Active,x\nINC3,New,y'], ",", 3)
+    True
+    >>> swallows(['INC1', 'first line\nsecond line'], ",", 3)
+    False
+    """
+    if width < 2:
+        return False
+    for field in record:
+        if "\n" in field:
+            for piece in field.split("\n")[1:]:
+                if piece.count(delimiter) >= width - 1:
+                    return True
+    return False
