@@ -82,6 +82,8 @@ from .._time import from_us, recorded_to_us, td_us, zone, zone_name
 from .._vocabulary import normalise
 from ._event_log import EventLog
 from ._sources import (
+    SERVICENOW_HOLD_REASON_CODES,
+    SERVICENOW_STATE_CODES,
     check_header,
     frame_cell,
     is_frame,
@@ -155,12 +157,7 @@ _S, _H = State, HoldReason
 # australia/platform-security/c_UnderstandingTheSysAuditTable.html) and "Life
 # cycle of an Incident" (states and On hold reasons).
 _SN_STATES: Final = {
-    "1": (_S.NEW, None),
-    "2": (_S.IN_PROGRESS, None),
-    "3": (_S.ON_HOLD, None),
-    "6": (_S.RESOLVED, None),
-    "7": (_S.CLOSED, None),
-    "8": (_S.CANCELED, None),
+    **{code: (state, None) for code, state in SERVICENOW_STATE_CODES.items()},
     "New": (_S.NEW, None),
     "In Progress": (_S.IN_PROGRESS, None),
     "Active": (_S.IN_PROGRESS, None),
@@ -171,10 +168,7 @@ _SN_STATES: Final = {
     "Cancelled": (_S.CANCELED, None),
 }
 _SN_REASONS: Final = {
-    "1": _H.AWAITING_CALLER,
-    "3": _H.AWAITING_PROBLEM,
-    "4": _H.AWAITING_VENDOR,
-    "5": _H.AWAITING_CHANGE,
+    **SERVICENOW_HOLD_REASON_CODES,
     "Awaiting Caller": _H.AWAITING_CALLER,
     "Awaiting Problem": _H.AWAITING_PROBLEM,
     "Awaiting Vendor": _H.AWAITING_VENDOR,

@@ -116,6 +116,8 @@ from .._vocabulary import normalise
 from ._event_log import PRESETS, EventLog
 from ._sources import (
     MISSING,
+    SERVICENOW_HOLD_REASON_CODES,
+    SERVICENOW_STATE_CODES,
     check_header,
     csv_problem,
     frame_cell,
@@ -181,29 +183,6 @@ class SnapshotPreset:
     reasons: Mapping[str, HoldReason]
 
 
-# ServiceNow's incident ``incident_state`` codes (1 New, 2 In Progress, 3 On Hold, 6 Resolved,
-# 7 Closed, 8 Canceled) and ``hold_reason`` codes (1 Awaiting Caller, 3 Awaiting Problem,
-# 4 Awaiting Vendor, 5 Awaiting Change): the value/label pairs of ServiceNow's choice lists as
-# the ServiceNow-certified Ansible collection maps them (ansible-collections/servicenow.itsm,
-# plugins/module_utils/incident.py, PAYLOAD_FIELDS_MAPPING); the labels are those of
-# ServiceNow's documentation, "Incident life cycle" (States: New, In Progress, On Hold with
-# the On hold reasons Awaiting Caller, Awaiting Change, Awaiting Problem, Awaiting Vendor,
-# Resolved, Closed, Canceled). Code 2 of ``hold_reason`` is in neither: the data's publisher
-# reads it as "Awaiting Evidence", an older choice; it is not guessed here (a bad_value).
-_SN_STATE_CODES: Final = {
-    "1": State.NEW,
-    "2": State.IN_PROGRESS,
-    "3": State.ON_HOLD,
-    "6": State.RESOLVED,
-    "7": State.CLOSED,
-    "8": State.CANCELED,
-}
-_SN_REASON_CODES: Final = {
-    "1": HoldReason.AWAITING_CALLER,
-    "3": HoldReason.AWAITING_PROBLEM,
-    "4": HoldReason.AWAITING_VENDOR,
-    "5": HoldReason.AWAITING_CHANGE,
-}
 _SN_COLUMNS: Final = {
     "id": "number",
     "state": "incident_state",
@@ -231,8 +210,8 @@ SNAPSHOT_PRESETS: Final[Mapping[str, SnapshotPreset]] = MappingProxyType(
     {
         "servicenow-incident": SnapshotPreset(
             MappingProxyType(_SN_COLUMNS),
-            MappingProxyType({**_SN_STATE_LABELS, **_SN_STATE_CODES}),
-            MappingProxyType(_SN_REASON_CODES),
+            MappingProxyType({**_SN_STATE_LABELS, **SERVICENOW_STATE_CODES}),
+            MappingProxyType(SERVICENOW_HOLD_REASON_CODES),
         ),
     }
 )

@@ -13,8 +13,10 @@ import csv
 import io
 import math
 import os
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Final, TextIO
 
 from .._errors import EventLogError, InvalidValueError, must
@@ -24,6 +26,8 @@ from .._priority import Priority, PriorityMatrix
 __all__ = [
     "DELIMITERS",
     "MISSING",
+    "SERVICENOW_HOLD_REASON_CODES",
+    "SERVICENOW_STATE_CODES",
     "check_header",
     "csv_problem",
     "frame_cell",
@@ -35,6 +39,35 @@ __all__ = [
     "state_spec",
     "swallows",
 ]
+
+# ServiceNow's incident ``incident_state`` codes (1 New, 2 In Progress, 3 On Hold, 6 Resolved,
+# 7 Closed, 8 Canceled) and ``hold_reason`` codes (1 Awaiting Caller, 3 Awaiting Problem,
+# 4 Awaiting Vendor, 5 Awaiting Change): the value/label pairs of ServiceNow's choice lists as
+# the ServiceNow-certified Ansible collection maps them (ansible-collections/servicenow.itsm,
+# plugins/module_utils/incident.py, PAYLOAD_FIELDS_MAPPING); the labels are those of
+# ServiceNow's documentation, "Incident life cycle" (States: New, In Progress, On Hold with
+# the On hold reasons Awaiting Caller, Awaiting Change, Awaiting Problem, Awaiting Vendor,
+# Resolved, Closed, Canceled). Code 2 of ``hold_reason`` is in neither: the data's publisher
+# reads it as "Awaiting Evidence", an older choice; it is not guessed here (a bad_value).
+SERVICENOW_STATE_CODES: Final[Mapping[str, State]] = MappingProxyType(
+    {
+        "1": State.NEW,
+        "2": State.IN_PROGRESS,
+        "3": State.ON_HOLD,
+        "6": State.RESOLVED,
+        "7": State.CLOSED,
+        "8": State.CANCELED,
+    }
+)
+SERVICENOW_HOLD_REASON_CODES: Final[Mapping[str, HoldReason]] = MappingProxyType(
+    {
+        "1": HoldReason.AWAITING_CALLER,
+        "3": HoldReason.AWAITING_PROBLEM,
+        "4": HoldReason.AWAITING_VENDOR,
+        "5": HoldReason.AWAITING_CHANGE,
+    }
+)
+
 
 #: The delimiters a header is sniffed for.
 DELIMITERS: Final = (",", ";", "\t", "|")
