@@ -103,6 +103,7 @@ from ._sources import (
     sniff_delimiter,
     state_spec,
     swallows,
+    width_problem,
 )
 
 __all__ = ["PRESETS", "EventLog", "EventLogSummary", "Preset", "read_event_log"]
@@ -792,11 +793,7 @@ def read_event_log(
                     collector.problem(error)
                     continue
             if len(record) != width:
-                key = record[id_col].strip() if len(record) > id_col else ""
-                error = EventLogError(
-                    f"has {len(record)} fields where the header has {width}", row=line
-                )
-                kind = "short_row" if len(record) < width else "long_row"
+                key, kind, error = width_problem(record, width, id_col, line)
                 collector.loose.append(Anomaly(key, line, kind, str(error), None))
                 collector.dropped += 1
                 collector.problem(error)

@@ -90,6 +90,7 @@ from ._sources import (
     note_priority_mismatch,
     open_text,
     state_spec,
+    width_problem,
 )
 
 __all__ = ["FIELD_CHANGE_PRESETS", "FieldChangeLog", "FieldChangePreset", "read_field_changes"]
@@ -492,11 +493,7 @@ def _csv_records(
                 continue
             count += 1
             if len(row) != width:
-                key = row[index["id"]].strip() if len(row) > index["id"] else ""
-                error = EventLogError(
-                    f"has {len(row)} fields where the header has {width}", row=line
-                )
-                kind = "short_row" if len(row) < width else "long_row"
+                key, kind, error = width_problem(row, width, index["id"], line)
                 problems.loose.append(Anomaly(key, line, kind, str(error), None))
                 problems.dropped += 1
                 problems.problem(error)

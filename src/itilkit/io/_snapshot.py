@@ -126,6 +126,7 @@ from ._sources import (
     note_priority_mismatch,
     open_text,
     sniff_delimiter,
+    width_problem,
 )
 
 __all__ = ["SNAPSHOT_PRESETS", "SnapshotPreset", "read_incidents"]
@@ -400,11 +401,7 @@ class _Reader:
 
     def row(self, line: int, record: list[str], width: int) -> None:
         if len(record) != width:
-            key = record[self.index["id"]].strip() if len(record) > self.index["id"] else ""
-            kind = "short_row" if len(record) < width else "long_row"
-            error = EventLogError(
-                f"has {len(record)} fields where the header has {width}", row=line
-            )
+            key, kind, error = width_problem(record, width, self.index["id"], line)
             self.drop(key, kind, error)
             return
         id_name = self.names["id"]

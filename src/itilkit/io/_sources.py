@@ -38,6 +38,7 @@ __all__ = [
     "sniff_delimiter",
     "state_spec",
     "swallows",
+    "width_problem",
 ]
 
 # ServiceNow's incident ``incident_state`` codes (1 New, 2 In Progress, 3 On Hold, 6 Resolved,
@@ -274,3 +275,13 @@ def swallows(record: list[str], delimiter: str, width: int) -> bool:
                 if piece.count(delimiter) >= width - 1:
                     return True
     return False
+
+
+def width_problem(
+    record: list[str], width: int, id_col: int, row: int
+) -> tuple[str, str, EventLogError]:
+    """``(ticket id, kind, error)`` for a record with more or fewer cells than the header."""
+    key = record[id_col].strip() if len(record) > id_col else ""
+    kind = "short_row" if len(record) < width else "long_row"
+    error = EventLogError(f"has {len(record)} fields where the header has {width}", row=row)
+    return key, kind, error
