@@ -1617,6 +1617,9 @@ _HEADER = (
     "impact",
     "urgency",
 )
+#: Cells every export reader must refuse or read: empty, missing, too long, NUL, quotes.
+HOSTILE_CELLS = ("", "?", DIGITS_5000, "\x00", '"', "a,b")
+
 cell_values = st.one_of(
     st.sampled_from(
         [
@@ -1636,12 +1639,7 @@ cell_values = st.one_of(
             "31/12/9999 23:59",
             "1/1/0001 00:00",
             "27/3/2016 02:30",
-            "",
-            "?",
-            DIGITS_5000,
-            "\x00",
-            '"',
-            "a,b",
+            *HOSTILE_CELLS,
         ]
     ),
     st.text(max_size=12),
@@ -1944,12 +1942,7 @@ snapshot_cells = st.one_of(
             "0001-01-01 00:00:00",
             "9999-12-31 23:59:59",
             "0001-01-01 00:00:00-12:00",
-            "",
-            "?",
-            DIGITS_5000,
-            "\x00",
-            '"',
-            "a,b",
+            *HOSTILE_CELLS,
         ]
     ),
     st.text(max_size=12),
