@@ -153,10 +153,14 @@ class TestLeftOut:
         """Clocks without a target are counted, with the incidents named, never dropped."""
         sla = SLA("P1 only", window=ALWAYS, targets=[Target("response", "PT15M", priority="P1")])
         report = sla.compliance(fleet(), as_of=u("15:00"))
-        # A, B, C are P3: no response target; all four live incidents lack a resolution target.
-        assert report.no_target == 7
-        assert report.no_target_ids == ("A", "B", "C", "D")
+        # By default only the metrics with a target: A, B, C are P3, with no response target.
+        assert report.no_target == 3
+        assert report.no_target_ids == ("A", "B", "C")
         assert (report.met, report.breached) == (1, 0)  # D answered in 10 min
+        # Asked for both metrics, all four live incidents also lack a resolution target.
+        both = sla.compliance(fleet(), as_of=u("15:00"), metrics=["response", "resolution"])
+        assert both.no_target == 7
+        assert both.no_target_ids == ("A", "B", "C", "D")
 
     def test_applies_to(self) -> None:
         """Incidents the condition does not select are counted as not applicable."""
@@ -223,9 +227,11 @@ class TestRendering:
         }
         assert d["breaches"][0] == {
             "incident": "B",
+            "sla": "Std",
             "metric": "response",
             "priority": "P3",
             "target": "PT1H",
+            "within": "PT1H",
             "elapsed": "PT1H30M",
             "late_by": "PT30M",
             "due": "2026-03-02T10:00:00+00:00",

@@ -303,7 +303,7 @@ class TestProblems:
             ),
             (
                 {**GOLD, "pause_on": ["new"]},
-                [("$.pause_on", "must be states other than NEW and IN_PROGRESS (got ['NEW'])")],
+                [("$.pause_on[0]", "must be a state other than NEW and IN_PROGRESS (got 'new')")],
             ),
             ({**GOLD, "warn_at": "50%"}, [("$.warn_at", "must be an array (got '50%')")]),
             (
@@ -335,7 +335,8 @@ class TestProblems:
                 [
                     (
                         "$.targets[0].within",
-                        "must be an ISO 8601 duration such as 'PT4H' (got 3600)",
+                        "must be an ISO 8601 duration such as 'PT4H' or '3 business days'"
+                        " (got 3600)",
                     )
                 ],
             ),

@@ -40,6 +40,7 @@ LAYERS: dict[str, int] = {
         [
             "_priority",
             "_incident",
+            "_clock_rules",
             "_clock",
             "_compliance",
             "_sla",

@@ -126,7 +126,8 @@ class TestTarget:
             (("response", "PT0S"), {}, r"'within' must be a positive duration"),
             (("response", "-PT1H"), {}, r"'within' must be a positive duration"),
             (("response", "PT1H"), {"priority": "P9"}, r"'priority' must be P1 to P5"),
-            (("uptime", "PT1H"), {}, r"'metric' must be one of"),
+            (("", "PT1H"), {}, r"'metric' must be a non-empty string"),
+            (("response", "PT1H"), {"pause_on": ["on_hold"]}, r"'pause_on' must be given on"),
         ],
     )
     def test_invalid(
@@ -164,7 +165,7 @@ class TestAgreement:
                 r"'targets' must be at most one target per metric and priority",
             ),
             ({"window": "Mon-Fri 09:00-17:00"}, r"'window' must be a ServiceWindow"),
-            ({"pause_on": ["new"]}, r"'pause_on' must be states other than NEW and IN_PROGRESS"),
+            ({"pause_on": ["new"]}, r"'pause_on' must be a state other than NEW and IN_PROGRESS"),
             ({"pause_on": 3}, r"'pause_on' must be an iterable of states"),
             ({"warn_at": [50]}, r"'warn_at' must be a ratio .* \(did you mean '50%'\?\)"),
             ({"warn_at": "50%"}, r"'warn_at' must be an iterable of ratios"),
@@ -557,7 +558,8 @@ class TestBadInput:
         """An unknown metric name lists the choices."""
         with pytest.raises(
             InvalidValueError,
-            match=r"'metric' must be one of 'response', 'resolution' \(got 'uptime'\)",
+            match=r"'metric' must be 'response', 'resolution' or the name of one of the"
+            r" agreement's clocks \(none\) \(got 'uptime'\)",
         ):
             gold().clock(self.inc, "uptime", as_of=u("10:00"))
 

@@ -331,8 +331,13 @@ def measure_availability(
     window: ServiceWindow,
     start: datetime | str,
     end: datetime | str,
+    target: RatioLike | None = None,
 ) -> AvailabilityReport:
     """Availability over ``[start, end)`` against the agreed service hours of ``window``.
+
+    ``target`` is the availability objective (``"97%"``) that
+    :meth:`AvailabilityReport.meets` and ``margin`` compare with when called
+    without one; an SLA's :meth:`~itilkit.SLA.availability_report` passes its own.
 
     The seed's story: March 2026, weekday business hours in Seoul with Korean
     holidays, 113.4 minutes of downtime inside those hours.
@@ -354,7 +359,8 @@ def measure_availability(
     b = to_us(end, "end")
     if b < a:
         raise ChronologyError("end", end, start)
-    return measure(outages_of(outages), window, a, b, None)
+    objective = None if target is None else parse_ratio(target, "target")
+    return attrs.evolve(measure(outages_of(outages), window, a, b, None), target=objective)
 
 
 def outages_of(outages: object) -> tuple[Outage, ...]:
@@ -394,6 +400,8 @@ class AvailabilityReport:
     label: str | None = None
     window: ServiceWindow = attrs.field(repr=False, eq=False, kw_only=True)
     outages: tuple[Outage, ...] = attrs.field(repr=False, eq=False, kw_only=True)
+    target: Fraction | None = attrs.field(default=None, kw_only=True)
+    """The availability objective it is measured against (an SLA's), if any."""
 
     @property
     def agreed(self) -> timedelta:
@@ -432,17 +440,32 @@ class AvailabilityReport:
             )
         return ratio
 
-    def meets(self, target: RatioLike) -> bool:
+    def meets(self, target: RatioLike | None = None) -> bool:
         """Whether availability is at least ``target``: ``"97%"``, or a ratio such as ``"0.97"``.
 
-        The comparison is exact: 96.99999% does not meet 97%. A number above 1
-        without its ``%`` (``97``, ``"97"``) is refused rather than misread.
+        Without ``target``, the report's own objective (``self.target``, an
+        SLA's ``availability``). The comparison is exact: 96.99999% does not
+        meet 97%. A number above 1 without its ``%`` (``97``, ``"97"``) is
+        refused rather than misread.
         """
-        return self._defined_ratio() >= parse_ratio(target, "target")
+        return self._defined_ratio() >= self._objective(target)
 
-    def margin(self, target: RatioLike) -> Fraction:
-        """Percentage points above (positive) or below (negative) ``target``, exactly."""
-        return (self._defined_ratio() - parse_ratio(target, "target")) * 100
+    def margin(self, target: RatioLike | None = None) -> Fraction:
+        """Percentage points above (positive) or below (negative) ``target`` (default: the
+        report's own objective), exactly."""
+        return (self._defined_ratio() - self._objective(target)) * 100
+
+    def _objective(self, target: RatioLike | None) -> Fraction:
+        if target is not None:
+            return parse_ratio(target, "target")
+        if self.target is None:
+            raise InvalidValueError(
+                "target",
+                "an availability objective such as '97%' (this report was measured without one;"
+                " an SLA's availability_report carries its own)",
+                None,
+            )
+        return self.target
 
     def _per_failure(self, us: Fraction | int) -> timedelta | None:
         return None if self.failures == 0 else rounded_timedelta(Fraction(us) / self.failures)

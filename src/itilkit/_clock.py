@@ -7,9 +7,15 @@ inside the agreement's service window) while it runs:
 
 - RESPONSE runs from ``opened_at`` to the first transition out of NEW.
 - RESOLUTION runs from ``opened_at`` until RESOLVED (or CLOSED), is paused
-  while the state is in the agreement's ``pause_on`` states (ON_HOLD by
-  default), does not run while the incident sits RESOLVED, and a reopen
-  resumes it.
+  while the state (or the hold reason) is in the target's ``pause_on``
+  (ON_HOLD by default), and a reopen resumes it (the time it sat RESOLVED
+  counts as paused) or, with ``on_reopen="restart"``, starts a new run from
+  the reopen while the first keeps its outcome.
+- A custom :class:`~itilkit.Clock` starts, stops, pauses and resets on its
+  own conditions (:mod:`itilkit._clock_rules`).
+
+Each target may have its own window; a :class:`~itilkit.BusinessDays` target
+is the open time from the clock's start to the window's ``add_days``.
 
 The contract, exactly: ``elapsed`` is business time counted while running, up
 to ``as_of`` or the stop. ``due`` is the earliest instant at which ``elapsed``
@@ -34,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 import pendulum
 
+from ._clock_rules import NEVER, BusinessDays, Clock, Fields, Test
 from ._errors import InvalidValueError, NoOpenTimeError
 from ._incident import HoldReason, State
 from ._priority import Priority
@@ -46,9 +53,21 @@ if TYPE_CHECKING:
     from ._incident import Incident
     from ._window import ServiceWindow
 
-__all__ = ["END_STATES", "ClockStatus", "Metric", "Pause", "Rules", "Stage", "Timeline", "run"]
+__all__ = [
+    "END_STATES",
+    "ClockStatus",
+    "Metric",
+    "MetricKey",
+    "Pause",
+    "Rules",
+    "Stage",
+    "Timeline",
+    "metric_name",
+    "run",
+    "runs",
+]
 
-Stage = Literal["running", "paused", "met", "breached", "cancelled"]
+Stage = Literal["running", "paused", "met", "breached", "cancelled", "reset"]
 
 END_STATES = frozenset({State.RESOLVED, State.CLOSED, State.CANCELED})
 """States in which a RESOLUTION clock does not run: service is restored, or the
@@ -74,6 +93,31 @@ class Metric(enum.Enum):
     def parse(cls, value: object, field: str = "metric") -> Metric:
         """The metric named by ``value`` (a Metric, or its name in any case)."""
         return parse_member(cls, value, field)
+
+
+MetricKey = Metric | str
+"""A built-in :class:`Metric` or the name of a custom :class:`~itilkit.Clock`."""
+
+
+def metric_name(metric: MetricKey) -> str:
+    """How reports and documents write a metric: ``"response"``, or a clock's name."""
+    return metric.value if isinstance(metric, Metric) else metric
+
+
+def within_text(within: timedelta | BusinessDays | None) -> str | None:
+    """A target as documents write it: ``"PT4H"`` or ``"3 business days"``."""
+    if within is None:
+        return None
+    if isinstance(within, BusinessDays):
+        return str(within)
+    return iso_duration(td_us(within))
+
+
+def target_text(target: timedelta, within: timedelta | BusinessDays | None) -> str:
+    """A target for reading: ``"4h 00m"``, or ``"3 business days (27h 00m)"``."""
+    if isinstance(within, BusinessDays):
+        return f"{within} ({format_duration(target)})"
+    return format_duration(target)
 
 
 @attrs.frozen
@@ -126,7 +170,7 @@ class ClockStatus:
     """
 
     incident_id: str
-    metric: Metric
+    metric: MetricKey
     priority: Priority
     target: timedelta
     elapsed: timedelta
@@ -143,6 +187,9 @@ class ClockStatus:
     stopped_at: pendulum.DateTime | None
     as_of: pendulum.DateTime
     pauses: tuple[Pause, ...] = ()
+    within: timedelta | BusinessDays | None = None
+    """The target as the agreement writes it (``target`` is its business time here:
+    for :class:`~itilkit.BusinessDays`, the open time from the start to ``add_days``)."""
 
     @property
     def paused(self) -> timedelta:
@@ -163,9 +210,10 @@ class ClockStatus:
         """JSON-ready form: durations as ISO 8601, instants with offsets, ratios exact."""
         return {
             "incident": self.incident_id,
-            "metric": self.metric.value,
+            "metric": metric_name(self.metric),
             "priority": self.priority.name,
             "target": iso_duration(td_us(self.target)),
+            "within": within_text(self.within),
             "elapsed": iso_duration(td_us(self.elapsed)),
             "remaining": iso_duration(td_us(self.remaining)),
             "due": None if self.due is None else iso(self.due),
@@ -191,7 +239,7 @@ class ClockStatus:
             return "-" if value is None else value.format("YYYY-MM-DD HH:mm")
 
         return [
-            ["target", format_duration(self.target), ""],
+            ["target", target_text(self.target, self.within), ""],
             ["elapsed", format_duration(self.elapsed), format_duration(self.actual_elapsed)],
             [
                 "remaining",
@@ -208,7 +256,7 @@ class ClockStatus:
     def title(self) -> str:
         """The heading the text and HTML forms show."""
         return (
-            f"{self.incident_id} {self.metric.value} ({self.priority.name}): {self.stage}"
+            f"{self.incident_id} {metric_name(self.metric)} ({self.priority.name}): {self.stage}"
             f" as of {self.as_of.format('YYYY-MM-DD HH:mm Z')}"
         )
 
@@ -244,48 +292,155 @@ class ClockStatus:
 
 # --- the engine (integer microseconds) -----------------------------------------------
 
+Reopen = Literal["resume", "restart"]
+
+
+class TargetRule:
+    """One target compiled: its business time (or working days), window and pause rule.
+
+    ``us`` is the target in microseconds, or None for a :class:`BusinessDays`
+    target (``days``), whose business time depends on where the clock
+    starts. ``pause`` is the target's own pause condition (its ``pause_on``
+    or the agreement's); a custom clock pauses by its own condition instead.
+    """
+
+    __slots__ = ("days", "pause", "us", "window", "within")
+
+    def __init__(
+        self,
+        *,
+        us: int | None,
+        days: int | None,
+        window: ServiceWindow,
+        pause: Test,
+        within: timedelta | BusinessDays,
+    ) -> None:
+        self.us = us
+        self.days = days
+        self.window = window
+        self.pause = pause
+        self.within = within
+
+
+def _always(s: State, r: HoldReason | None, f: Fields, c: frozenset[str]) -> bool:
+    return True
+
+
+def _never(s: State, r: HoldReason | None, f: Fields, c: frozenset[str]) -> bool:
+    return False
+
+
+def _answered(s: State, r: HoldReason | None, f: Fields, c: frozenset[str]) -> bool:
+    return s is not State.NEW
+
+
+def _restored(s: State, r: HoldReason | None, f: Fields, c: frozenset[str]) -> bool:
+    return s is State.RESOLVED or s is State.CLOSED
+
+
+class ClockRule:
+    """When one clock starts, stops, pauses and resets, compiled to plain functions.
+
+    ``pause`` None means the target's pause rule applies (RESOLUTION).
+    ``reopens`` says whether a stopped clock can come back (on a reopen,
+    when the stop no longer holds): only a stop on states can.
+    """
+
+    __slots__ = ("pause", "reads_fields", "reopens", "reset", "start", "stop")
+
+    def __init__(
+        self,
+        *,
+        start: Test,
+        stop: Test,
+        pause: Test | None,
+        reset: Test | None,
+        reads_fields: bool,
+        reopens: bool,
+    ) -> None:
+        self.start = start
+        self.stop = stop
+        self.pause = pause
+        self.reset = reset
+        self.reads_fields = reads_fields
+        self.reopens = reopens
+
+    @classmethod
+    def of(cls, clock: Clock) -> ClockRule:
+        """A custom clock compiled."""
+        return cls(
+            start=clock.start,
+            stop=clock.stop,
+            pause=clock.pause,
+            reset=None if clock.reset == NEVER else clock.reset,
+            reads_fields=clock.reads_fields,
+            reopens=clock.stop.state_only,
+        )
+
+
+RESPONSE_CLOCK = ClockRule(
+    start=_always, stop=_answered, pause=_never, reset=None, reads_fields=False, reopens=False
+)
+"""RESPONSE: from logging to the first move out of NEW; it never pauses or reopens."""
+
+RESOLUTION_CLOCK = ClockRule(
+    start=_always, stop=_restored, pause=None, reset=None, reads_fields=False, reopens=True
+)
+"""RESOLUTION: from logging to RESOLVED or CLOSED, paused by the target's pause rule;
+a reopen resumes or restarts it (the agreement's ``on_reopen``)."""
+
 
 class Rules:
     """Everything one agreement's clocks need, compiled once: the agreement's rules object.
 
-    ``window`` is the service window; ``halted`` the states in which a
-    RESOLUTION clock does not run (the pause states and :data:`END_STATES`,
-    a tuple: membership by identity is cheaper than hashing enums);
-    ``targets`` maps each metric to its targets by priority (None: every
-    priority) in microseconds; ``restart`` whether a change of priority
-    restarts the clock; ``warn_at`` the warning fractions.
+    ``window`` is the agreement's service window (a target may have its
+    own); ``clocks`` maps each metric (a :class:`Metric` or a custom clock's
+    name) to its :class:`ClockRule`; ``targets`` maps each metric to its
+    :class:`TargetRule` by priority (None: every priority); ``restart``
+    whether a change of priority restarts the clock; ``reopen`` what a
+    reopen does to a stopped clock; ``warn_at`` the warning fractions.
     """
 
-    __slots__ = ("halted", "restart", "targets", "warn_at", "window")
+    __slots__ = ("clocks", "reopen", "restart", "targets", "warn_at", "window")
 
     def __init__(
         self,
         *,
         window: ServiceWindow,
-        pause_on: frozenset[State],
-        targets: dict[Metric, dict[Priority | None, int]],
+        clocks: dict[MetricKey, ClockRule],
+        targets: dict[MetricKey, dict[Priority | None, TargetRule]],
         restart: bool,
+        reopen: Reopen,
         warn_at: Sequence[Fraction],
     ) -> None:
         self.window = window
-        self.halted = tuple(pause_on | END_STATES)
+        self.clocks = clocks
         self.targets = targets
         self.restart = restart
+        self.reopen = reopen
         self.warn_at = tuple(warn_at)
 
 
-Segment = tuple[int, int, State, "HoldReason | None"]
+Situation = tuple[State, "HoldReason | None", Fields]
+Event = tuple[int, State, "HoldReason | None", Fields, frozenset[str]]
+Segment = tuple[int, int, State, "HoldReason | None", Fields, bool]
+"""``(start, end, state, reason, fields, held)``: ``held`` marks time the clock stood
+stopped before a reopen resumed it (counted as paused)."""
+
+_NOTHING: frozenset[str] = frozenset()
 
 
 class Timeline:
-    """An incident's recorded states as integer segments, cut at ``as_of``.
+    """An incident's recorded updates as integer events, cut at ``as_of``.
 
     Steps are taken in recorded order; a step dated before the one it follows
     (possible in a non-strict replay) is moved up to it, so a segment is never
-    negative and the total never exceeds the wall time since opening.
+    negative and the total never exceeds the wall time since opening. The
+    same holds for the changes of carried fields, which join the first step
+    at their instant (one update) or stand as updates of their own.
     """
 
-    __slots__ = ("as_of", "moves", "opened", "priorities")
+    __slots__ = ("_events", "as_of", "carried", "moves", "opened", "priorities")
 
     def __init__(self, incident: Incident, as_of: int) -> None:
         opened = incident.opened_at_us
@@ -309,6 +464,8 @@ class Timeline:
             cursor = t
         self.moves = moves
         self.priorities = [(c.at_us, c.priority) for c in incident.priority_history]
+        self.carried = incident.carried
+        self._events: dict[bool, list[Event]] = {}
 
     def priority_at(self, t: int) -> tuple[Priority, int]:
         """The priority in force at ``t`` and the instant the clock restarts for it.
@@ -326,9 +483,145 @@ class Timeline:
             priority = value
         return priority, restart
 
+    def events(self, fields: bool) -> list[Event]:
+        """The updates: the opening, then each step, with the carried fields if asked."""
+        found = self._events.get(fields)
+        if found is not None:
+            return found
+        if not fields:
+            out: list[Event] = [(self.opened, State.NEW, None, None, _NOTHING)]
+            out += [(t, s, r, None, _NOTHING) for t, s, r in self.moves]
+        else:
+            out = self._with_fields()
+        self._events[fields] = out
+        return out
+
+    def _with_fields(self) -> list[Event]:
+        changes: list[tuple[int, str, str | None]] = []
+        cursor, data = self.opened, self.carried
+        for i in range(0, len(data), 3):
+            t = data[i + 1]
+            assert isinstance(t, int)
+            t = max(t, cursor)
+            if t > self.as_of:
+                break
+            name, value = data[i], data[i + 2]
+            assert isinstance(name, str) and not isinstance(value, int)
+            changes.append((t, name, value))
+            cursor = t
+        out: list[Event] = []
+        values: dict[str, str] = {}
+        state: State = State.NEW
+        reason: HoldReason | None = None
+        k, n = 0, len(changes)
+
+        def apply(until: int) -> frozenset[str]:
+            nonlocal k, values
+            changed: set[str] = set()
+            values = dict(values)
+            while k < n and changes[k][0] == until:
+                _, name, value = changes[k]
+                if value is None:
+                    values.pop(name, None)
+                else:
+                    values[name] = value
+                changed.add(name)
+                k += 1
+            return frozenset(changed)
+
+        for t, s, r in [(self.opened, State.NEW, None), *self.moves]:
+            while k < n and changes[k][0] < t:
+                at = changes[k][0]
+                changed = apply(at)
+                out.append((at, state, reason, values, changed))
+            changed = apply(t) if k < n and changes[k][0] == t else _NOTHING
+            out.append((t, s, r, values, changed))
+            state, reason = s, r
+        while k < n:
+            at = changes[k][0]
+            changed = apply(at)
+            out.append((at, state, reason, values, changed))
+        return out
+
+
+class Instance:
+    """One run of a clock from its start: its segments and how it ended (None: still on)."""
+
+    __slots__ = ("end", "how", "now", "segments", "start")
+
+    def __init__(self, start: int, as_of: int) -> None:
+        self.start = start
+        self.end = as_of
+        self.how: Literal["stop", "reset", "cancel"] | None = None
+        self.segments: list[Segment] = []
+        self.now: tuple[State, HoldReason | None, Fields] = (State.NEW, None, None)
+
+    def close(self, t: int, how: Literal["stop", "reset", "cancel"]) -> None:
+        self.end = t
+        self.how = how
+
+
+def instances(clock: ClockRule, timeline: Timeline, reopen: Reopen) -> list[Instance]:
+    """Walk the updates and cut the clock's runs: start, stop, reset, cancel, reopen.
+
+    At each update, in this order: a running clock is cancelled (the
+    incident was cancelled), reset, or stopped; then a clock that is not
+    running comes back on a reopen (a stop on states that no longer holds:
+    resumed, or restarted from here) or starts when it is waiting and
+    ``start`` holds (and stops at once if ``stop`` holds too).
+    """
+    events = timeline.events(clock.reads_fields)
+    as_of = timeline.as_of
+    start, stop, reset, reopens = clock.start, clock.stop, clock.reset, clock.reopens
+    restart = reopen == "restart"
+    out: list[Instance] = []
+    current: Instance | None = None
+    stopped: Instance | None = None
+    held: list[Segment] = []
+    waiting = True
+    last = len(events) - 1
+    for i, (t, state, reason, fields, changed) in enumerate(events):
+        following = as_of if i == last else events[i + 1][0]
+        if current is not None:
+            if state is State.CANCELED:
+                current.close(t, "cancel")
+                current, stopped, waiting = None, None, False
+            elif reset is not None and reset(state, reason, fields, changed):
+                current.close(t, "reset")
+                current, waiting = None, True
+            elif stop(state, reason, fields, changed):
+                current.close(t, "stop")
+                current, stopped, held, waiting = None, current, [], False
+        elif stopped is not None and reset is not None and reset(state, reason, fields, changed):
+            stopped, waiting = None, True
+        if current is None and state is not State.CANCELED:
+            if stopped is not None and reopens and not stop(state, reason, fields, changed):
+                if restart:
+                    current = Instance(t, as_of)
+                    out.append(current)
+                else:
+                    current = stopped
+                    current.segments += held
+                    current.how, current.end = None, as_of
+                stopped, held = None, []
+            elif waiting and start(state, reason, fields, changed):
+                waiting = False
+                current = Instance(t, as_of)
+                out.append(current)
+                if stop(state, reason, fields, changed):
+                    current.close(t, "stop")
+                    current, stopped, held = None, current, []
+        if current is not None:
+            current.now = (state, reason, fields)
+            if following > t:
+                current.segments.append((t, following, state, reason, fields, False))
+        elif stopped is not None and reopens and following > t:
+            held.append((t, following, state, reason, fields, True))
+    return out
+
 
 class Run:
-    """The raw outcome of one clock: integer figures, no pendulum objects."""
+    """The raw outcome of one clock run: integer figures, no pendulum objects."""
 
     __slots__ = (
         "elapsed",
@@ -336,6 +629,7 @@ class Run:
         "paused_now",
         "paused_segments",
         "priority",
+        "rule",
         "running",
         "stage",
         "start",
@@ -347,6 +641,7 @@ class Run:
         self,
         *,
         priority: Priority,
+        rule: TargetRule,
         target: int,
         start: int,
         running: list[tuple[int, int]],
@@ -358,6 +653,7 @@ class Run:
         stage: Stage,
     ) -> None:
         self.priority = priority
+        self.rule = rule
         self.target = target
         self.start = start
         self.running = running
@@ -369,103 +665,116 @@ class Run:
         self.stage = stage
 
 
-def segments(timeline: Timeline, metric: Metric) -> tuple[list[Segment], int | None, bool]:
-    """The clock's segments, its stop instant (None if still going) and whether it was cancelled.
+def runs(rules: Rules, timeline: Timeline, metric: MetricKey) -> list[Run | None]:
+    """Every run of one clock (several after a restart or a reset), oldest first.
 
-    Each segment is ``(start, end, state, reason)``; a RESPONSE clock has a
-    single NEW segment. A RESOLUTION clock ends at the start of the trailing
-    run of RESOLVED/CLOSED/CANCELED states; a CANCELED first in that run
-    means the incident was cancelled while its clock still ran.
+    None stands for a run whose priority has no target.
     """
-    opened, as_of = timeline.opened, timeline.as_of
-    if metric is Metric.RESPONSE:
-        for t, state, _ in timeline.moves:
-            if state is not State.NEW:
-                return [(opened, t, State.NEW, None)], t, state is State.CANCELED
-        return [(opened, as_of, State.NEW, None)], None, False
-    out: list[Segment] = []
-    start, state, reason = opened, State.NEW, None
-    for t, next_state, next_reason in timeline.moves:
-        out.append((start, t, state, reason))
-        start, state, reason = t, next_state, next_reason
-    out.append((start, as_of, state, reason))
-    first_end = len(out)
-    while first_end > 0 and out[first_end - 1][2] in END_STATES:
-        first_end -= 1
-    if first_end == len(out):
-        return out, None, False
-    stop = out[first_end][0]
-    return out[:first_end], stop, out[first_end][2] is State.CANCELED
+    clock = rules.clocks[metric]
+    targets = rules.targets.get(metric, {})
+    return [
+        _evaluate(rules, clock, targets, timeline, inst)
+        for inst in instances(clock, timeline, rules.reopen)
+    ]
 
 
-def run(rules: Rules, timeline: Timeline, metric: Metric) -> Run | None:
-    """Evaluate one clock on integers; None when no target applies to the priority."""
-    halted = rules.halted
-    targets = rules.targets[metric]
-    segs, stop, cancelled = segments(timeline, metric)
-    end = timeline.as_of if stop is None else stop
-    final = segs[-1][2]
-    paused_now = stop is None and metric is Metric.RESOLUTION and final in halted
+def run(rules: Rules, timeline: Timeline, metric: MetricKey) -> Run | None:
+    """The clock's latest run; None when it never started or no target applies."""
+    found = runs(rules, timeline, metric)
+    return found[-1] if found else None
+
+
+def _evaluate(
+    rules: Rules,
+    clock: ClockRule,
+    targets: dict[Priority | None, TargetRule],
+    timeline: Timeline,
+    inst: Instance,
+) -> Run | None:
+    end = inst.end
     priority, restart_at = timeline.priority_at(end)
-    target = targets.get(priority)
-    if target is None:
-        target = targets.get(None)
-        if target is None:
+    rule = targets.get(priority)
+    if rule is None:
+        rule = targets.get(None)
+        if rule is None:
             return None
-    start = timeline.opened
+    start = inst.start
+    segs = inst.segments
     if rules.restart and restart_at > start:
         start = restart_at
-        segs = [(max(a, start), b, s, r) for a, b, s, r in segs if b > start]
+        segs = [(max(a, start), b, st, r, f, h) for a, b, st, r, f, h in segs if b > start]
+    window = rule.window
+    bt = window.business_time_us
+    if rule.us is not None:
+        target = rule.us
+    else:
+        assert rule.days is not None
+        target = bt(start, window.add_days_us(start, rule.days))
+    pause = rule.pause if clock.pause is None else clock.pause
     running: list[tuple[int, int]] = []
     paused: list[Segment] = []
-    response = metric is Metric.RESPONSE
     elapsed = 0
-    bt = rules.window.business_time_us
     for seg in segs:
-        a, b, state, _ = seg
-        if b <= a:
-            continue
-        if response or state not in halted:
+        a, b, state, reason, fields, held = seg
+        if held or pause(state, reason, fields, _NOTHING):
+            paused.append(seg)
+        else:
             running.append((a, b))
             elapsed += bt(a, b)
-        else:
-            paused.append(seg)
+    how = inst.how
     stage: Stage
-    if cancelled:
+    if how == "cancel":
         stage = "cancelled"
     elif elapsed > target:
         stage = "breached"
-    elif stop is not None:
+    elif how == "reset":
+        stage = "reset"
+    elif how == "stop":
         stage = "met"
-    elif paused_now:
+    elif pause(*inst.now, _NOTHING):
         stage = "paused"
     else:
         stage = "running"
     return Run(
         priority=priority,
+        rule=rule,
         target=target,
         start=start,
         running=running,
         paused_segments=paused,
-        stop=stop,
+        stop=None if how is None else end,
         end=end,
-        paused_now=paused_now,
+        paused_now=stage == "paused",
         elapsed=elapsed,
         stage=stage,
     )
 
 
-def due_us(window: ServiceWindow, r: Run) -> int | None:
+def due_us(r: Run) -> int | None:
     """The earliest instant at which elapsed equals the target if the clock runs on.
 
-    None when the window has no open time left to reach the target.
+    For a :class:`BusinessDays` target, that instant moved forward into open
+    time, where ``add_days`` puts it. None when the window has no open time
+    left to reach the target.
     """
+    window = r.rule.window
     remaining = r.target - r.elapsed
     if remaining > 0:
         try:
-            return window.add_us(r.end, remaining)
+            due = window.add_us(r.end, remaining)
         except NoOpenTimeError:
             return None
+    else:
+        due = _reached(window, r)
+    if r.rule.days is not None and not window.contains_us(due):
+        try:
+            due = window.next_open_us(due)
+        except NoOpenTimeError:
+            return None
+    return due
+
+
+def _reached(window: ServiceWindow, r: Run) -> int:
     cum = 0
     bt = window.business_time_us
     for a, b in r.running:
@@ -478,8 +787,9 @@ def due_us(window: ServiceWindow, r: Run) -> int | None:
     )  # pragma: no cover
 
 
-def breached_at_us(window: ServiceWindow, r: Run, due: int) -> int:
+def breached_at_us(r: Run, due: int) -> int:
     """The first instant after ``due`` at which the running clock is in open time."""
+    window = r.rule.window
     for a, b in r.running:
         if b <= due:
             continue
@@ -493,17 +803,17 @@ def breached_at_us(window: ServiceWindow, r: Run, due: int) -> int:
 
 
 def status(
-    rules: Rules, incident_id: str, metric: Metric, r: Run, timeline: Timeline
+    rules: Rules, incident_id: str, metric: MetricKey, r: Run, timeline: Timeline
 ) -> ClockStatus:
     """The public :class:`ClockStatus` of a raw run (pendulum objects made here)."""
-    window = rules.window
+    window = r.rule.window
     tz = window.tz
     bt = window.business_time_us
-    due = due_us(window, r)
+    due = due_us(r)
     breached = r.elapsed > r.target
     breached_at = None
     if breached and due is not None:
-        breached_at = from_us(breached_at_us(window, r, due), tz)
+        breached_at = from_us(breached_at_us(r, due), tz)
     last = len(r.paused_segments) - 1
     pauses = tuple(
         Pause(
@@ -514,7 +824,7 @@ def status(
             business=to_timedelta(bt(a, b)),
             wall=to_timedelta(b - a),
         )
-        for i, (a, b, state, reason) in enumerate(r.paused_segments)
+        for i, (a, b, state, reason, _, _) in enumerate(r.paused_segments)
     )
     warnings = tuple(
         w for w in rules.warn_at if r.elapsed * w.denominator >= w.numerator * r.target
@@ -527,7 +837,7 @@ def status(
         elapsed=to_timedelta(r.elapsed),
         remaining=to_timedelta(r.target - r.elapsed),
         due=None if due is None else from_us(due, tz),
-        percent=Fraction(100 * r.elapsed, r.target),
+        percent=Fraction(100 * r.elapsed, r.target) if r.target else Fraction(0),
         stage=r.stage,
         breached=breached,
         breached_at=breached_at,
@@ -538,4 +848,5 @@ def status(
         stopped_at=None if r.stop is None else from_us(r.stop, tz),
         as_of=from_us(timeline.as_of, tz),
         pauses=pauses,
+        within=r.rule.within,
     )

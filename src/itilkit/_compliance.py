@@ -22,7 +22,20 @@ from typing import Any, ClassVar
 import attrs
 import pendulum
 
-from ._clock import Metric, Rules, Run, Timeline, breached_at_us, due_us, run
+from ._clock import (
+    Metric,
+    MetricKey,
+    Rules,
+    Run,
+    Timeline,
+    breached_at_us,
+    due_us,
+    metric_name,
+    runs,
+    target_text,
+    within_text,
+)
+from ._clock_rules import BusinessDays
 from ._errors import InvalidValueError
 from ._incident import Incident, State
 from ._priority import Priority
@@ -30,7 +43,7 @@ from ._ratio import format_percent, ratio_text
 from ._report import format_duration, html_table, iso, iso_duration, markdown_table, text_table
 from ._time import Zone, from_us, to_timedelta
 
-__all__ = ["Breach", "ComplianceReport", "Tally", "tally"]
+__all__ = ["Breach", "ComplianceReport", "Tally", "combine", "tally"]
 
 
 @attrs.frozen
@@ -82,7 +95,7 @@ class Breach:
     """
 
     incident_id: str
-    metric: Metric
+    metric: MetricKey
     priority: Priority
     _target_us: int = attrs.field(alias="target_us", repr=False)
     _elapsed_us: int = attrs.field(alias="elapsed_us", repr=False)
@@ -90,6 +103,10 @@ class Breach:
     _breached_at_us: int = attrs.field(alias="breached_at_us", repr=False)
     _stopped_at_us: int | None = attrs.field(alias="stopped_at_us", repr=False)
     _tz: Zone = attrs.field(alias="tz", repr=False)
+    sla: str = ""
+    """The agreement whose target was breached."""
+    within: timedelta | BusinessDays | None = attrs.field(default=None, repr=False)
+    """The target as the agreement writes it (``target`` is its business time)."""
 
     @property
     def target(self) -> timedelta:
@@ -126,9 +143,11 @@ class Breach:
         stopped = self.stopped_at
         return {
             "incident": self.incident_id,
-            "metric": self.metric.value,
+            "sla": self.sla,
+            "metric": metric_name(self.metric),
             "priority": self.priority.name,
             "target": iso_duration(self._target_us),
+            "within": within_text(self.within),
             "elapsed": iso_duration(self._elapsed_us),
             "late_by": iso_duration(self._elapsed_us - self._target_us),
             "due": iso(self.due),
@@ -162,13 +181,29 @@ class ComplianceReport:
     as_of: pendulum.DateTime
     incidents: int
     anomalies: int
-    cells: tuple[tuple[Metric, Priority, Tally], ...]
+    cells: tuple[tuple[MetricKey, Priority, Tally], ...]
     breaches: tuple[Breach, ...]
     cancelled: int = 0
     no_target: int = 0
     no_target_ids: tuple[str, ...] = ()
     not_applicable: int = 0
     not_yet_open: int = 0
+    reset: int = 0
+    """Clock runs that a custom clock's ``reset`` ended before their target (left out
+    of the rate, as ticket systems cancel them)."""
+    not_started: int = 0
+    """Custom clocks whose ``start`` never held for an incident (no clock to judge)."""
+    cancelled_ids: tuple[str, ...] = ()
+    """The ids of the cancelled incidents left out."""
+    parts: tuple[ComplianceReport, ...] = ()
+    """One report per agreement when several were applied at once (:func:`compliance`)."""
+
+    @property
+    def by_sla(self) -> dict[str, ComplianceReport]:
+        """The report of each agreement, by name (this report alone when it had one)."""
+        if not self.parts:
+            return {self.sla: self}
+        return {part.sla: part for part in self.parts}
 
     @property
     def total(self) -> Tally:
@@ -199,9 +234,9 @@ class ComplianceReport:
         return self.total.rate
 
     @property
-    def by_metric(self) -> dict[Metric, Tally]:
+    def by_metric(self) -> dict[MetricKey, Tally]:
         """A :class:`Tally` per metric (only metrics with clocks)."""
-        out: dict[Metric, Tally] = {}
+        out: dict[MetricKey, Tally] = {}
         for metric, _, tally in self.cells:
             out[metric] = out.get(metric, _EMPTY) + tally
         return out
@@ -228,8 +263,15 @@ class ComplianceReport:
                 "no_target": self.no_target,
                 "not_applicable": self.not_applicable,
                 "not_yet_open": self.not_yet_open,
-                "by_metric": {m.value: t.to_dict() for m, t in self.by_metric.items()},
+                "reset": self.reset,
+                "not_started": self.not_started,
+                "by_metric": {metric_name(m): t.to_dict() for m, t in self.by_metric.items()},
                 "by_priority": {p.name: t.to_dict() for p, t in self.by_priority.items()},
+                **(
+                    {"by_sla": {p.sla: p.total.to_dict() for p in self.parts}}
+                    if self.parts
+                    else {}
+                ),
             },
             "breaches": [b.to_dict() for b in self.breaches],
         }
@@ -247,8 +289,9 @@ class ComplianceReport:
                 "-" if rate is None else format_percent(rate, 1),
             ]
 
-        rows = [row(m.value, t) for m, t in self.by_metric.items()]
+        rows = [row(metric_name(m), t) for m, t in self.by_metric.items()]
         rows += [row(p.name, t) for p, t in self.by_priority.items()]
+        rows += [row(part.sla, part.total) for part in self.parts]
         rows.append(row("all", self.total))
         return rows
 
@@ -256,9 +299,10 @@ class ComplianceReport:
         return [
             [
                 b.incident_id,
-                b.metric.value,
+                *([b.sla] if self.parts else []),
+                metric_name(b.metric),
                 b.priority.name,
-                format_duration(b.target),
+                target_text(b.target, b.within),
                 format_duration(b.late_by),
                 b.breached_at.format("YYYY-MM-DD HH:mm"),
             ]
@@ -276,7 +320,10 @@ class ComplianceReport:
         return (
             f"{self.incidents} incidents, {self.anomalies} anomalies; left out:"
             f" {self.cancelled} cancelled, {self.not_applicable} not applicable,"
-            f" {self.not_yet_open} not yet open; {self.no_target} clocks without a target."
+            f" {self.not_yet_open} not yet open; {self.no_target} clocks without a target"
+            + (f", {self.reset} reset" if self.reset else "")
+            + (f", {self.not_started} custom clocks not started" if self.not_started else "")
+            + "."
             f" Rate = met / (met + breached) = {exact}."
         )
 
@@ -295,7 +342,10 @@ class ComplianceReport:
             (self.title, self._SUMMARY, self._summary_rows())
         ]
         if self.breaches:
-            out.append(("Breaches", self._BREACHES, self._breach_rows()))
+            header = self._BREACHES
+            if self.parts:
+                header = (header[0], "sla", *header[1:])
+            out.append(("Breaches", header, self._breach_rows()))
         return out
 
     def __str__(self) -> str:
@@ -322,12 +372,17 @@ class ComplianceReport:
         writer.writerow(
             ["sla", "metric", "priority", "met", "breached", "in_progress", "rate", "percent"]
         )
+        for part in self.parts or (self,):
+            part._csv_rows(writer)
+        return buffer.getvalue()
+
+    def _csv_rows(self, writer: Any) -> None:
         for metric, priority, tally in self.cells:
             rate = tally.rate
             writer.writerow(
                 [
                     self.sla,
-                    metric.value,
+                    metric_name(metric),
                     priority.name,
                     tally.met,
                     tally.breached,
@@ -336,7 +391,6 @@ class ComplianceReport:
                     "" if rate is None else format_percent(rate, 3),
                 ]
             )
-        return buffer.getvalue()
 
 
 # --- the tally ---------------------------------------------------------------------------
@@ -350,7 +404,7 @@ def tally(
     incidents: Iterable[Incident],
     *,
     as_of_us: int,
-    metrics: tuple[Metric, ...],
+    metrics: tuple[MetricKey, ...],
     selects: Selector | None = None,
     attributes: Mapping[str, Mapping[str, object]] | None = None,
 ) -> ComplianceReport:
@@ -359,15 +413,29 @@ def tally(
     ``selects`` (an agreement's ``applies_to``) chooses the incidents it
     covers; the others count as ``not_applicable``. Cancelled incidents and
     incidents opened after ``as_of`` are left out and counted; a clock with
-    no target for the priority counts as ``no_target``.
+    no target for the priority counts as ``no_target``. Every run of a clock
+    counts (a restart on reopen gives two); a run ended by a reset before its
+    target counts as ``reset``, a custom clock that never started as
+    ``not_started``.
     """
     attributes = attributes or {}
-    cells: dict[tuple[Metric, Priority], list[int]] = {}
+    cells: dict[tuple[MetricKey, Priority], list[int]] = {}
     breaches: list[Breach] = []
     counts = dict.fromkeys(
-        ("incidents", "anomalies", "cancelled", "no_target", "not_applicable", "not_yet_open"), 0
+        (
+            "incidents",
+            "anomalies",
+            "cancelled",
+            "no_target",
+            "not_applicable",
+            "not_yet_open",
+            "reset",
+            "not_started",
+        ),
+        0,
     )
     no_target_ids: list[str] = []
+    cancelled_ids: list[str] = []
     if isinstance(incidents, str | bytes) or not isinstance(incidents, Iterable):
         raise InvalidValueError("incidents", "an iterable of Incident", incidents)
     for i, incident in enumerate(incidents):
@@ -382,23 +450,33 @@ def tally(
             counts["not_applicable"] += 1
             continue
         timeline = Timeline(incident, as_of_us)
-        runs = [(m, run(rules, timeline, m)) for m in metrics]
-        if _cancelled(timeline) or any(r is not None and r.stage == "cancelled" for _, r in runs):
+        found = [(m, runs(rules, timeline, m)) for m in metrics]
+        if _cancelled(timeline) or any(
+            r is not None and r.stage == "cancelled" for _, rs in found for r in rs
+        ):
             counts["cancelled"] += 1
+            cancelled_ids.append(incident.id)
             continue
-        for m, r in runs:
-            if r is None:
-                counts["no_target"] += 1
-                no_target_ids.append(incident.id)
-                continue
-            cell = cells.setdefault((m, r.priority), [0, 0, 0])
-            if r.elapsed > r.target:
-                cell[1] += 1
-                breaches.append(_breach(rules, incident.id, m, r))
-            elif r.stop is not None:
-                cell[0] += 1
-            else:
-                cell[2] += 1
+        for m, rs in found:
+            if not rs:
+                counts["not_started"] += 1
+            for r in rs:
+                if r is None:
+                    counts["no_target"] += 1
+                    no_target_ids.append(incident.id)
+                    continue
+                if r.stage == "reset":
+                    counts["reset"] += 1
+                    continue
+                cell = cells.setdefault((m, r.priority), [0, 0, 0])
+                if r.elapsed > r.target:
+                    cell[1] += 1
+                    breaches.append(_breach(name, incident.id, m, r))
+                elif r.stop is not None:
+                    cell[0] += 1
+                else:
+                    cell[2] += 1
+    order = {m: i for i, m in enumerate(rules.clocks)}
     return ComplianceReport(
         sla=name,
         as_of=from_us(as_of_us, rules.window.tz),
@@ -406,19 +484,60 @@ def tally(
         anomalies=counts["anomalies"],
         cells=tuple(
             (m, p, Tally(*cell))
-            for (m, p), cell in sorted(cells.items(), key=lambda kv: (_order(kv[0][0]), kv[0][1]))
+            for (m, p), cell in sorted(cells.items(), key=lambda kv: (order[kv[0][0]], kv[0][1]))
         ),
         breaches=tuple(breaches),
         cancelled=counts["cancelled"],
+        cancelled_ids=tuple(cancelled_ids),
         no_target=counts["no_target"],
         no_target_ids=tuple(dict.fromkeys(no_target_ids)),
         not_applicable=counts["not_applicable"],
         not_yet_open=counts["not_yet_open"],
+        reset=counts["reset"],
+        not_started=counts["not_started"],
     )
 
 
-def _order(metric: Metric) -> int:
-    return 0 if metric is Metric.RESPONSE else 1
+def combine(
+    parts: list[ComplianceReport],
+    incidents: tuple[Incident, ...],
+    chosen: set[int],
+    as_of_us: int,
+    tz: Zone,
+) -> ComplianceReport:
+    """One report over several agreements' reports: clocks summed by metric and priority;
+    incidents counted once (``not_applicable``: selected by no agreement)."""
+    cells: dict[tuple[MetricKey, Priority], Tally] = {}
+    order: dict[MetricKey, int] = {Metric.RESPONSE: 0, Metric.RESOLUTION: 1}
+    for part in parts:
+        for metric, priority, t in part.cells:
+            order.setdefault(metric, len(order))
+            cells[metric, priority] = cells.get((metric, priority), _EMPTY) + t
+    cancelled = dict.fromkeys(i for p in parts for i in p.cancelled_ids)
+    return ComplianceReport(
+        sla=" + ".join(p.sla for p in parts),
+        as_of=from_us(as_of_us, tz),
+        incidents=len(incidents),
+        anomalies=sum(len(inc.anomalies) for inc in incidents),
+        cells=tuple(
+            (m, p, t)
+            for (m, p), t in sorted(cells.items(), key=lambda kv: (order[kv[0][0]], kv[0][1]))
+        ),
+        breaches=tuple(b for p in parts for b in p.breaches),
+        cancelled=len(cancelled),
+        cancelled_ids=tuple(cancelled),
+        no_target=sum(p.no_target for p in parts),
+        no_target_ids=tuple(dict.fromkeys(i for p in parts for i in p.no_target_ids)),
+        not_applicable=sum(
+            1
+            for i, inc in enumerate(incidents)
+            if i not in chosen and inc.opened_at_us <= as_of_us
+        ),
+        not_yet_open=sum(1 for inc in incidents if inc.opened_at_us > as_of_us),
+        reset=sum(p.reset for p in parts),
+        not_started=sum(p.not_started for p in parts),
+        parts=tuple(parts),
+    )
 
 
 def _cancelled(timeline: Timeline) -> bool:
@@ -426,9 +545,9 @@ def _cancelled(timeline: Timeline) -> bool:
     return bool(timeline.moves) and timeline.moves[-1][1] is State.CANCELED
 
 
-def _breach(rules: Rules, incident_id: str, metric: Metric, r: Run) -> Breach:
-    window = rules.window
-    due = due_us(window, r)
+def _breach(sla: str, incident_id: str, metric: MetricKey, r: Run) -> Breach:
+    window = r.rule.window
+    due = due_us(r)
     assert due is not None  # a breached clock reached its target in the past
     return Breach(
         incident_id=incident_id,
@@ -437,7 +556,9 @@ def _breach(rules: Rules, incident_id: str, metric: Metric, r: Run) -> Breach:
         target_us=r.target,
         elapsed_us=r.elapsed,
         due_us=due,
-        breached_at_us=breached_at_us(window, r, due),
+        breached_at_us=breached_at_us(r, due),
         stopped_at_us=r.stop,
         tz=window.tz,
+        sla=sla,
+        within=r.rule.within,
     )

@@ -18,6 +18,7 @@ from ._availability import Outage, measure_availability
 from ._capacity import recurring_overloads
 from ._change import ChangeRequest
 from ._change_calendar import ChangeCalendar
+from ._clock import metric_name
 from ._errors import InvalidValueError
 from ._incident import Incident, State
 from ._ratio import format_percent, ratio_text
@@ -131,7 +132,7 @@ def _sla_compliance() -> str:
         )
     if worst is not None:
         lines.append(
-            f"   The most overdue: {worst.incident_id}'s {worst.metric.value} clock, "
+            f"   The most overdue: {worst.incident_id}'s {metric_name(worst.metric)} clock, "
             f"{format_duration(worst.late_by)} of business time past its "
             f"{format_duration(worst.target)} target."
         )

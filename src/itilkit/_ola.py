@@ -25,11 +25,12 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._clock import Metric
+from ._clock import Metric, within_text
+from ._clock_rules import BusinessDays
 from ._errors import InvalidValueError
 from ._priority import Priority
-from ._report import format_duration, html_table, iso, iso_duration, text_table
-from ._sla import OLA, SLA, Agreement, UnderpinningContract
+from ._report import format_duration, html_table, iso, text_table
+from ._sla import OLA, SLA, Agreement, Target, UnderpinningContract
 from ._time import from_us, to_duration_us, to_timedelta, to_us
 
 __all__ = ["FitReport", "FitStage", "check_fit"]
@@ -58,7 +59,7 @@ class FitStage:
 
     name: str
     kind: str
-    target: timedelta | None
+    target: timedelta | BusinessDays | None
     cumulative: timedelta
     headroom: timedelta
     due: pendulum.DateTime | None = None
@@ -77,7 +78,7 @@ class FitReport:
     sla: str
     metric: Metric
     priority: Priority
-    sla_target: timedelta | None
+    sla_target: timedelta | BusinessDays | None
     stages: tuple[FitStage, ...]
     slack: timedelta | None
     gaps: tuple[str, ...]
@@ -90,8 +91,8 @@ class FitReport:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
 
-        def dur(value: timedelta | None) -> str | None:
-            return None if value is None else iso_duration(to_duration_us(value))
+        def dur(value: timedelta | BusinessDays | None) -> str | None:
+            return within_text(value)
 
         return {
             "sla": self.sla,
@@ -119,7 +120,7 @@ class FitReport:
             [
                 s.kind,
                 s.name,
-                "-" if s.target is None else format_duration(s.target),
+                _shown(s.target),
                 format_duration(s.cumulative),
                 format_duration(s.headroom),
             ]
@@ -129,7 +130,7 @@ class FitReport:
     @property
     def title(self) -> str:
         """The heading the text and HTML forms show."""
-        target = "none" if self.sla_target is None else format_duration(self.sla_target)
+        target = "none" if self.sla_target is None else _shown(self.sla_target)
         verdict = "fits" if self.fits else "does not fit"
         return f"{self.sla} {self.metric.value} {self.priority.name} (target {target}): {verdict}"
 
@@ -144,6 +145,21 @@ class FitReport:
         return html_table(self._HEADERS, self._rows(), title=self.title, caption=caption)
 
 
+def _shown(target: timedelta | BusinessDays | None) -> str:
+    if target is None:
+        return "-"
+    return str(target) if isinstance(target, BusinessDays) else format_duration(target)
+
+
+def _stage_target(agreement: Agreement, metric: Metric, priority: Priority) -> Target | None:
+    """The target a stage contributes: its own for ``metric``, else (an OLA per group)
+    the target of its only custom clock."""
+    found = agreement.target_for(metric, priority)
+    if found is None and len(agreement.clocks) == 1:
+        found = agreement.target_for(agreement.clocks[0].name, priority)
+    return found
+
+
 def check_fit(
     sla: Agreement,
     path: Sequence[Agreement],
@@ -153,6 +169,12 @@ def check_fit(
     start: object = None,
 ) -> FitReport:
     """Check that the OLA/UC targets along ``path``, one after another, fit in the SLA target.
+
+    Each stage counts its target in the target's own window (or its
+    agreement's). An OLA per assignment group, whose only target is on its
+    own clock ("time in the network team"), is a stage with that target. A
+    target in business days, or windows that differ, need ``start=``: the
+    check then walks a timeline from that instant.
 
     >>> from itilkit import ServiceWindow, Target
     >>> w = ServiceWindow.weekly("Mon-Fri 08:00-17:00", tz="Europe/Berlin")
@@ -182,36 +204,53 @@ def check_fit(
     for i, stage in enumerate(path):
         if not isinstance(stage, Agreement):
             raise InvalidValueError(f"path[{i}]", "an OLA or underpinning contract", stage)
-    total_us = to_duration_us(sla_target.within) if sla_target is not None else None
+    window = sla.window if sla_target is None or sla_target.window is None else sla_target.window
+    start_us = None if start is None else to_us(start, "start")
+    total_us = None
     if sla_target is None:
         gaps.append(f"{sla.name} has no {m.value} target for {p.name}")
-    window = sla.window
-    start_us = None if start is None else to_us(start, "start")
+    elif not isinstance(sla_target.within, BusinessDays):
+        total_us = to_duration_us(sla_target.within)
+    elif start_us is not None:
+        total_us = window.business_time_us(
+            start_us, window.add_days_us(start_us, sla_target.within.days)
+        )
+    else:
+        gaps.append(f"{sla.name!r} counts {sla_target.within}; pass start= to compare")
     stages: list[FitStage] = []
     cumulative = 0
     cursor = start_us
     timeline_ok = start_us is not None
     for agreement in path:
-        target = agreement.target_for(m, p)
+        target = _stage_target(agreement, m, p)
+        own = agreement.window if target is None or target.window is None else target.window
         if target is None:
             gaps.append(
                 f"{_kind(agreement)} {agreement.name!r} has no {m.value} target for {p.name}"
             )
-        elif agreement.window != window and start_us is None:
+        elif start_us is None and isinstance(target.within, BusinessDays):
+            gaps.append(
+                f"{_kind(agreement)} {agreement.name!r} counts {target.within};"
+                " pass start= to compare on a timeline"
+            )
+        elif own != window and start_us is None:
             gaps.append(
                 f"{_kind(agreement)} {agreement.name!r} runs on another window than"
                 f" {sla.name!r}; pass start= to compare on a timeline"
             )
         due = None
         if target is not None and cursor is not None:
-            cursor = agreement.window.add_us(cursor, to_duration_us(target.within))
+            if isinstance(target.within, BusinessDays):
+                cursor = own.add_days_us(cursor, target.within.days)
+            else:
+                cursor = own.add_us(cursor, to_duration_us(target.within))
             due = from_us(cursor, window.tz)
         elif cursor is not None:
             timeline_ok = False
             cursor = None
         if start_us is not None and cursor is not None:
             cumulative = window.business_time_us(start_us, cursor)
-        elif target is not None:
+        elif target is not None and not isinstance(target.within, BusinessDays):
             cumulative += to_duration_us(target.within)
         stages.append(
             FitStage(
@@ -229,7 +268,7 @@ def check_fit(
         if cumulative > total_us and (start_us is None or timeline_ok):
             gaps.append(
                 f"the path needs {format_duration(to_timedelta(cumulative))}, more than the"
-                f" {format_duration(sla_target.within if sla_target else timedelta(0))}"
+                f" {format_duration(to_timedelta(total_us))}"
                 f" target of {sla.name!r} by {format_duration(to_timedelta(cumulative - total_us))}"
             )
     return FitReport(

@@ -69,7 +69,7 @@ class ClockView(Protocol):
     @property
     def title(self) -> str: ...
     @property
-    def metric(self) -> enum.Enum: ...
+    def metric(self) -> enum.Enum | str: ...
     @property
     def target(self) -> timedelta: ...
     @property
@@ -339,7 +339,10 @@ def plot_clock(status: ClockView, *, ax: Any = None, window: ServiceWindow | Non
     ax.set_xlim(_x(lo), _x(hi))
     ax.set_xlabel(f"time ({zone_name(tz or UTC)})")
     rows = [clock_row] + ([0.0] if window is not None else [])
-    ax.set_yticks(rows, [f"{status.metric.value} clock", "service hours"][: len(rows)])
+    ax.set_yticks(
+        rows,
+        [f"{getattr(status.metric, 'value', status.metric)} clock", "service hours"][: len(rows)],
+    )
     ax.set_ylim(-0.6, clock_row + 0.6)
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)

@@ -30,7 +30,7 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._clock import Metric, Rules, Timeline, run
+from ._clock import MetricKey, Rules, Timeline, metric_name, run
 from ._errors import InvalidValueError
 from ._incident import Incident
 from ._ratio import format_percent, ratio_text
@@ -73,7 +73,7 @@ class ReconciliationRow:
     """
 
     incident_id: str
-    metric: Metric | None
+    metric: MetricKey | None
     exported: bool
     computed: bool
     why: tuple[str, ...] = ()
@@ -113,7 +113,7 @@ class Reconciliation:
             "disagreements": [
                 {
                     "incident": r.incident_id,
-                    "metric": None if r.metric is None else r.metric.value,
+                    "metric": None if r.metric is None else metric_name(r.metric),
                     "exported": r.exported,
                     "computed": r.computed,
                     "why": list(r.why),
@@ -172,7 +172,7 @@ def _verdict(text: object) -> bool | None:
     return None
 
 
-def _made(rules: Rules, timeline: Timeline, metrics: tuple[Metric, ...]) -> bool | None:
+def _made(rules: Rules, timeline: Timeline, metrics: tuple[MetricKey, ...]) -> bool | None:
     """True when no clock breached and all are decided; False on a breach; None otherwise."""
     decided = True
     found = False
@@ -215,7 +215,7 @@ def reconcile(
     as_of_us: int,
     as_of: pendulum.DateTime,
     field: str,
-    metrics: tuple[Metric, ...],
+    metrics: tuple[MetricKey, ...],
     alternatives: Mapping[str, Rules],
     selects: Any = None,
 ) -> Reconciliation:

@@ -34,36 +34,75 @@ from typing import Any, Literal, Self, TypeVar
 
 import attrs
 
-from ._clock import ClockStatus, Metric, Rules, Timeline, run, status
-from ._compliance import ComplianceReport, tally
+from ._availability import AvailabilityReport, measure_availability
+from ._clock import (
+    RESOLUTION_CLOCK,
+    RESPONSE_CLOCK,
+    ClockRule,
+    ClockStatus,
+    Metric,
+    MetricKey,
+    Reopen,
+    Rules,
+    Run,
+    TargetRule,
+    Timeline,
+    metric_name,
+    runs,
+    status,
+    within_text,
+)
+from ._clock_rules import (
+    CLOCK_KEYS,
+    BusinessDays,
+    Clock,
+    PauseItem,
+    clock_name,
+    pause_items,
+    pause_text,
+    pause_trigger,
+    read_clock_parts,
+)
+from ._compliance import ComplianceReport, combine, tally
 from ._document import Problems, load_document
-from ._errors import InvalidValueError, NoTargetError
+from ._errors import InvalidValueError, NoOpenTimeError, NoTargetError, show
 from ._incident import CARRIED_FIELDS, Incident, State
 from ._priority import Priority
 from ._ratio import parse_ratio, percent_text, positive_ratio
 from ._reconcile import Reconciliation, TimeReconciliation, reconcile, reconcile_times
-from ._time import from_us, iso_duration, to_duration_us, to_timedelta, to_us
+from ._time import from_us, to_duration_us, to_timedelta, to_us
 from ._window import ServiceWindow, as_window, read_window
 
 __all__ = [
     "OLA",
     "SLA",
     "Agreement",
+    "BusinessDays",
+    "Clock",
     "Condition",
     "NoTargetError",
     "Target",
     "UnderpinningContract",
+    "compliance",
     "select_slas",
 ]
 
 PriorityChangeRule = Literal["keep", "restart"]
 
 
-def _metric(value: object) -> Metric:
+def _metric(value: object) -> MetricKey:
+    """A built-in metric, or the name of one of the agreement's clocks (checked there)."""
+    if isinstance(value, str) and not isinstance(value, Metric):
+        try:
+            return Metric.parse(value)
+        except InvalidValueError:
+            return clock_name(value, "metric")
     return Metric.parse(value)
 
 
-def _within(value: object) -> timedelta:
+def _within(value: object) -> timedelta | BusinessDays:
+    if BusinessDays.matches(value):
+        return BusinessDays.parse(value)
     us = to_duration_us(value, "within")
     if us <= 0:
         raise InvalidValueError("within", "a positive duration", value)
@@ -74,23 +113,55 @@ def _priority_or_none(value: object) -> Priority | None:
     return None if value is None else Priority.parse(value)
 
 
+def _window_or_none(value: object) -> ServiceWindow | None:
+    return None if value is None else as_window(value)
+
+
+def _pause_or_none(value: object) -> frozenset[PauseItem] | None:
+    return None if value is None else pause_items(value)
+
+
 @attrs.frozen
 class Target:
-    """A time within which a metric must be met, for one priority or (``None``) for all.
+    r"""A time within which a metric must be met, for one priority or (``None``) for all.
+
+    ``within`` is a duration of business time (``"PT4H"``) or a number of
+    working days (``BusinessDays(3)``, ``"3 business days"``). ``window``
+    counts this target in its own service hours (P1 around the clock, P3 in
+    office hours, in one agreement); ``pause_on`` replaces the agreement's
+    pause rule for this RESOLUTION target. ``metric`` may also name one of
+    the agreement's custom :class:`Clock`\ s.
 
     >>> Target("resolution", "PT4H", priority="P1")
-    Target(metric=<Metric.RESOLUTION: 'resolution'>, within=datetime.timedelta(seconds=14400), priority=<Priority.P1: 1>)
+    Target(metric=<Metric.RESOLUTION: 'resolution'>, within=datetime.timedelta(seconds=14400), priority=<Priority.P1: 1>, window=None, pause_on=None)
+    >>> Target("resolution", "3 business days", priority="P3").within
+    BusinessDays(days=3)
     >>> Target("response", "PT0S")
     Traceback (most recent call last):
     ...
     itilkit.InvalidValueError: 'within' must be a positive duration (got 'PT0S')
     """
 
-    metric: Metric = attrs.field(converter=_metric)
-    within: timedelta = attrs.field(converter=_within)
+    metric: MetricKey = attrs.field(converter=_metric)
+    within: timedelta | BusinessDays = attrs.field(converter=_within)
     priority: Priority | None = attrs.field(
         default=None, kw_only=True, converter=_priority_or_none
     )
+    window: ServiceWindow | None = attrs.field(
+        default=None, kw_only=True, converter=_window_or_none
+    )
+    pause_on: frozenset[PauseItem] | None = attrs.field(
+        default=None, kw_only=True, converter=_pause_or_none
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.pause_on is not None and self.metric is not Metric.RESOLUTION:
+            raise InvalidValueError(
+                "pause_on",
+                "given on resolution targets only (a response clock never pauses;"
+                " a custom clock pauses on its own 'pause' conditions)",
+                metric_name(self.metric),
+            )
 
 
 def _strings(value: object, field: str) -> frozenset[str]:
@@ -202,7 +273,7 @@ def _targets(value: object) -> tuple[Target, ...]:
 
 def _repeated(targets: Iterable[Target]) -> list[tuple[int, int]]:
     """``(index, index of the first)`` of every target that repeats a metric and priority."""
-    first: dict[tuple[Metric, Priority | None], int] = {}
+    first: dict[tuple[MetricKey, Priority | None], int] = {}
     out = []
     for i, target in enumerate(targets):
         key = (target.metric, target.priority)
@@ -213,18 +284,34 @@ def _repeated(targets: Iterable[Target]) -> list[tuple[int, int]]:
     return out
 
 
-def _states(value: object) -> frozenset[State]:
-    if isinstance(value, str | State):
+def _metric_list(value: object) -> tuple[object, ...]:
+    if isinstance(value, str | Metric) or not isinstance(value, Iterable):
         value = (value,)
-    if not isinstance(value, Iterable):
-        raise InvalidValueError("pause_on", "an iterable of states", value)
-    states = frozenset(State.parse(v) for v in value)
-    stops = states & {State.NEW, State.IN_PROGRESS}
-    if stops:
-        raise InvalidValueError(
-            "pause_on", "states other than NEW and IN_PROGRESS", sorted(s.name for s in stops)
-        )
-    return states
+    return tuple(value)
+
+
+def _reopen(value: object) -> Reopen:
+    if value == "resume":
+        return "resume"
+    if value == "restart":
+        return "restart"
+    raise InvalidValueError("on_reopen", "one of 'resume', 'restart'", value)
+
+
+def _clocks(value: object) -> tuple[Clock, ...]:
+    if isinstance(value, Clock):
+        value = (value,)
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidValueError("clocks", "an iterable of Clock", value)
+    items = tuple(value)
+    names: set[str] = set()
+    for item in items:
+        if not isinstance(item, Clock):
+            raise InvalidValueError("clocks", "an iterable of Clock", item)
+        if item.name in names:
+            raise InvalidValueError("clocks", "clocks with different names", item.name)
+        names.add(item.name)
+    return items
 
 
 def _warning(value: object) -> Fraction:
@@ -266,26 +353,96 @@ def _condition(
         raise InvalidValueError("applies_to", "a Condition or None", value)
 
 
-Lookup = dict[Metric, dict[Priority | None, int]]
+def _target_data(target: Target) -> dict[str, Any]:
+    """A target's document form."""
+    out: dict[str, Any] = {"metric": metric_name(target.metric)}
+    if target.priority is not None:
+        out["priority"] = target.priority.name
+    out["within"] = within_text(target.within)
+    if target.window is not None:
+        out["window"] = target.window.to_dict()
+    if target.pause_on is not None:
+        out["pause_on"] = sorted(pause_text(i) for i in target.pause_on)
+    return out
+
+
+def _open_days(window: ServiceWindow) -> bool:
+    """Whether the window has an open day to count business days on."""
+    try:
+        window.next_open_us(to_us("2000-01-01T00:00Z"))
+    except NoOpenTimeError:
+        return False
+    return True
+
+
+def _compile(agreement: Agreement) -> Rules:
+    """The agreement's rules object: clocks and targets compiled once."""
+    clocks: dict[MetricKey, ClockRule] = {
+        Metric.RESPONSE: RESPONSE_CLOCK,
+        Metric.RESOLUTION: RESOLUTION_CLOCK,
+    }
+    for clock in agreement.clocks:
+        clocks[clock.name] = ClockRule.of(clock)
+    pause = pause_trigger(agreement.pause_on)
+    targets: dict[MetricKey, dict[Priority | None, TargetRule]] = {}
+    for target in agreement.targets:
+        if target.metric not in clocks:
+            raise InvalidValueError(
+                "metric",
+                "'response', 'resolution' or the name of one of the agreement's clocks"
+                f" ({', '.join(repr(c.name) for c in agreement.clocks) or 'none'})",
+                target.metric,
+            )
+        window = agreement.window if target.window is None else target.window
+        days = target.within.days if isinstance(target.within, BusinessDays) else None
+        if days is not None and not _open_days(window):
+            raise InvalidValueError(
+                "window", "a window with open days for a business-day target", window
+            )
+        targets.setdefault(target.metric, {})[target.priority] = TargetRule(
+            us=None if days is not None else to_duration_us(target.within),
+            days=days,
+            window=window,
+            pause=pause if target.pause_on is None else pause_trigger(target.pause_on),
+            within=target.within,
+        )
+    for clock in agreement.clocks:
+        if clock.name not in targets:
+            raise InvalidValueError(
+                "clocks", "clocks that a target measures (a clock without a target)", clock.name
+            )
+    return Rules(
+        window=agreement.window,
+        clocks=clocks,
+        targets=targets,
+        restart=agreement.on_priority_change == "restart",
+        reopen=agreement.on_reopen,
+        warn_at=agreement.warn_at,
+    )
 
 
 @attrs.frozen
 class Agreement:
-    """What SLAs, OLAs and underpinning contracts share: targets on a service window.
+    r"""What SLAs, OLAs and underpinning contracts share: targets on a service window.
 
-    ``pause_on`` lists the states in which a RESOLUTION clock stands still;
-    ``warn_at`` the fractions of a target at which a clock warns;
-    ``availability`` the agreed availability (for availability reports);
-    ``on_priority_change`` what a change of priority does to a running clock;
-    ``applies_to`` a :class:`Condition` choosing the incidents it covers.
+    ``pause_on`` lists the states (and hold reasons: ``"on_hold:awaiting_caller"``)
+    in which a RESOLUTION clock stands still, unless a target has its own;
+    ``on_reopen`` whether a reopen resumes the RESOLUTION clock or restarts
+    it (the first run keeps its outcome); ``clocks`` the custom
+    :class:`Clock`\ s its targets may name; ``warn_at`` the fractions of a
+    target at which a clock warns; ``availability`` the agreed availability
+    (:meth:`availability_report`); ``on_priority_change`` what a change of
+    priority does to a running clock; ``applies_to`` a :class:`Condition`
+    choosing the incidents it covers.
     """
 
     name: str = attrs.field(validator=_name)
     window: ServiceWindow = attrs.field(kw_only=True, validator=_window)
     targets: tuple[Target, ...] = attrs.field(kw_only=True, converter=_targets)
-    pause_on: frozenset[State] = attrs.field(
-        kw_only=True, default=frozenset({State.ON_HOLD}), converter=_states
+    pause_on: frozenset[PauseItem] = attrs.field(
+        kw_only=True, default=frozenset({State.ON_HOLD}), converter=pause_items
     )
+    on_reopen: Reopen = attrs.field(kw_only=True, default="resume", converter=_reopen)
     warn_at: tuple[Fraction, ...] = attrs.field(
         kw_only=True, default=(Fraction(1, 2), Fraction(3, 4)), converter=_warn_at
     )
@@ -296,20 +453,18 @@ class Agreement:
         kw_only=True, default="keep", converter=_rule
     )
     applies_to: Condition | None = attrs.field(kw_only=True, default=None, validator=_condition)
+    clocks: tuple[Clock, ...] = attrs.field(kw_only=True, default=(), converter=_clocks)
     _rules: Rules = attrs.field(init=False, repr=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        table: Lookup = {metric: {} for metric in Metric}
-        for t in self.targets:
-            table[t.metric][t.priority] = to_duration_us(t.within)
-        rules = Rules(
-            window=self.window,
-            pause_on=self.pause_on,
-            targets=table,
-            restart=self.on_priority_change == "restart",
-            warn_at=self.warn_at,
-        )
-        object.__setattr__(self, "_rules", rules)
+        object.__setattr__(self, "_rules", _compile(self))
+
+    @property
+    def metrics(self) -> tuple[MetricKey, ...]:
+        """The metrics with targets: response, resolution, then the custom clocks in order."""
+        named = {t.metric for t in self.targets}
+        built_in = [m for m in Metric if m in named]
+        return (*built_in, *(c.name for c in self.clocks if c.name in named))
 
     # -- configuration ----------------------------------------------------------
 
@@ -329,7 +484,7 @@ class Agreement:
         ...
         itilkit.ConfigError: 3 problems in the configuration:
           $.window: is required
-          $.targets[0].metric: must be one of 'response', 'resolution' (got 'answer')
+          $.targets[0].metric: must be one of 'response', 'resolution' or another clock named in 'clocks' (got 'answer')
           $.targets[0].within: must be an ISO 8601 duration in weeks, days, hours, minutes and seconds such as 'PT4H' (got 'soon')
         """
         return _read_agreement(cls, document)
@@ -339,17 +494,14 @@ class Agreement:
         out: dict[str, Any] = {
             "name": self.name,
             "window": self.window.to_dict(),
-            "targets": [
-                {
-                    "metric": t.metric.value,
-                    **({} if t.priority is None else {"priority": t.priority.name}),
-                    "within": iso_duration(to_duration_us(t.within)),
-                }
-                for t in self.targets
-            ],
-            "pause_on": sorted(s.value for s in self.pause_on),
+            "targets": [_target_data(t) for t in self.targets],
+            "pause_on": sorted(pause_text(i) for i in self.pause_on),
             "warn_at": [percent_text(w) for w in self.warn_at],
         }
+        if self.on_reopen != "resume":
+            out["on_reopen"] = self.on_reopen
+        if self.clocks:
+            out["clocks"] = [c.to_dict() for c in self.clocks]
         if self.availability is not None:
             out["availability"] = percent_text(self.availability)
         if self.on_priority_change != "keep":
@@ -379,7 +531,7 @@ class Agreement:
 
     # -- targets ----------------------------------------------------------------
 
-    def target_for(self, metric: Metric | str, priority: Priority | str | int) -> Target | None:
+    def target_for(self, metric: MetricKey, priority: Priority | str | int) -> Target | None:
         """The target that applies to a metric at a priority (specific over general), or None.
 
         >>> w = ServiceWindow.always()
@@ -390,16 +542,28 @@ class Agreement:
         >>> sla.target_for("resolution", "P1") is None
         True
         """
-        m = Metric.parse(metric)
+        m = self._metric(metric)
         p = Priority.parse(priority)
         found = None
         for target in self.targets:
-            if target.metric is m:
+            if target.metric == m:
                 if target.priority is p:
                     return target
                 if target.priority is None:
                     found = target
         return found
+
+    def _metric(self, metric: object) -> MetricKey:
+        """A metric of this agreement: a built-in one, or one of its clocks by name."""
+        m = _metric(metric)
+        if m not in self._rules.clocks:
+            raise InvalidValueError(
+                "metric",
+                "'response', 'resolution' or the name of one of the agreement's clocks"
+                f" ({', '.join(repr(c.name) for c in self.clocks) or 'none'})",
+                metric,
+            )
+        return m
 
     def applies(self, incident: Incident, attributes: Mapping[str, object] | None = None) -> bool:
         """Whether ``applies_to`` (if any) selects the incident."""
@@ -407,12 +571,13 @@ class Agreement:
 
     # -- clocks -----------------------------------------------------------------
 
-    def clock(self, incident: Incident, metric: Metric | str, *, as_of: object) -> ClockStatus:
-        """Where the incident's clock for ``metric`` stands as of ``as_of``.
+    def clock(self, incident: Incident, metric: MetricKey, *, as_of: object) -> ClockStatus:
+        """Where the incident's clock for ``metric`` stands as of ``as_of`` (its latest run).
 
         Raises :class:`NoTargetError` when no target applies to the incident's
-        priority, and :class:`~itilkit.InvalidValueError` when ``as_of`` is
-        before the incident opened.
+        priority or the clock never started, and
+        :class:`~itilkit.InvalidValueError` when ``as_of`` is before the
+        incident opened. :meth:`clocks` gives every run.
 
         >>> w = ServiceWindow.weekly("Mon-Fri 09:00-17:00", tz="UTC")
         >>> sla = SLA("Std", window=w, targets=[Target("resolution", "PT8H")])
@@ -425,24 +590,54 @@ class Agreement:
         >>> c.pauses[0].business, c.pauses[0].end is None
         (datetime.timedelta(seconds=10800), True)
         """
+        m, timeline, found = self._runs(incident, metric, as_of)
+        if found and found[-1] is not None:
+            return status(self._rules, incident.id, m, found[-1], timeline)
+        name = metric_name(m)
+        if not found:
+            raise NoTargetError(
+                "metric", f"a clock that started for {incident.id} by {as_of}", name
+            )
+        priority, _ = timeline.priority_at(timeline.as_of)
+        names = ", ".join(
+            "all" if t.priority is None else t.priority.name for t in self.targets if t.metric == m
+        )
+        raise NoTargetError(
+            "priority",
+            f"a priority with a {name} target in {self.name!r} ({names or 'none'})",
+            priority,
+        )
+
+    def _runs(
+        self, incident: Incident, metric: object, as_of: object
+    ) -> tuple[MetricKey, Timeline, list[Run | None]]:
         if not isinstance(incident, Incident):
             raise InvalidValueError("incident", "an Incident", incident)
-        m = Metric.parse(metric)
+        m = self._metric(metric)
         timeline = Timeline(incident, to_us(as_of, "as_of"))
-        r = run(self._rules, timeline, m)
-        if r is None:
-            priority, _ = timeline.priority_at(timeline.as_of)
-            names = ", ".join(
-                "all" if t.priority is None else t.priority.name
-                for t in self.targets
-                if t.metric is m
-            )
-            raise NoTargetError(
-                "priority",
-                f"a priority with a {m.value} target in {self.name!r} ({names or 'none'})",
-                priority,
-            )
-        return status(self._rules, incident.id, m, r, timeline)
+        return m, timeline, runs(self._rules, timeline, m)
+
+    def clocks_of(
+        self, incident: Incident, metric: MetricKey, *, as_of: object
+    ) -> tuple[ClockStatus, ...]:
+        """Every run of the incident's clock for ``metric``, oldest first.
+
+        A clock runs more than once when ``on_reopen="restart"`` starts it
+        again on a reopen, or a custom clock's ``reset`` fires; empty when it
+        never started. A run whose priority has no target is left out.
+
+        >>> w = ServiceWindow.always(tz="UTC")
+        >>> sla = SLA("Std", window=w, targets=[Target("resolution", "PT4H")],
+        ...           on_reopen="restart")
+        >>> inc = Incident.open("INC3", at="2026-03-02T09:00Z", priority="P3")
+        >>> inc = inc.resolve(at="2026-03-02T10:00Z").reopen(at="2026-03-02T12:00Z")
+        >>> [(c.stage, c.elapsed) for c in sla.clocks_of(inc, "resolution", as_of="2026-03-02T13:00Z")]
+        [('met', datetime.timedelta(seconds=3600)), ('running', datetime.timedelta(seconds=3600))]
+        """
+        m, timeline, found = self._runs(incident, metric, as_of)
+        return tuple(
+            status(self._rules, incident.id, m, r, timeline) for r in found if r is not None
+        )
 
     def compliance(
         self,
@@ -450,10 +645,11 @@ class Agreement:
         *,
         as_of: object,
         attributes: Mapping[str, Mapping[str, object]] | None = None,
-        metrics: Iterable[Metric | str] = (Metric.RESPONSE, Metric.RESOLUTION),
+        metrics: Iterable[MetricKey] | None = None,
     ) -> ComplianceReport:
         """Met, breached and in-progress clocks of ``incidents`` as of ``as_of``.
 
+        ``metrics`` defaults to every metric with a target (:attr:`metrics`).
         ``attributes`` maps incident ids to their ``service``/``category``
         for ``applies_to``. Incidents that ``applies_to`` does not select are
         counted as ``not_applicable``; cancelled ones as ``cancelled``;
@@ -469,14 +665,46 @@ class Agreement:
         >>> report.met, report.breached, report.rate
         (1, 1, Fraction(1, 2))
         """
+        chosen = (
+            self.metrics
+            if metrics is None
+            else tuple(self._metric(m) for m in _metric_list(metrics))
+        )
         return tally(
             self.name,
             self._rules,
             incidents,
             as_of_us=to_us(as_of, "as_of"),
-            metrics=tuple(Metric.parse(m) for m in metrics),
+            metrics=chosen,
             selects=None if self.applies_to is None else self.applies_to.matches,
             attributes=attributes,
+        )
+
+    def availability_report(
+        self,
+        outages: Iterable[Any],
+        *,
+        start: object,
+        end: object,
+    ) -> AvailabilityReport:
+        """Availability over ``[start, end)`` in the agreement's service hours, against its
+        ``availability`` objective: ``report.meets()`` with no argument compares with it.
+
+        >>> from itilkit import Outage
+        >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+        >>> sla = SLA("Std", window=w, targets=[Target("resolution", "PT4H")],
+        ...           availability="97%")
+        >>> r = sla.availability_report([Outage("2026-03-02T09:00Z", "2026-03-02T10:00Z")],
+        ...                             start="2026-03-02T00:00Z", end="2026-03-03T00:00Z")
+        >>> r.target, r.percent, r.meets()        # 8 of 9 hours: 88.9%
+        (Fraction(97, 100), Fraction(800, 9), False)
+        """
+        return measure_availability(
+            outages,
+            window=self.window,
+            start=start,  # type: ignore[arg-type]
+            end=end,  # type: ignore[arg-type]
+            target=self.availability,
         )
 
     def reconcile(
@@ -485,7 +713,7 @@ class Agreement:
         *,
         as_of: object,
         field: str = "made_sla",
-        metrics: Iterable[Metric | str] = (Metric.RESPONSE, Metric.RESOLUTION),
+        metrics: Iterable[MetricKey] | None = None,
     ) -> Reconciliation:
         """Our verdict per incident ("no clock breached") against the export's ``field``.
 
@@ -503,10 +731,22 @@ class Agreement:
             as_of_us=as_of_us,
             as_of=from_us(as_of_us, self.window.tz),
             field=field,
-            metrics=tuple(Metric.parse(m) for m in metrics),
+            metrics=(
+                self.metrics
+                if metrics is None
+                else tuple(self._metric(m) for m in _metric_list(metrics))
+            ),
             alternatives={
-                "calendar": attrs.evolve(self, window=always)._rules,
-                "pause rule": attrs.evolve(self, pause_on=frozenset())._rules,
+                "calendar": attrs.evolve(
+                    self,
+                    window=always,
+                    targets=[attrs.evolve(t, window=None) for t in self.targets],
+                )._rules,
+                "pause rule": attrs.evolve(
+                    self,
+                    pause_on=frozenset(),
+                    targets=[attrs.evolve(t, pause_on=None) for t in self.targets],
+                )._rules,
             },
             selects=None if self.applies_to is None else self.applies_to.matches,
         )
@@ -590,6 +830,62 @@ def select_slas(
     return tuple(out)
 
 
+def compliance(
+    incidents: Iterable[Incident],
+    slas: Iterable[Agreement],
+    *,
+    as_of: object,
+    attributes: Mapping[str, Mapping[str, object]] | None = None,
+) -> ComplianceReport:
+    """Compliance with several agreements at once: each applies to the incidents its
+    ``applies_to`` selects (an agreement without one, to all), reported per agreement
+    (``report.by_sla``) and overall.
+
+    An incident that no agreement selects counts as ``not_applicable``; one
+    that two select is measured by both.
+
+    >>> w = ServiceWindow.always(tz="UTC")
+    >>> vip = SLA("VIP", window=w, targets=[Target("resolution", "PT1H")],
+    ...           applies_to=Condition(priority="P1"))
+    >>> std = SLA("Standard", window=w, targets=[Target("resolution", "PT8H")],
+    ...           applies_to=Condition(priority=["P2", "P3", "P4", "P5"]))
+    >>> p1 = Incident.open("A", at="2026-03-02T09:00Z", priority="P1").resolve(
+    ...     at="2026-03-02T11:00Z")
+    >>> p3 = Incident.open("B", at="2026-03-02T09:00Z", priority="P3").resolve(
+    ...     at="2026-03-02T11:00Z")
+    >>> report = compliance([p1, p3], [vip, std], as_of="2026-03-03T00:00Z")
+    >>> report.met, report.breached, {n: r.rate for n, r in report.by_sla.items()}
+    (1, 1, {'VIP': Fraction(0, 1), 'Standard': Fraction(1, 1)})
+    """
+    if isinstance(slas, Agreement):
+        slas = (slas,)
+    if isinstance(slas, str | bytes) or not isinstance(slas, Iterable):
+        raise InvalidValueError("slas", "an iterable of agreements", slas)
+    agreements = tuple(slas)
+    for i, agreement in enumerate(agreements):
+        if not isinstance(agreement, Agreement):
+            raise InvalidValueError(f"slas[{i}]", "an agreement (SLA, OLA, ...)", agreement)
+    if not agreements:
+        raise InvalidValueError("slas", "at least one agreement", slas)
+    if isinstance(incidents, str | bytes) or not isinstance(incidents, Iterable):
+        raise InvalidValueError("incidents", "an iterable of Incident", incidents)
+    items = tuple(incidents)
+    as_of_us = to_us(as_of, "as_of")
+    attributes = attributes or {}
+    parts = []
+    chosen: set[int] = set()
+    for agreement in agreements:
+        selected = []
+        for i, incident in enumerate(items):
+            if not isinstance(incident, Incident):
+                raise InvalidValueError(f"incidents[{i}]", "an Incident", incident)
+            if agreement.applies(incident, attributes.get(incident.id)):
+                selected.append(incident)
+                chosen.add(i)
+        parts.append(agreement.compliance(selected, as_of=as_of, attributes=attributes))
+    return combine(parts, items, chosen, as_of_us, agreements[0].window.tz)
+
+
 # --- the document form -------------------------------------------------------------------
 
 AGREEMENT_KEYS = (
@@ -597,12 +893,14 @@ AGREEMENT_KEYS = (
     "window",
     "targets",
     "pause_on",
+    "on_reopen",
     "warn_at",
     "availability",
     "on_priority_change",
     "applies_to",
+    "clocks",
 )
-TARGET_KEYS = ("metric", "priority", "within")
+TARGET_KEYS = ("metric", "priority", "within", "window", "pause_on")
 CONDITION_KEYS = ("priority", *CARRIED_FIELDS)
 
 A = TypeVar("A", bound=Agreement)
@@ -630,17 +928,13 @@ def _read_agreement(cls: type[A], document: object) -> A:
         problems.add("$.window", "is required")
     else:
         window = read_window(doc["window"], "$.window", problems)
-    targets = _read_targets(doc, problems)
-    options: dict[str, Any] = {}
+    clocks = _read_clocks(doc, problems)
+    targets = _read_targets(doc, {c.name for c in clocks}, problems)
+    options: dict[str, Any] = {"clocks": clocks}
     if "pause_on" in doc:
-        states = problems.array("$.pause_on", doc["pause_on"])
-        if states is not None:
-            parsed = [
-                problems.check(f"$.pause_on[{i}]", partial(State.parse, v))
-                for i, v in enumerate(states)
-            ]
-            if None not in parsed:
-                options["pause_on"] = problems.check("$.pause_on", lambda: _states(parsed))
+        options["pause_on"] = _read_pause_on(doc["pause_on"], "$.pause_on", problems)
+    if "on_reopen" in doc:
+        options["on_reopen"] = problems.check("$.on_reopen", lambda: _reopen(doc["on_reopen"]))
     if "warn_at" in doc:
         ratios = problems.array("$.warn_at", doc["warn_at"])
         if ratios is not None:
@@ -661,10 +955,56 @@ def _read_agreement(cls: type[A], document: object) -> A:
         options["applies_to"] = _read_condition(doc["applies_to"], problems)
     problems.raise_if_any()
     assert isinstance(name, str) and window is not None  # else a problem was noted
-    return cls(name, window=window, targets=targets, **options)
+    try:
+        return cls(name, window=window, targets=targets, **options)
+    except InvalidValueError as err:  # what only the whole agreement can check
+        problems.add(f"$.{err.field}", f"must be {err.expectation} (got {show(err.value)})")
+        problems.raise_if_any()
+        raise  # pragma: no cover
 
 
-def _read_targets(doc: Mapping[str, Any], problems: Problems) -> list[Target]:
+def _read_pause_on(value: object, path: str, problems: Problems) -> frozenset[PauseItem] | None:
+    items = problems.array(path, value)
+    if items is None:
+        return None
+    parsed = [problems.check(f"{path}[{i}]", partial(pause_items, v)) for i, v in enumerate(items)]
+    if any(p is None for p in parsed):
+        return None
+    return frozenset().union(*(p for p in parsed if p is not None))
+
+
+def _read_clocks(doc: Mapping[str, Any], problems: Problems) -> list[Clock]:
+    if "clocks" not in doc:
+        return []
+    items = problems.array("$.clocks", doc["clocks"])
+    out: list[Clock] = []
+    first: dict[str, str] = {}
+    for i, item in enumerate(items or ()):
+        path = f"$.clocks[{i}]"
+        entry = problems.mapping(path, item)
+        if entry is None:
+            continue
+        problems.unknown(path, entry, CLOCK_KEYS)
+        before = len(problems.items)
+        for key in ("name", "start", "stop"):
+            if key not in entry:
+                problems.add(f"{path}.{key}", "is required")
+        name = problems.check(f"{path}.name", partial(clock_name, entry.get("name")))
+        if name is not None and name in first:
+            problems.add(
+                f"{path}.name",
+                f"must differ from the other clocks' names (got {name!r} again;"
+                f" the first is {first[name]})",
+            )
+        parts = read_clock_parts(entry, path, problems)
+        if len(problems.items) == before and name is not None:
+            first[name] = path
+            clock = Clock(name, start=parts[0], stop=parts[1], pause=parts[2], reset=parts[3])
+            out.append(clock)
+    return out
+
+
+def _read_targets(doc: Mapping[str, Any], clocks: set[str], problems: Problems) -> list[Target]:
     if "targets" not in doc:
         problems.add("$.targets", "is required")
         return []
@@ -687,19 +1027,30 @@ def _read_targets(doc: Mapping[str, Any], problems: Problems) -> list[Target]:
         before = len(problems.items)
         metric = within = None
         if "metric" in entry:
-            metric = problems.check(f"{path}.metric", partial(_metric, entry["metric"]))
+            metric = problems.check(
+                f"{path}.metric", partial(_document_metric, entry["metric"], clocks)
+            )
         if "within" in entry:
             within = problems.check(f"{path}.within", partial(_document_within, entry))
         priority = problems.check(
             f"{path}.priority", partial(_priority_or_none, entry.get("priority"))
         )
+        options: dict[str, Any] = {}
+        if "window" in entry:
+            options["window"] = read_window(entry["window"], f"{path}.window", problems)
+        if "pause_on" in entry:
+            options["pause_on"] = _read_pause_on(entry["pause_on"], f"{path}.pause_on", problems)
         if len(problems.items) == before and metric is not None and within is not None:
-            target = Target(metric, within, priority=priority)
+            target = problems.check(
+                path, partial(Target, metric, within, priority=priority, **options)
+            )
+            if target is None:
+                continue
             for _, first in _repeated([*targets, target]):
                 which = "every priority" if priority is None else priority.name
                 problems.add(
                     path,
-                    f"must be the only {metric.value} target for {which}"
+                    f"must be the only {metric_name(metric)} target for {which}"
                     f" (got a second one; the first is {paths[first]})",
                 )
                 break
@@ -709,11 +1060,26 @@ def _read_targets(doc: Mapping[str, Any], problems: Problems) -> list[Target]:
     return targets
 
 
-def _document_within(entry: Mapping[str, Any]) -> timedelta:
-    """A target's ``within`` as documents write it: an ISO 8601 duration text."""
+def _document_metric(value: object, clocks: set[str]) -> MetricKey:
+    """A target's metric in a document: a built-in one, or a clock the document defines."""
+    if isinstance(value, str):
+        try:
+            return Metric.parse(value)
+        except InvalidValueError:
+            if value in clocks:
+                return value
+    names = ", ".join(repr(n) for n in ("response", "resolution", *sorted(clocks)))
+    raise InvalidValueError("metric", f"one of {names} or another clock named in 'clocks'", value)
+
+
+def _document_within(entry: Mapping[str, Any]) -> timedelta | BusinessDays:
+    """A target's ``within`` as documents write it: an ISO 8601 duration text, or
+    a number of business days (``"3 business days"``)."""
     value = entry["within"]
     if not isinstance(value, str):
-        raise InvalidValueError("within", "an ISO 8601 duration such as 'PT4H'", value)
+        raise InvalidValueError(
+            "within", "an ISO 8601 duration such as 'PT4H' or '3 business days'", value
+        )
     return _within(value)
 
 

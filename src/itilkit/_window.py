@@ -873,6 +873,12 @@ class ServiceWindow:
             start, duration = _int_us(start, "start"), _int_us(duration, "duration")
         return self._index.add(start, duration)
 
+    def add_days_us(self, start: int, days: int) -> int:
+        """:meth:`add_days` on integer microseconds."""
+        if isinstance(days, bool) or not isinstance(days, int):
+            raise InvalidValueError("days", "a whole number of days", days)
+        return self._index.add_days(_int_us(start, "start"), days, self.tz)
+
     def subtract_us(self, end: int, duration: int) -> int:
         """:meth:`subtract` on integer microseconds."""
         if type(end) is not int or type(duration) is not int:
