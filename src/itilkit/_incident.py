@@ -494,7 +494,9 @@ class Incident:
         us = to_us(at, "at")
         last = max([self.opened_at_us, *(v for v in self.carried[1::3] if isinstance(v, int))])
         if us < last:
-            raise ChronologyError("at", from_us(us, self.tz), from_us(last, self.tz))
+            raise ChronologyError(
+                "at", from_us(us, self.tz).isoformat(), from_us(last, self.tz).isoformat()
+            )
         added: list[str | int | None] = []
         for name in sorted(fields):
             value = fields[name]
