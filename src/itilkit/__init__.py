@@ -91,9 +91,12 @@ from ._sla import (
     OLA,
     SLA,
     Agreement,
+    BusinessDays,
+    Clock,
     Condition,
     Target,
     UnderpinningContract,
+    compliance,
     select_slas,
 )
 from ._window import ServiceWindow, Span
@@ -136,7 +139,10 @@ __all__ = [
     # SLAs and OLAs
     "Agreement",
     "Breach",
+    "BusinessDays",
     "check_fit",
+    "Clock",
+    "compliance",
     "ClockStatus",
     "ComplianceReport",
     "Condition",

@@ -775,6 +775,8 @@ def due_us(r: Run) -> int | None:
 
 
 def _reached(window: ServiceWindow, r: Run) -> int:
+    if r.target == 0:  # a business-day target with no open time before its day
+        return r.start
     cum = 0
     bt = window.business_time_us
     for a, b in r.running:
