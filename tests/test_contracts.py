@@ -7,6 +7,7 @@ reference written here, never read from the code under test.
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
@@ -41,10 +42,6 @@ H = timedelta(hours=1)
 def utc(day: int, hour: int, minute: int = 0) -> datetime:
     """An instant in March 2026, UTC (Monday 2 March 2026 is day 2)."""
     return datetime(2026, 3, day, hour, minute, tzinfo=UTC)
-
-
-def berlin(text: str) -> str:
-    return text
 
 
 # --- per-target windows -----------------------------------------------------------------
@@ -705,7 +702,7 @@ def test_restart_without_a_reopen_is_resume(
 ) -> None:
     states = [s for _, s, _ in walk[1]]
     reopened = any(
-        a is State.RESOLVED and b is State.IN_PROGRESS for a, b in zip(states, states[1:])
+        a is State.RESOLVED and b is State.IN_PROGRESS for a, b in itertools.pairwise(states)
     )
     assume(not reopened)
     inc = replayed(walk)
@@ -841,7 +838,7 @@ def minute_reference(
     end = as_of if stopped_at is None else stopped_at
     count = 0
     current = at_minute[0]
-    for minute in range(0, end):
+    for minute in range(end):
         current = at_minute.get(minute, current)
         if minute >= started_at and not pause(current):  # type: ignore[operator]
             count += 1
