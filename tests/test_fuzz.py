@@ -62,6 +62,7 @@ from itilkit import (
     BurnRateRule,
     ChangeCalendar,
     ChangeRequest,
+    Clock,
     Condition,
     CreditSchedule,
     CreditTier,
@@ -981,6 +982,133 @@ def test_sla_clock_and_compliance(
     run(sla.to_dict)
     ola = OLA("Desk", window=window, targets=[Target("resolution", "PT2H")])
     run(itilkit.check_fit, sla, [ola], metric=metric, priority=priority, start=opened)
+
+
+condition_values = st.sampled_from(
+    [
+        {"state": "new"},
+        {"state": ["resolved", "closed"]},
+        {"state": "on_hold", "reason": "awaiting_caller"},
+        {"field": "group", "equals": "Network"},
+        {"field": "assignee", "present": True},
+        {"field": "group", "changed": True},
+        {"not": {"field": "group", "equals": "Network"}},
+        {"all": [{"state": "in_progress"}, {"field": "ci", "present": False}]},
+        [{"state": "new"}, {"field": "group", "changed": True}],
+        [],
+    ]
+)
+pause_item_values = st.sampled_from(
+    ["on_hold", "on_hold:awaiting_caller", itilkit.HoldReason.AWAITING_VENDOR, "resolved"]
+)
+business_day_values = st.sampled_from(
+    ["1 business day", "3 business days", "10 working days", itilkit.BusinessDays(2)]
+)
+
+
+@FUZZ
+@given(
+    name=p(st.sampled_from(["time_to_assign", "network_time"]), str),
+    start=p(condition_values),
+    stop=p(condition_values),
+    pause=p(condition_values),
+    reset=p(condition_values),
+    days=p(business_day_values, (str, itilkit.BusinessDays)),
+    pause_on=p(st.lists(pause_item_values, max_size=3), every((str, itilkit.HoldReason))),
+    target_window=p(st.none() | window_values, (ServiceWindow, type(None))),
+    on_reopen=p(st.sampled_from(["resume", "restart"]), str),
+)
+def test_contract_construction(
+    name: A,
+    start: A,
+    stop: A,
+    pause: A,
+    reset: A,
+    days: A,
+    pause_on: A,
+    target_window: A,
+    on_reopen: A,
+) -> None:
+    """Custom clocks, business-day targets, per-target windows and pauses, reopen rules."""
+    clock = run(Clock, name, start=start, stop=stop, pause=pause, reset=reset)
+    run(itilkit.BusinessDays.parse, days)
+    target = run(Target, "resolution", days, window=target_window, pause_on=pause_on)
+    if clock is RAISED or target is RAISED:
+        return
+    run(Clock.from_dict, clock.to_dict())
+    sla = run(
+        SLA,
+        "Contract",
+        window=ServiceWindow.weekly("Mon-Fri 08:00-17:00", tz="Europe/Berlin"),
+        targets=[target, Target(clock.name, "PT2H")],
+        clocks=[clock],
+        on_reopen=on_reopen,
+    )
+    if sla is RAISED:
+        return
+    assert SLA.from_dict(sla.to_dict()) == sla
+    inc = Incident.open("INC1", at="2026-03-02T09:00Z", priority="P3")
+    inc = inc.set_fields(at="2026-03-02T09:00Z", group="Network")
+    inc = inc.resolve(at="2026-03-03T10:00Z").reopen(at="2026-03-03T11:00Z")
+    for metric in ("resolution", clock.name):
+        run(sla.clocks_of, inc, metric, as_of="2026-03-04T00:00Z")
+        run(sla.clock, inc, metric, as_of="2026-03-04T00:00Z")
+    run(itilkit.compliance, [inc], [sla, _sla(ServiceWindow.always())], as_of="2026-03-05T00:00Z")
+
+
+@FUZZ
+@given(
+    incidents=p(st.lists(st.just(None), max_size=0), every(Incident)),
+    slas=p(st.just([]), every(itilkit.Agreement)),
+    as_of=p(instant_values, INSTANT_TYPES),
+    at=p(instant_values, INSTANT_TYPES),
+    field=p(st.sampled_from(["group", "assignee", "ci"]), str),
+    value=p(st.sampled_from(["Network", None, ""]), (str, type(None))),
+    outages=p(
+        st.lists(
+            st.builds(
+                Outage,
+                st.just("2026-03-02T09:00Z"),
+                st.sampled_from(["2026-03-02T10:00Z", "2026-03-09T10:00Z"]),
+            ),
+            max_size=3,
+        ),
+        every(Outage),
+    ),
+    start=p(instant_values, INSTANT_TYPES),
+    end=p(instant_values, INSTANT_TYPES),
+    schema=p(st.sampled_from(["sla", "SLA", "nope", ""]), str),
+)
+def test_contract_entry_points(
+    incidents: A,
+    slas: A,
+    as_of: A,
+    at: A,
+    field: A,
+    value: A,
+    outages: A,
+    start: A,
+    end: A,
+    schema: A,
+) -> None:
+    """compliance over several agreements, set_fields, availability against the SLA,
+    and the published document schemas."""
+    run(itilkit.schema, schema)
+    sla = SLA(
+        "Gold",
+        window=ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC"),
+        targets=[Target("resolution", "PT4H")],
+        availability="97%",
+    )
+    run(itilkit.compliance, incidents, slas, as_of=as_of)
+    run(itilkit.compliance, incidents, [sla], as_of=as_of)
+    inc = Incident.open("INC1", at="2026-03-02T09:00Z", priority="P2")
+    if isinstance(field.value, str):
+        run(inc.set_fields, at=at, **{field.value: value})
+    report = run(sla.availability_report, outages, start=start, end=end)
+    if report is not RAISED:
+        run(report.meets)
+        run(report.margin)
 
 
 @FUZZ
