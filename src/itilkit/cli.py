@@ -28,7 +28,7 @@ from ._errors import ConfigError, EventLogError, InvalidValueError, ItilkitError
 from ._incident import Incident
 from ._ratio import ratio_text
 from ._report import format_duration, html_page, text_table
-from ._sla import SLA
+from ._sla import SLA, compliance
 from ._time import InstantLike, td_us, to_us, zone_name
 from ._window import ServiceWindow
 from .io import (
@@ -236,7 +236,8 @@ def _event_options(command: argparse.ArgumentParser, formats: list[str]) -> None
         "--sla",
         required=True,
         action="append",
-        help="the SLA document, TOML or JSON (repeat for several agreements)",
+        help="the SLA document, TOML or JSON; repeat for several agreements: each measures"
+        " the incidents its applies_to selects, reported per SLA and overall",
     )
     command.add_argument("--tz", help="zone of the export's local times (default: the SLA's)")
     command.add_argument(
@@ -428,28 +429,25 @@ def _report(args: argparse.Namespace) -> str:
         if log.priority == "matrix"
         else ""
     )
-    reports = []
-    for agreement in slas:
-        incidents: Iterable[Incident] = log.incidents
-        if sys.stderr.isatty() and len(log.incidents) >= 1000:
-            incidents = _progress(log.incidents, sys.stderr)
-        reports.append(agreement.compliance(incidents, as_of=as_of))
+    incidents: Iterable[Incident] = log.incidents
+    if sys.stderr.isatty() and len(log.incidents) >= 1000:
+        incidents = _progress(log.incidents, sys.stderr)
+    if len(slas) == 1:
+        report = slas[0].compliance(incidents, as_of=as_of)
+    else:  # each agreement measures the incidents its applies_to selects; one report
+        report = compliance(incidents, slas, as_of=as_of)
     if args.format == "json":
-        documents = [{**r.to_dict(), "priority": log.priority} for r in reports]
-        return json.dumps(documents[0] if len(documents) == 1 else documents, indent=2)
+        return json.dumps({**report.to_dict(), "priority": log.priority}, indent=2)
     if args.format == "csv":
-        header, *rows = reports[0].to_csv().splitlines()
-        for other in reports[1:]:
-            rows += other.to_csv().splitlines()[1:]
-        return _printable("\n".join([header, *rows]))
+        return _printable(report.to_csv().rstrip("\n"))
     if args.format == "markdown":
-        return _printable("\n\n".join([*(r.to_markdown() for r in reports), note]).strip())
+        return _printable("\n\n".join([report.to_markdown(), note]).strip())
     if args.format == "html":
         # HTML escaping leaves control characters alone, and no page needs them raw.
         names = ", ".join(a.name for a in slas)
-        body = "".join(r._repr_html_() for r in reports) + (f"<p>{note}</p>" if note else "")
+        body = report._repr_html_() + (f"<p>{note}</p>" if note else "")
         return _printable(html_page(f"SLA compliance: {names}", body))
-    return _printable("\n\n".join([*(str(r) for r in reports), note]).strip())
+    return _printable("\n\n".join([str(report), note]).strip())
 
 
 def _as_of(args: argparse.Namespace, log: EventLog) -> InstantLike:
