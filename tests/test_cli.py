@@ -729,6 +729,32 @@ class TestReportOptions:
                 cells = [r.split(",") for r in lines[1:] if r.startswith(f"{name},{metric},")]
                 assert sum(int(c[3]) + int(c[4]) + int(c[5]) for c in cells) == 32
 
+    def test_several_slas_split_by_applies_to(
+        self, sla_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """Two agreements that split the priorities between them: one report whose parts
+        add up to the single 24x7 agreement's counts (12 + 20 response, 14 + 18 resolution)."""
+        high = tmp_path / "high.toml"
+        high.write_text(
+            SLA_TOML.replace("Round the clock", "High")
+            + '[applies_to]\npriority = ["P1", "P2", "P3"]\n'
+        )
+        low = tmp_path / "low.toml"
+        low.write_text(
+            SLA_TOML.replace("Round the clock", "Low") + '[applies_to]\npriority = ["P4", "P5"]\n'
+        )
+        argv = ["report", str(EVENTS), "--sla", str(high), "--sla", str(low), "--format", "json"]
+        assert main(argv) == 0
+        document = json.loads(capsys.readouterr().out)
+        assert document["sla"] == "High + Low"
+        parts = document["compliance"]["by_sla"]
+        assert set(parts) == {"High", "Low"}
+        assert sum(p["met"] for p in parts.values()) == 12 + 14
+        assert sum(p["breached"] for p in parts.values()) == 20 + 18
+        assert document["compliance"]["not_applicable"] == 0
+        by_metric = document["compliance"]["by_metric"]
+        assert (by_metric["response"]["met"], by_metric["response"]["breached"]) == (12, 20)
+
     def test_markdown(self, sla_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
         assert main(["report", str(EVENTS), "--sla", str(sla_file), "--format", "markdown"]) == 0
         out = capsys.readouterr().out
