@@ -11,7 +11,7 @@ error budget of 99.9% for the same month.
 
 from __future__ import annotations
 
-from itilkit import ErrorBudget, Outage, ServiceWindow, measure_availability
+from itilkit import SLA, ErrorBudget, Outage, ServiceWindow, Target
 
 
 def main() -> None:
@@ -22,12 +22,21 @@ def main() -> None:
         Outage("2026-03-25T17:56:36+09:00", "2026-03-25T18:30+09:00", id="network switch"),
         Outage("2026-03-21T02:00+09:00", "2026-03-21T06:00+09:00", planned=True, id="patching"),
     ]
-    report = measure_availability(
-        outages, window=hours, start="2026-03-01T00:00+09:00", end="2026-04-01T00:00+09:00"
+    sla = SLA(
+        "Seoul business service",
+        window=hours,
+        availability="97%",
+        targets=[Target("resolution", "3 business days")],
+    )
+    report = sla.availability_report(
+        outages, start="2026-03-01T00:00+09:00", end="2026-04-01T00:00+09:00"
     )
     print(report)
     print()
-    print(f"Meets 97%: {report.meets('97%')}, margin {report.margin('97%')} points")
+    # The objective is the SLA's own (sla.availability), not a literal repeated here.
+    assert sla.availability is not None
+    objective = f"{sla.availability * 100}%"  # Fraction(97, 100) -> "97%"
+    print(f"Meets {objective}: {report.meets()}, margin {report.margin()} points")
     for month in report.by_month():
         assert month.ratio is not None
         print(f"{month.start:%B %Y}: {float(month.ratio):.3%}")  # a float, for display only

@@ -14,14 +14,14 @@ from importlib import resources
 import pendulum
 
 from ._approval import ApprovalPolicy
-from ._availability import Outage, measure_availability
+from ._availability import Outage
 from ._capacity import recurring_overloads
 from ._change import ChangeRequest
 from ._change_calendar import ChangeCalendar
 from ._clock import metric_name
 from ._errors import InvalidValueError
 from ._incident import Incident, State
-from ._ratio import format_percent, ratio_text
+from ._ratio import format_percent, percent_text, ratio_text
 from ._report import format_duration
 from ._sla import SLA
 from ._window import ServiceWindow
@@ -153,7 +153,8 @@ def last_instant(incidents: Iterable[Incident]) -> pendulum.DateTime:
 
 
 def _availability() -> str:
-    hours = ServiceWindow.weekly(SEOUL_HOURS, tz="Asia/Seoul", holidays="KR")
+    text = resources.files("itilkit").joinpath("data", "founding_sla.toml").read_text("utf-8")
+    sla = SLA.from_dict(tomllib.loads(text))
     outages = [
         Outage(
             row["start"],
@@ -164,20 +165,19 @@ def _availability() -> str:
         )
         for row in _data("demo_outages_2026-03.csv")
     ]
-    report = measure_availability(outages, window=hours, start=MARCH[0], end=MARCH[1])
-    target = "97%"
-    assert report.ratio is not None
-    margin = report.margin(target)
-    verdict = "meets" if report.meets(target) else "misses"
+    report = sla.availability_report(outages, start=MARCH[0], end=MARCH[1])
+    assert report.ratio is not None and report.target is not None
+    target = percent_text(report.target)  # the SLA's own objective, not a literal
+    verdict = "meets" if report.meets() else "misses"
     return "\n".join(
         [
-            "6. Availability against the SLA (bundled outage list, March 2026)",
+            f"6. Availability against the SLA {sla.name!r} (bundled outage list, March 2026)",
             f"   {len(outages)} outages recorded; {report.failures} touched agreed service "
             f"time; planned maintenance is excluded from both sides.",
             f"   downtime inside agreed hours: {format_duration(report.downtime)} "
             f"of {format_duration(report.agreed)} agreed",
             f"   availability {format_percent(report.ratio, 3)} (exactly {ratio_text(report.ratio)}), "
-            f"which {verdict} the {target} target by {ratio_text(margin)} points.",
+            f"which {verdict} the {target} target by {ratio_text(report.margin())} points.",
             f'   IT: "During weekday business hours (09:00-18:00) we achieved '
             f'{format_percent(report.ratio, 0)} availability against an SLA of {target}."',
         ]
