@@ -65,6 +65,7 @@ LAYERS: dict[str, int] = {
             "io._sources",
             "_plot",
             "_demo",
+            "_schema",
             "dataframe",
             "cli",
             "__main__",

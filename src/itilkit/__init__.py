@@ -87,6 +87,7 @@ from ._ola import FitReport, FitStage, check_fit
 from ._plot import plot_load
 from ._priority import ITIL_MATRIX, Impact, Priority, PriorityMatrix, Urgency
 from ._reconcile import Reconciliation, ReconciliationRow, TimeReconciliation, TimeRow
+from ._schema import schema
 from ._sla import (
     OLA,
     SLA,
@@ -155,6 +156,7 @@ __all__ = [
     "ReconciliationRow",
     "TimeReconciliation",
     "TimeRow",
+    "schema",
     "select_slas",
     "SLA",
     "Tally",
