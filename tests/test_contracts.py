@@ -899,3 +899,51 @@ def test_custom_clocks_agree_with_a_minute_walk(
     assert c.elapsed == timedelta(minutes=minutes)
     assert (c.stopped_at is not None) is stopped
     assert c.breached is (minutes > 180)
+
+
+@LAW
+@given(walk=legal_walks(), window=sla_windows())
+def test_the_built_in_response_clock_is_a_clock_of_conditions(
+    walk: tuple[datetime, list[tuple[datetime, State, HoldReason | None]]], window: ServiceWindow
+) -> None:
+    """RESPONSE written as a custom clock (from NEW until it is left) gives the same figures."""
+    inc = replayed(walk)
+    as_of = as_of_after(walk)
+    built_in = SLA("B", window=window, targets=[Target("response", "PT2H")])
+    custom = SLA(
+        "C",
+        window=window,
+        targets=[Target("answer", "PT2H")],
+        clocks=[Clock("answer", start={"state": "new"}, stop={"not": {"state": "new"}})],
+    )
+    a = built_in.clocks_of(inc, "response", as_of=as_of)
+    b = custom.clocks_of(inc, "answer", as_of=as_of)
+    assert len(a) == len(b) == 1 and same(a[0], b[0])
+
+
+@LAW
+@given(walk=legal_walks(), window=sla_windows())
+def test_restart_on_reopen_matches_the_general_walk(
+    walk: tuple[datetime, list[tuple[datetime, State, HoldReason | None]]], window: ServiceWindow
+) -> None:
+    """With on_reopen="restart", the built-in resolution runs equal the custom clock's."""
+    inc = replayed(walk)
+    as_of = as_of_after(walk)
+    built_in = SLA("B", window=window, targets=[Target("resolution", "PT6H")], on_reopen="restart")
+    custom = SLA(
+        "C",
+        window=window,
+        targets=[Target("restore", "PT6H")],
+        on_reopen="restart",
+        clocks=[
+            Clock(
+                "restore",
+                start={"state": "new"},
+                stop={"state": ["resolved", "closed"]},
+                pause={"state": "on_hold"},
+            )
+        ],
+    )
+    a = built_in.clocks_of(inc, "resolution", as_of=as_of)
+    b = custom.clocks_of(inc, "restore", as_of=as_of)
+    assert len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))

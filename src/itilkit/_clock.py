@@ -302,9 +302,11 @@ class TargetRule:
     target (``days``), whose business time depends on where the clock
     starts. ``pause`` is the target's own pause condition (its ``pause_on``
     or the agreement's); a custom clock pauses by its own condition instead.
+    ``halted`` is the same rule as a tuple of states when it names states
+    only (membership in a short tuple is the cheapest test), else None.
     """
 
-    __slots__ = ("days", "pause", "us", "window", "within")
+    __slots__ = ("days", "halted", "pause", "us", "window", "within")
 
     def __init__(
         self,
@@ -313,12 +315,14 @@ class TargetRule:
         days: int | None,
         window: ServiceWindow,
         pause: Test,
+        halted: tuple[State, ...] | None,
         within: timedelta | BusinessDays,
     ) -> None:
         self.us = us
         self.days = days
         self.window = window
         self.pause = pause
+        self.halted = halted
         self.within = within
 
 
@@ -341,12 +345,13 @@ def _restored(s: State, r: HoldReason | None, f: Fields, c: frozenset[str]) -> b
 class ClockRule:
     """When one clock starts, stops, pauses and resets, compiled to plain functions.
 
-    ``pause`` None means the target's pause rule applies (RESOLUTION).
+    ``pause`` None means the target's pause rule applies (RESOLUTION);
+    ``halted`` is the pause rule as a tuple of states where it is one.
     ``reopens`` says whether a stopped clock can come back (on a reopen,
     when the stop no longer holds): only a stop on states can.
     """
 
-    __slots__ = ("pause", "reads_fields", "reopens", "reset", "start", "stop")
+    __slots__ = ("fields", "halted", "pause", "reopens", "reset", "start", "stop")
 
     def __init__(
         self,
@@ -355,15 +360,17 @@ class ClockRule:
         stop: Test,
         pause: Test | None,
         reset: Test | None,
-        reads_fields: bool,
+        fields: frozenset[str],
         reopens: bool,
+        halted: tuple[State, ...] | None = None,
     ) -> None:
         self.start = start
         self.stop = stop
         self.pause = pause
         self.reset = reset
-        self.reads_fields = reads_fields
+        self.fields = fields
         self.reopens = reopens
+        self.halted = halted
 
     @classmethod
     def of(cls, clock: Clock) -> ClockRule:
@@ -373,18 +380,24 @@ class ClockRule:
             stop=clock.stop,
             pause=clock.pause,
             reset=None if clock.reset == NEVER else clock.reset,
-            reads_fields=clock.reads_fields,
+            fields=clock.fields,
             reopens=clock.stop.state_only,
         )
 
 
 RESPONSE_CLOCK = ClockRule(
-    start=_always, stop=_answered, pause=_never, reset=None, reads_fields=False, reopens=False
+    start=_always,
+    stop=_answered,
+    pause=_never,
+    reset=None,
+    fields=frozenset(),
+    reopens=False,
+    halted=(),
 )
 """RESPONSE: from logging to the first move out of NEW; it never pauses or reopens."""
 
 RESOLUTION_CLOCK = ClockRule(
-    start=_always, stop=_restored, pause=None, reset=None, reads_fields=False, reopens=True
+    start=_always, stop=_restored, pause=None, reset=None, fields=frozenset(), reopens=True
 )
 """RESOLUTION: from logging to RESOLVED or CLOSED, paused by the target's pause rule;
 a reopen resumes or restarts it (the agreement's ``on_reopen``)."""
@@ -465,7 +478,7 @@ class Timeline:
         self.moves = moves
         self.priorities = [(c.at_us, c.priority) for c in incident.priority_history]
         self.carried = incident.carried
-        self._events: dict[bool, list[Event]] = {}
+        self._events: dict[frozenset[str], list[Event]] = {}
 
     def priority_at(self, t: int) -> tuple[Priority, int]:
         """The priority in force at ``t`` and the instant the clock restarts for it.
@@ -483,8 +496,13 @@ class Timeline:
             priority = value
         return priority, restart
 
-    def events(self, fields: bool) -> list[Event]:
-        """The updates: the opening, then each step, with the carried fields if asked."""
+    def events(self, fields: frozenset[str]) -> list[Event]:
+        """The updates: the opening, then each step, with the carried ``fields`` named.
+
+        Without fields, each update's fields are None. With them, only
+        changes of those fields make updates of their own (a clock that
+        reads the group is not cut by a change of assignee).
+        """
         found = self._events.get(fields)
         if found is not None:
             return found
@@ -492,34 +510,57 @@ class Timeline:
             out: list[Event] = [(self.opened, State.NEW, None, None, _NOTHING)]
             out += [(t, s, r, None, _NOTHING) for t, s, r in self.moves]
         else:
-            out = self._with_fields()
+            out = self._with_fields(fields)
         self._events[fields] = out
         return out
 
-    def _with_fields(self) -> list[Event]:
+    def _with_fields(self, names: frozenset[str]) -> list[Event]:
         changes: list[tuple[int, str, str | None]] = []
-        cursor, data = self.opened, self.carried
+        cursor, data, as_of = self.opened, self.carried, self.as_of
         for i in range(0, len(data), 3):
             t = data[i + 1]
             assert isinstance(t, int)
-            t = max(t, cursor)
-            if t > self.as_of:
+            if t < cursor:
+                t = cursor
+            if t > as_of:
                 break
-            name, value = data[i], data[i + 2]
-            assert isinstance(name, str) and not isinstance(value, int)
-            changes.append((t, name, value))
             cursor = t
+            name = data[i]
+            if name in names:
+                value = data[i + 2]
+                assert isinstance(name, str) and not isinstance(value, int)
+                changes.append((t, name, value))
         out: list[Event] = []
         values: dict[str, str] = {}
         state: State = State.NEW
         reason: HoldReason | None = None
         k, n = 0, len(changes)
-
-        def apply(until: int) -> frozenset[str]:
-            nonlocal k, values
-            changed: set[str] = set()
+        for t, s, r in [(self.opened, State.NEW, None), *self.moves]:
+            while k < n and changes[k][0] <= t:
+                at = changes[k][0]
+                values = dict(values)
+                changed = set()
+                while k < n and changes[k][0] == at:
+                    _, name, value = changes[k]
+                    if value is None:
+                        values.pop(name, None)
+                    else:
+                        values[name] = value
+                    changed.add(name)
+                    k += 1
+                if at < t:  # an update of fields alone
+                    out.append((at, state, reason, values, frozenset(changed)))
+                else:  # the same update as the step
+                    out.append((t, s, r, values, frozenset(changed)))
+                    break
+            else:
+                out.append((t, s, r, values, _NOTHING))
+            state, reason = s, r
+        while k < n:
+            at = changes[k][0]
             values = dict(values)
-            while k < n and changes[k][0] == until:
+            changed = set()
+            while k < n and changes[k][0] == at:
                 _, name, value = changes[k]
                 if value is None:
                     values.pop(name, None)
@@ -527,20 +568,7 @@ class Timeline:
                     values[name] = value
                 changed.add(name)
                 k += 1
-            return frozenset(changed)
-
-        for t, s, r in [(self.opened, State.NEW, None), *self.moves]:
-            while k < n and changes[k][0] < t:
-                at = changes[k][0]
-                changed = apply(at)
-                out.append((at, state, reason, values, changed))
-            changed = apply(t) if k < n and changes[k][0] == t else _NOTHING
-            out.append((t, s, r, values, changed))
-            state, reason = s, r
-        while k < n:
-            at = changes[k][0]
-            changed = apply(at)
-            out.append((at, state, reason, values, changed))
+            out.append((at, state, reason, values, frozenset(changed)))
         return out
 
 
@@ -570,7 +598,9 @@ def instances(clock: ClockRule, timeline: Timeline, reopen: Reopen) -> list[Inst
     resumed, or restarted from here) or starts when it is waiting and
     ``start`` holds (and stops at once if ``stop`` holds too).
     """
-    events = timeline.events(clock.reads_fields)
+    if clock is RESPONSE_CLOCK or clock is RESOLUTION_CLOCK:
+        return _built_in(clock is RESPONSE_CLOCK, timeline, reopen == "restart")
+    events = timeline.events(clock.fields)
     as_of = timeline.as_of
     start, stop, reset, reopens = clock.start, clock.stop, clock.reset, clock.reopens
     restart = reopen == "restart"
@@ -620,6 +650,63 @@ def instances(clock: ClockRule, timeline: Timeline, reopen: Reopen) -> list[Inst
     return out
 
 
+def _built_in(response: bool, timeline: Timeline, restart: bool) -> list[Instance]:
+    """:func:`instances` for RESPONSE and RESOLUTION, their conditions written out.
+
+    The same runs the general walk gives for :data:`RESPONSE_CLOCK` and
+    :data:`RESOLUTION_CLOCK` (the test suite checks it on random
+    lifecycles), on the recorded steps alone, at a fraction of the cost.
+    """
+    opened, as_of = timeline.opened, timeline.as_of
+    current: Instance | None = Instance(opened, as_of)
+    assert current is not None
+    out = [current]
+    if response:
+        for t, state, _ in timeline.moves:
+            if state is not State.NEW:
+                if t > opened:
+                    current.segments.append((opened, t, State.NEW, None, None, False))
+                current.close(t, "cancel" if state is State.CANCELED else "stop")
+                return out
+        if as_of > opened:
+            current.segments.append((opened, as_of, State.NEW, None, None, False))
+        return out
+    stopped: Instance | None = None
+    held: list[Segment] = []
+    a, state, reason = opened, State.NEW, None
+    for t, s, r in timeline.moves:
+        if t > a:
+            if current is not None:
+                current.segments.append((a, t, state, reason, None, False))
+            elif stopped is not None:
+                held.append((a, t, state, reason, None, True))
+        if current is not None:
+            if s is State.CANCELED:
+                current.close(t, "cancel")
+                current = stopped = None
+            elif s is State.RESOLVED or s is State.CLOSED:
+                current.close(t, "stop")
+                current, stopped, held = None, current, []
+        elif stopped is not None and s is not State.CANCELED and s not in _RESTORED:
+            if restart:
+                current = Instance(t, as_of)
+                out.append(current)
+            else:
+                current = stopped
+                current.segments += held
+                current.how, current.end = None, as_of
+            stopped, held = None, []
+        a, state, reason = t, s, r
+    if current is not None:
+        current.now = (state, reason, None)
+        if as_of > a:
+            current.segments.append((a, as_of, state, reason, None, False))
+    return out
+
+
+_RESTORED = (State.RESOLVED, State.CLOSED)
+
+
 class Run:
     """The raw outcome of one clock run: integer figures, no pendulum objects."""
 
@@ -639,7 +726,6 @@ class Run:
 
     def __init__(
         self,
-        *,
         priority: Priority,
         rule: TargetRule,
         target: int,
@@ -652,6 +738,7 @@ class Run:
         elapsed: int,
         stage: Stage,
     ) -> None:
+        """Positional, in this order: the engine builds one per clock run."""
         self.priority = priority
         self.rule = rule
         self.target = target
@@ -665,13 +752,22 @@ class Run:
         self.stage = stage
 
 
-def runs(rules: Rules, timeline: Timeline, metric: MetricKey) -> list[Run | None]:
+Plan = tuple[MetricKey, ClockRule, dict["Priority | None", TargetRule]]
+"""One metric ready to run: its clock and its targets by priority (looked up once)."""
+
+
+def plan(rules: Rules, metric: MetricKey) -> Plan:
+    """The clock and targets of ``metric``, for running it on many incidents."""
+    return metric, rules.clocks[metric], rules.targets.get(metric, {})
+
+
+def runs(rules: Rules, timeline: Timeline, metric: MetricKey | Plan) -> list[Run | None]:
     """Every run of one clock (several after a restart or a reset), oldest first.
 
-    None stands for a run whose priority has no target.
+    None stands for a run whose priority has no target. ``metric`` may be a
+    :func:`plan` made once for many incidents.
     """
-    clock = rules.clocks[metric]
-    targets = rules.targets.get(metric, {})
+    _, clock, targets = metric if isinstance(metric, tuple) else plan(rules, metric)
     return [
         _evaluate(rules, clock, targets, timeline, inst)
         for inst in instances(clock, timeline, rules.reopen)
@@ -704,19 +800,22 @@ def _evaluate(
         start = restart_at
         segs = [(max(a, start), b, st, r, f, h) for a, b, st, r, f, h in segs if b > start]
     window = rule.window
-    bt = window.business_time_us
+    bt = window.unchecked_business_time_us
     if rule.us is not None:
         target = rule.us
     else:
         assert rule.days is not None
         target = bt(start, window.add_days_us(start, rule.days))
     pause = rule.pause if clock.pause is None else clock.pause
+    halted = rule.halted if clock.pause is None else clock.halted
     running: list[tuple[int, int]] = []
     paused: list[Segment] = []
     elapsed = 0
     for seg in segs:
         a, b, state, reason, fields, held = seg
-        if held or pause(state, reason, fields, _NOTHING):
+        if held or (
+            state in halted if halted is not None else pause(state, reason, fields, _NOTHING)
+        ):
             paused.append(seg)
         else:
             running.append((a, b))
@@ -731,22 +830,21 @@ def _evaluate(
         stage = "reset"
     elif how == "stop":
         stage = "met"
-    elif pause(*inst.now, _NOTHING):
-        stage = "paused"
     else:
-        stage = "running"
+        state, reason, fields = inst.now
+        stage = "paused" if pause(state, reason, fields, _NOTHING) else "running"
     return Run(
-        priority=priority,
-        rule=rule,
-        target=target,
-        start=start,
-        running=running,
-        paused_segments=paused,
-        stop=None if how is None else end,
-        end=end,
-        paused_now=stage == "paused",
-        elapsed=elapsed,
-        stage=stage,
+        priority,
+        rule,
+        target,
+        start,
+        running,
+        paused,
+        None if how is None else end,
+        end,
+        stage == "paused",
+        elapsed,
+        stage,
     )
 
 

@@ -77,7 +77,7 @@ class StateIs:
     reasons: frozenset[HoldReason] = frozenset()
 
     event: ClassVar[bool] = False
-    reads_fields: ClassVar[bool] = False
+    fields: ClassVar[frozenset[str]] = frozenset()
     state_only: ClassVar[bool] = True
 
     def __call__(self, s: State, r: HoldReason | None, f: Fields, c: frozenset[str]) -> bool:
@@ -98,7 +98,12 @@ class FieldEquals:
     values: frozenset[str]
 
     event: ClassVar[bool] = False
-    reads_fields: ClassVar[bool] = True
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The carried fields it reads."""
+        return frozenset({self.field})
+
     state_only: ClassVar[bool] = False
 
     def __call__(self, s: State, r: HoldReason | None, f: Fields, c: frozenset[str]) -> bool:
@@ -116,7 +121,12 @@ class FieldPresent:
     present: bool = True
 
     event: ClassVar[bool] = False
-    reads_fields: ClassVar[bool] = True
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The carried fields it reads."""
+        return frozenset({self.field})
+
     state_only: ClassVar[bool] = False
 
     def __call__(self, s: State, r: HoldReason | None, f: Fields, c: frozenset[str]) -> bool:
@@ -133,7 +143,12 @@ class FieldChanged:
     field: str
 
     event: ClassVar[bool] = True
-    reads_fields: ClassVar[bool] = True
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The carried fields it reads."""
+        return frozenset({self.field})
+
     state_only: ClassVar[bool] = False
 
     def __call__(self, s: State, r: HoldReason | None, f: Fields, c: frozenset[str]) -> bool:
@@ -154,8 +169,9 @@ class Not:
         return self.inner.event
 
     @property
-    def reads_fields(self) -> bool:
-        return self.inner.reads_fields
+    def fields(self) -> frozenset[str]:
+        """The carried fields it reads."""
+        return self.inner.fields
 
     @property
     def state_only(self) -> bool:
@@ -179,8 +195,9 @@ class AllOf:
         return any(t.event for t in self.items)
 
     @property
-    def reads_fields(self) -> bool:
-        return any(t.reads_fields for t in self.items)
+    def fields(self) -> frozenset[str]:
+        """The carried fields it reads."""
+        return frozenset().union(*(t.fields for t in self.items))
 
     @property
     def state_only(self) -> bool:
@@ -204,8 +221,9 @@ class AnyOf:
         return any(t.event for t in self.items)
 
     @property
-    def reads_fields(self) -> bool:
-        return any(t.reads_fields for t in self.items)
+    def fields(self) -> frozenset[str]:
+        """The carried fields it reads."""
+        return frozenset().union(*(t.fields for t in self.items))
 
     @property
     def state_only(self) -> bool:
@@ -432,9 +450,11 @@ class Clock:
         self.__attrs_init__(name, *parts)
 
     @property
-    def reads_fields(self) -> bool:
-        """Whether any condition reads a carried field."""
-        return any(t.reads_fields for t in (self.start, self.stop, self.pause, self.reset))
+    def fields(self) -> frozenset[str]:
+        """The carried fields its conditions read."""
+        return frozenset().union(
+            *(t.fields for t in (self.start, self.stop, self.pause, self.reset))
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The document form (``Clock.from_dict`` of it gives back an equal clock)."""

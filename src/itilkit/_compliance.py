@@ -31,6 +31,7 @@ from ._clock import (
     breached_at_us,
     due_us,
     metric_name,
+    plan,
     runs,
     target_text,
     within_text,
@@ -436,6 +437,7 @@ def tally(
     )
     no_target_ids: list[str] = []
     cancelled_ids: list[str] = []
+    plans = [plan(rules, m) for m in metrics]
     if isinstance(incidents, str | bytes) or not isinstance(incidents, Iterable):
         raise InvalidValueError("incidents", "an iterable of Incident", incidents)
     for i, incident in enumerate(incidents):
@@ -450,7 +452,7 @@ def tally(
             counts["not_applicable"] += 1
             continue
         timeline = Timeline(incident, as_of_us)
-        found = [(m, runs(rules, timeline, m)) for m in metrics]
+        found = [(p[0], runs(rules, timeline, p)) for p in plans]
         if _cancelled(timeline) or any(
             r is not None and r.stage == "cancelled" for _, rs in found for r in rs
         ):

@@ -37,7 +37,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ._errors import InvalidValueError, NoOpenTimeError, show
 from ._intervals import Intervals, Measure
-from ._time import US_PER_DAY, Zone, boundary_to_us, from_us, local_date, to_timedelta, zone_name
+from ._time import (
+    US_PER_DAY,
+    Zone,
+    boundary_to_us,
+    from_us,
+    local_date,
+    local_datetime,
+    to_timedelta,
+    zone_name,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -455,13 +464,16 @@ class Index:
         assert closing is not None
         return closing
 
-    def open_day(self, t: int, n: int, tz: Zone) -> date:
-        """The ``n``-th local day after (``n > 0``) or before (``n < 0``) ``t``'s with open time."""
+    def open_day(self, t: int, n: int, tz: Zone, local: date | None = None) -> date:
+        """The ``n``-th local day after (``n > 0``) or before (``n < 0``) ``t``'s with open time.
+
+        ``local`` is ``t``'s local date when the caller has it already.
+        """
         if abs(n) > MAX_QUERY_DAYS:
             raise InvalidValueError(
                 "days", f"at most {MAX_QUERY_DAYS} days either way ({MAX_QUERY_YEARS} years)", n
             )
-        day0 = local_date(t, tz).toordinal()
+        day0 = (local_date(t, tz) if local is None else local).toordinal()
         forward = n > 0
 
         def find(s: _State) -> int | None:
@@ -478,9 +490,13 @@ class Index:
             return int((abs(n) - have) // per_year + 2)
 
         st = self.state(t, t)
-        st = self._search(st, forward, "open day", t, lambda s: find(s) is not None, years_needed)
         found = find(st)
-        assert found is not None
+        if found is None:
+            st = self._search(
+                st, forward, "open day", t, lambda s: find(s) is not None, years_needed
+            )
+            found = find(st)
+            assert found is not None
         return date.fromordinal(found)
 
     def add_days(self, start: int, n: int, tz: Zone) -> int:
@@ -494,9 +510,9 @@ class Index:
         """
         if n == 0:
             return self.next_open(start)
-        local = from_us(start, tz)
+        local = local_datetime(start, tz)
         clock = time(local.hour, local.minute, local.second, local.microsecond)
-        day = self.open_day(start, n, tz)
+        day = self.open_day(start, n, tz, local.date())
         target = boundary_to_us(datetime.combine(day, clock), tz)
         if n > 0:
             return max(self.next_open(target), start)

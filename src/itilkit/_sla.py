@@ -66,7 +66,7 @@ from ._clock_rules import (
 from ._compliance import ComplianceReport, combine, tally
 from ._document import Problems, load_document
 from ._errors import InvalidValueError, NoOpenTimeError, NoTargetError, show
-from ._incident import CARRIED_FIELDS, Incident, State
+from ._incident import CARRIED_FIELDS, HoldReason, Incident, State
 from ._priority import Priority
 from ._ratio import parse_ratio, percent_text, positive_ratio
 from ._reconcile import Reconciliation, TimeReconciliation, reconcile, reconcile_times
@@ -240,6 +240,8 @@ class Condition:
         """Whether the incident meets every field (its own final field values by default)."""
         if self.priority and (priority or incident.priority) not in self.priority:
             return False
+        if not self.fields:
+            return True
         values = incident.attributes if attributes is None else attributes
         return all(values.get(name) in accepted for name, accepted in self.fields)
 
@@ -375,6 +377,13 @@ def _open_days(window: ServiceWindow) -> bool:
     return True
 
 
+def _halted(items: frozenset[PauseItem]) -> tuple[State, ...] | None:
+    """A pause rule on states only, as a tuple; None when it names hold reasons."""
+    if any(isinstance(i, HoldReason) for i in items):
+        return None
+    return tuple(i for i in items if isinstance(i, State))
+
+
 def _compile(agreement: Agreement) -> Rules:
     """The agreement's rules object: clocks and targets compiled once."""
     clocks: dict[MetricKey, ClockRule] = {
@@ -384,6 +393,7 @@ def _compile(agreement: Agreement) -> Rules:
     for clock in agreement.clocks:
         clocks[clock.name] = ClockRule.of(clock)
     pause = pause_trigger(agreement.pause_on)
+    halted = _halted(agreement.pause_on)
     targets: dict[MetricKey, dict[Priority | None, TargetRule]] = {}
     for target in agreement.targets:
         if target.metric not in clocks:
@@ -404,6 +414,7 @@ def _compile(agreement: Agreement) -> Rules:
             days=days,
             window=window,
             pause=pause if target.pause_on is None else pause_trigger(target.pause_on),
+            halted=halted if target.pause_on is None else _halted(target.pause_on),
             within=target.within,
         )
     for clock in agreement.clocks:

@@ -867,6 +867,12 @@ class ServiceWindow:
             start, end = _int_us(start, "start"), _int_us(end, "end")
         return self._index.business_time(start, end)
 
+    @property
+    def unchecked_business_time_us(self) -> Callable[[int, int], int]:
+        """:meth:`business_time_us` without its argument checks, for engines that hold
+        checked integer microseconds already (a clock run calls it per segment)."""
+        return self._index.business_time
+
     def add_us(self, start: int, duration: int) -> int:
         """:meth:`add` on integer microseconds."""
         if type(start) is not int or type(duration) is not int:
