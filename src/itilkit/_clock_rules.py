@@ -293,7 +293,9 @@ def _read_combination(
     if len(problems.items) > before:
         return None
     chosen = tuple(t for t in parsed if t is not None)
-    return AllOf(chosen) if key == "all" else AnyOf(chosen)
+    if key == "all":
+        return AllOf(chosen)
+    return chosen[0] if len(chosen) == 1 else AnyOf(chosen)  # as a list of one reads
 
 
 def _names(value: object, path: str, problems: Problems) -> list[Any] | None:

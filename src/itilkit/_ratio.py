@@ -222,10 +222,12 @@ def percent_text(ratio: Fraction) -> str:
 
     >>> percent_text(Fraction(199, 200)), percent_text(Fraction(1, 3)), percent_text(Fraction(1))
     ('99.5%', '1/3', '100%')
+    >>> percent_text(Fraction(1, 2**100))  # 100 decimals: longer than a reader takes
+    '1/1267650600228229401496703205376'
     """
     text = ratio_text(ratio * 100)
-    if "/" in text:
-        return f"{ratio.numerator}/{ratio.denominator}"
+    if "/" in text or sum(c.isdigit() for c in text) > MAX_DIGITS:
+        return f"{ratio.numerator}/{ratio.denominator}"  # what parse_ratio reads back
     return f"{text}%"
 
 
