@@ -947,3 +947,54 @@ def test_restart_on_reopen_matches_the_general_walk(
     a = built_in.clocks_of(inc, "resolution", as_of=as_of)
     b = custom.clocks_of(inc, "restore", as_of=as_of)
     assert len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+
+
+class TestFit:
+    """check_fit with per-group OLAs (a clock each), per-target windows and business days."""
+
+    def test_per_group_olas_fit_inside_the_sla(self) -> None:
+        """SLA 8 h; the desk OLA 2 h on resolution, the network OLA 5 h on its own clock:
+        2 + 5 = 7 h, 1 h to spare."""
+        sla = SLA("Gold", window=BERLIN_OFFICE, targets=[Target("resolution", "PT8H")])
+        desk = itilkit.OLA("Desk", window=BERLIN_OFFICE, targets=[Target("resolution", "PT2H")])
+        network = itilkit.OLA(
+            "Network team",
+            window=BERLIN_OFFICE,
+            targets=[Target("network_time", "PT5H")],
+            clocks=[NETWORK],
+        )
+        report = itilkit.check_fit(sla, [desk, network], metric="resolution", priority="P3")
+        assert (report.fits, report.slack) == (True, H)
+        assert [s.target for s in report.stages] == [2 * H, 5 * H]
+
+    def test_business_days_need_a_start(self) -> None:
+        sla = SLA("Gold", window=BERLIN_OFFICE, targets=[Target("resolution", "3 business days")])
+        desk = itilkit.OLA("Desk", window=BERLIN_OFFICE, targets=[Target("resolution", "PT8H")])
+        report = itilkit.check_fit(sla, [desk], metric="resolution", priority="P3")
+        assert report.gaps == ("'Gold' counts 3 business days; pass start= to compare",)
+        # From Thu 2 April 2026 10:00: 3 business days are 27 h (Easter closes Fri and Mon);
+        # the desk's 8 h are Thu 10:00-17:00 and Tue 7 April 08:00-09:00: 19 h to spare.
+        timed = itilkit.check_fit(
+            sla, [desk], metric="resolution", priority="P3", start="2026-04-02T10:00+02:00"
+        )
+        assert (timed.fits, timed.slack) == (True, 19 * H)
+        assert timed.stages[0].due is not None
+        assert timed.stages[0].due.isoformat() == "2026-04-07T09:00:00+02:00"
+        assert "3 business days" in str(timed)
+
+    def test_a_stage_on_its_own_hours_needs_a_start(self) -> None:
+        sla = SLA("Gold", window=BERLIN_OFFICE, targets=[Target("resolution", "PT8H")])
+        vendor = itilkit.UnderpinningContract(
+            "Carrier",
+            window=BERLIN_OFFICE,
+            targets=[Target("resolution", "PT4H", window=ALWAYS_BERLIN)],
+        )
+        report = itilkit.check_fit(sla, [vendor], metric="resolution", priority="P3")
+        assert not report.fits
+        assert "runs on another window" in report.gaps[0]
+        # Fri 6 March 2026 16:00: the carrier's 4 h around the clock end at 20:00, which is
+        # 1 h of the SLA's office time (16:00-17:00).
+        timed = itilkit.check_fit(
+            sla, [vendor], metric="resolution", priority="P3", start="2026-03-06T16:00+01:00"
+        )
+        assert (timed.fits, timed.slack) == (True, 7 * H)
