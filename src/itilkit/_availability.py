@@ -337,7 +337,7 @@ def measure_availability(
 
     ``target`` is the availability objective (``"97%"``) that
     :meth:`AvailabilityReport.meets` and ``margin`` compare with when called
-    without one; an SLA's :meth:`~itilkit.SLA.availability_report` passes its own.
+    without one; an SLA's :meth:`~itilkit.Agreement.availability_report` passes its own.
 
     The seed's story: March 2026, weekday business hours in Seoul with Korean
     holidays, 113.4 minutes of downtime inside those hours.

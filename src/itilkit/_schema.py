@@ -48,8 +48,8 @@ def _load(name: str) -> dict[str, Any]:
 def schema(name: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of the document called ``name``, as a new dict.
 
-    ``"sla"`` is the document :meth:`SLA.from_dict <itilkit.SLA.from_dict>`
-    reads and :meth:`SLA.to_dict <itilkit.SLA.to_dict>` writes (OLAs and
+    ``"sla"`` is the document :meth:`SLA.from_dict <itilkit.Agreement.from_dict>`
+    reads and :meth:`SLA.to_dict <itilkit.Agreement.to_dict>` writes (OLAs and
     underpinning contracts share it). Each call returns a fresh deep copy, so
     changing it changes nothing for the next caller. Write it to a file and
     point an editor at it (VS Code's ``json.schemas`` setting, or a
