@@ -49,7 +49,7 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._errors import ChronologyError, InvalidValueError, NoOpenTimeError
+from ._errors import ChronologyError, InvalidValueError, NoOpenTimeError, items_of
 from ._intervals import Measure, merge, subtract
 from ._ratio import (
     RatioLike,
@@ -365,13 +365,9 @@ def measure_availability(
 
 def outages_of(outages: object) -> tuple[Outage, ...]:
     """The outages of an iterable, each checked to be an :class:`Outage` (named by position)."""
-    if isinstance(outages, str | bytes | Outage) or not isinstance(outages, Iterable):
+    if isinstance(outages, Outage):
         raise InvalidValueError("outages", "an iterable of Outage", outages)
-    items = tuple(outages)
-    for i, o in enumerate(items):
-        if not isinstance(o, Outage):
-            raise InvalidValueError(f"outages[{i}]", "an Outage", o)
-    return items
+    return items_of(outages, Outage, "outages", "an iterable of Outage", "an Outage")
 
 
 @attrs.frozen
@@ -634,12 +630,7 @@ def _sorted_tiers(tiers: object) -> tuple[CreditTier, ...]:
     Each threshold must be distinct, and a lower threshold must not earn a
     smaller credit.
     """
-    if isinstance(tiers, str | bytes) or not isinstance(tiers, Iterable):
-        raise InvalidValueError("tiers", "an iterable of CreditTier", tiers)
-    items = tuple(tiers)
-    for i, tier in enumerate(items):
-        if not isinstance(tier, CreditTier):
-            raise InvalidValueError(f"tiers[{i}]", "a CreditTier", tier)
+    items = items_of(tiers, CreditTier, "tiers", "an iterable of CreditTier", "a CreditTier")
     ordered = tuple(sorted(items, key=lambda t: t.below, reverse=True))
     for higher, lower in pairwise(ordered):
         if higher.below == lower.below:

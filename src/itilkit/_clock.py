@@ -538,38 +538,40 @@ class Timeline:
         for t, s, r in [(self.opened, State.NEW, None), *self.moves]:
             while k < n and changes[k][0] <= t:
                 at = changes[k][0]
-                values = dict(values)
-                changed = set()
-                while k < n and changes[k][0] == at:
-                    _, name, value = changes[k]
-                    if value is None:
-                        values.pop(name, None)
-                    else:
-                        values[name] = value
-                    changed.add(name)
-                    k += 1
+                k, values, changed = _apply(changes, k, values)
                 if at < t:  # an update of fields alone
-                    out.append((at, state, reason, values, frozenset(changed)))
+                    out.append((at, state, reason, values, changed))
                 else:  # the same update as the step
-                    out.append((t, s, r, values, frozenset(changed)))
+                    out.append((t, s, r, values, changed))
                     break
             else:
                 out.append((t, s, r, values, _NOTHING))
             state, reason = s, r
         while k < n:
             at = changes[k][0]
-            values = dict(values)
-            changed = set()
-            while k < n and changes[k][0] == at:
-                _, name, value = changes[k]
-                if value is None:
-                    values.pop(name, None)
-                else:
-                    values[name] = value
-                changed.add(name)
-                k += 1
-            out.append((at, state, reason, values, frozenset(changed)))
+            k, values, changed = _apply(changes, k, values)
+            out.append((at, state, reason, values, changed))
         return out
+
+
+def _apply(
+    changes: list[tuple[int, str, str | None]], k: int, values: dict[str, str]
+) -> tuple[int, dict[str, str], frozenset[str]]:
+    """Apply the changes from ``k`` that share its instant to a copy of ``values``:
+    the next index, the new values and the names changed."""
+    at = changes[k][0]
+    values = dict(values)
+    changed = set()
+    n = len(changes)
+    while k < n and changes[k][0] == at:
+        _, name, value = changes[k]
+        if value is None:
+            values.pop(name, None)
+        else:
+            values[name] = value
+        changed.add(name)
+        k += 1
+    return k, values, frozenset(changed)
 
 
 class Instance:

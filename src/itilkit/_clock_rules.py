@@ -184,9 +184,8 @@ class Not:
         return {"not": self.inner.to_data()}
 
 
-@attrs.frozen
-class AllOf:
-    """Every one of ``items`` holds (an empty list always holds)."""
+class _Combination:
+    """What ``all`` and ``any`` share: their items and what they read."""
 
     items: tuple[Trigger, ...]
 
@@ -202,6 +201,13 @@ class AllOf:
     @property
     def state_only(self) -> bool:
         return all(t.state_only for t in self.items)
+
+
+@attrs.frozen
+class AllOf(_Combination):
+    """Every one of ``items`` holds (an empty list always holds)."""
+
+    items: tuple[Trigger, ...]
 
     def __call__(self, s: State, r: HoldReason | None, f: Fields, c: frozenset[str]) -> bool:
         return all(t(s, r, f, c) for t in self.items)
@@ -211,23 +217,10 @@ class AllOf:
 
 
 @attrs.frozen
-class AnyOf:
+class AnyOf(_Combination):
     """At least one of ``items`` holds (an empty list never holds)."""
 
     items: tuple[Trigger, ...]
-
-    @property
-    def event(self) -> bool:
-        return any(t.event for t in self.items)
-
-    @property
-    def fields(self) -> frozenset[str]:
-        """The carried fields it reads."""
-        return frozenset().union(*(t.fields for t in self.items))
-
-    @property
-    def state_only(self) -> bool:
-        return all(t.state_only for t in self.items)
 
     def __call__(self, s: State, r: HoldReason | None, f: Fields, c: frozenset[str]) -> bool:
         return any(t(s, r, f, c) for t in self.items)

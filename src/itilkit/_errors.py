@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = [
     "ChronologyError",
@@ -311,3 +311,31 @@ class MissingDependencyError(ItilkitError, ImportError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.package, self.extra))
+
+
+T = TypeVar("T")
+
+
+def items_of(
+    value: object, kind: type[T], field: str, expectation: str, each: str
+) -> tuple[T, ...]:
+    """The items of an iterable argument, each checked to be a ``kind`` (named by position).
+
+    A string, bytes or a non-iterable is refused as ``field`` ("must be
+    ``expectation``"), an item of another type as ``field[i]`` ("must be
+    ``each``"). One-shot iterators are read once.
+
+    >>> items_of([1, 2], int, "counts", "an iterable of int", "an int")
+    (1, 2)
+    >>> items_of([1, "2"], int, "counts", "an iterable of int", "an int")
+    Traceback (most recent call last):
+    ...
+    itilkit.InvalidValueError: 'counts[1]' must be an int (got '2')
+    """
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidValueError(field, expectation, value)
+    items = tuple(value)
+    for i, item in enumerate(items):
+        if not isinstance(item, kind):
+            raise InvalidValueError(f"{field}[{i}]", each, item)
+    return items

@@ -65,7 +65,7 @@ from ._clock_rules import (
 )
 from ._compliance import ComplianceReport, combine, tally
 from ._document import Problems, load_document
-from ._errors import InvalidValueError, NoOpenTimeError, NoTargetError, show
+from ._errors import InvalidValueError, NoOpenTimeError, NoTargetError, items_of, show
 from ._incident import CARRIED_FIELDS, HoldReason, Incident, State
 from ._priority import Priority
 from ._ratio import parse_ratio, percent_text, positive_ratio
@@ -303,13 +303,11 @@ def _reopen(value: object) -> Reopen:
 def _clocks(value: object) -> tuple[Clock, ...]:
     if isinstance(value, Clock):
         value = (value,)
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+    if isinstance(value, Mapping):
         raise InvalidValueError("clocks", "an iterable of Clock", value)
-    items = tuple(value)
+    items = items_of(value, Clock, "clocks", "an iterable of Clock", "a Clock")
     names: set[str] = set()
     for item in items:
-        if not isinstance(item, Clock):
-            raise InvalidValueError("clocks", "an iterable of Clock", item)
         if item.name in names:
             raise InvalidValueError("clocks", "clocks with different names", item.name)
         names.add(item.name)
@@ -870,17 +868,12 @@ def compliance(
     """
     if isinstance(slas, Agreement):
         slas = (slas,)
-    if isinstance(slas, str | bytes) or not isinstance(slas, Iterable):
-        raise InvalidValueError("slas", "an iterable of agreements", slas)
-    agreements = tuple(slas)
-    for i, agreement in enumerate(agreements):
-        if not isinstance(agreement, Agreement):
-            raise InvalidValueError(f"slas[{i}]", "an agreement (SLA, OLA, ...)", agreement)
+    agreements = items_of(
+        slas, Agreement, "slas", "an iterable of agreements", "an agreement (SLA, OLA, ...)"
+    )
     if not agreements:
         raise InvalidValueError("slas", "at least one agreement", slas)
-    if isinstance(incidents, str | bytes) or not isinstance(incidents, Iterable):
-        raise InvalidValueError("incidents", "an iterable of Incident", incidents)
-    items = tuple(incidents)
+    items = items_of(incidents, Incident, "incidents", "an iterable of Incident", "an Incident")
     as_of_us = to_us(as_of, "as_of")
     attributes = attributes or {}
     parts = []
@@ -888,8 +881,6 @@ def compliance(
     for agreement in agreements:
         selected = []
         for i, incident in enumerate(items):
-            if not isinstance(incident, Incident):
-                raise InvalidValueError(f"incidents[{i}]", "an Incident", incident)
             if agreement.applies(incident, attributes.get(incident.id)):
                 selected.append(incident)
                 chosen.add(i)
