@@ -998,3 +998,135 @@ class TestFit:
             sla, [vendor], metric="resolution", priority="P3", start="2026-03-06T16:00+01:00"
         )
         assert (timed.fits, timed.slack) == (True, 7 * H)
+
+
+class TestReviewFindings:
+    """Cases an independent review found; each expected value worked out by hand."""
+
+    def test_a_reset_leaves_a_stopped_clock_stopped(self) -> None:
+        """Opened 09:00, group Desk 09:00, assigned 11:00 (stop), group Network 12:00 (a
+        reset, but the clock has stopped): one run, 2 h against 1 h, breached."""
+        clock = Clock(
+            "time_to_assign",
+            start={"state": "new"},
+            stop={"field": "assignee", "present": True},
+            reset={"field": "group", "changed": True},
+        )
+        inc = Incident.open("R", at=utc(2, 9), priority="P3").set_fields(
+            at=utc(2, 9), group="Desk"
+        )
+        inc = inc.set_fields(at=utc(2, 11), assignee="kim")
+        inc = inc.set_fields(at=utc(2, 12), group="Network")
+        sla = clocked(clock)
+        runs = sla.clocks_of(inc, "time_to_assign", as_of=utc(3, 0))
+        assert [(c.stage, c.elapsed) for c in runs] == [("breached", 2 * H)]
+        report = sla.compliance([inc], as_of=utc(3, 0))
+        assert (report.met, report.breached) == (0, 1)
+
+    def test_a_reset_while_resolved_does_not_stop_a_resume(self) -> None:
+        """Resolved 10:00, group changed 11:00 while resolved, reopened 12:00, resolved
+        13:00: resumed, 09-10 and 12-13 = 2 h against 90 min, breached; 10-12 paused."""
+        clock = Clock(
+            "work",
+            start={"state": "new"},
+            stop={"state": ["resolved", "closed"]},
+            reset={"field": "group", "changed": True},
+        )
+        inc = Incident.open("S", at=utc(2, 9), priority="P3").resolve(at=utc(2, 10))
+        inc = inc.set_fields(at=utc(2, 11), group="Network")
+        inc = inc.reopen(at=utc(2, 12)).resolve(at=utc(2, 13))
+        runs = clocked(clock, within="PT90M").clocks_of(inc, "work", as_of=utc(3, 0))
+        assert [(c.stage, c.elapsed, c.paused) for c in runs] == [("breached", 2 * H, 2 * H)]
+
+    def test_agreements_with_one_name_are_refused(self) -> None:
+        a = SLA("Gold", window=ALWAYS, targets=[Target("resolution", "PT1H")])
+        b = SLA("Gold", window=ALWAYS, targets=[Target("resolution", "PT8H")])
+        with pytest.raises(InvalidValueError, match="agreements with different names"):
+            itilkit.compliance([], [a, b], as_of=utc(3, 0))
+
+    def test_setting_the_same_value_is_no_change(self) -> None:
+        inc = Incident.open("T", at=utc(2, 9), priority="P3").set_fields(
+            at=utc(2, 9), group="Desk"
+        )
+        again = inc.set_fields(at=utc(2, 10), group="Desk")
+        assert again is inc
+        assert [c.new for c in again.changes("group")] == ["Desk"]
+        with pytest.raises(InvalidValueError, match="a non-empty string, or None to clear it"):
+            inc.set_fields(at=utc(2, 10), assignee="")
+        cleared = inc.set_fields(at=utc(2, 10), group=None)
+        assert dict(cleared.attributes) == {}
+
+    def test_a_business_day_target_without_open_time_has_no_percent(self) -> None:
+        """Tue 10:00-11:00 only; opened Mon 09:00: 1 business day is Tue 10:00, with no
+        open time before it, so the target is 0 and the clock breaches from Tue 10:00."""
+        window = ServiceWindow.weekly("Tue 10:00-11:00", tz="UTC")
+        sla = SLA("Z", window=window, targets=[Target("resolution", "1 business day")])
+        inc = Incident.open("Z", at=utc(2, 9), priority="P3")
+        c = sla.clock(inc, "resolution", as_of=utc(3, 10, 30))
+        assert (c.target, c.elapsed, c.breached, c.percent) == (
+            timedelta(0),
+            30 * H / 60,
+            True,
+            None,
+        )
+        assert c.due == utc(3, 10) and c.breached_at == utc(3, 10)
+        assert "used" in str(c) and c.to_dict()["percent"] is None
+        assert c.warnings_crossed == (Fraction(1, 2), Fraction(3, 4))
+        before = sla.clock(inc, "resolution", as_of=utc(3, 10))
+        assert (before.percent, before.warnings_crossed, before.stage) == (None, (), "running")
+
+    def test_conditions_nest_at_most_32_deep(self) -> None:
+        deep: object = {"state": "new"}
+        for _ in range(40):
+            deep = {"not": deep}
+        with pytest.raises(ConfigError, match="at most 32 levels deep"):
+            Clock("x", start=deep, stop={"state": "resolved"})
+
+    @pytest.mark.parametrize("attributes", [[("I", {})], 5, {"I": 5}])
+    def test_attributes_must_be_mappings(self, attributes: object) -> None:
+        sla = SLA(
+            "S",
+            window=ALWAYS,
+            targets=[Target("resolution", "PT1H")],
+            applies_to=itilkit.Condition(service="ERP"),
+        )
+        inc = Incident.open("I", at=utc(2, 9), priority="P3")
+        with pytest.raises(InvalidValueError, match="'attributes"):
+            sla.compliance([inc], as_of=utc(3, 0), attributes=attributes)  # type: ignore[arg-type]
+        with pytest.raises(InvalidValueError, match="'attributes"):
+            itilkit.compliance([inc], [sla], as_of=utc(3, 0), attributes=attributes)  # type: ignore[arg-type]
+
+    def test_document_problems_at_their_own_paths(self) -> None:
+        doc = {
+            "name": "OLA",
+            "window": {"hours": "24x7", "tz": "UTC"},
+            "clocks": [
+                {
+                    "name": "c",
+                    "start": {"state": "new"},
+                    "stop": {"state": "resolved"},
+                    "pause": {"field": "group", "changed": True},
+                },
+                {"name": "unused", "start": {"state": "new"}, "stop": {"state": "resolved"}},
+            ],
+            "targets": [
+                {"metric": "c", "within": "PT1H"},
+                {"metric": "response", "within": "PT1H", "pause_on": ["on_hold"]},
+            ],
+        }
+        with pytest.raises(ConfigError) as info:
+            SLA.from_dict(doc)
+        assert [path for path, _ in info.value.problems] == [
+            "$.clocks[0].pause",
+            "$.targets[1].pause_on",
+        ]
+        doc["clocks"][0].pop("pause")  # type: ignore[index]
+        doc["targets"][1].pop("pause_on")  # type: ignore[index]
+        with pytest.raises(ConfigError) as info:
+            SLA.from_dict(doc)
+        assert list(info.value.problems) == [
+            (
+                "$.clocks[1].name",
+                "must be measured by a target (no target names the clock 'unused')",
+            )
+        ]

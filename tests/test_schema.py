@@ -420,7 +420,7 @@ BAD: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "pause_on on a response target": (
         _target(metric="response", within="PT1H", pause_on=["on_hold"]),
-        "$.targets[0]",
+        "$.targets[0].pause_on",
     ),
     "pause_on as a string": ({**BASE, "pause_on": "on_hold"}, "$.pause_on"),
     "new as a pause_on item": ({**BASE, "pause_on": ["new"]}, "$.pause_on[0]"),

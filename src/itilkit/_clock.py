@@ -155,7 +155,9 @@ class ClockStatus:
     Business figures count service-window time only; the ``actual_*``
     figures are 24x7 wall time, as ServiceNow shows both. ``remaining`` is
     ``target - elapsed`` (negative by the overrun once breached) and
-    ``percent`` is ``100 * elapsed / target`` as an exact Fraction.
+    ``percent`` is ``100 * elapsed / target`` as an exact Fraction (None for
+    a business-day target that holds no open time: due at the very opening of
+    its day, it has no share to use up).
 
     >>> import itilkit
     >>> w = itilkit.ServiceWindow.weekly("Mon-Fri 08:00-17:00", tz="Europe/Berlin")
@@ -176,7 +178,7 @@ class ClockStatus:
     elapsed: timedelta
     remaining: timedelta
     due: pendulum.DateTime | None
-    percent: Fraction
+    percent: Fraction | None
     stage: Stage
     breached: bool
     breached_at: pendulum.DateTime | None
@@ -217,7 +219,7 @@ class ClockStatus:
             "elapsed": iso_duration(td_us(self.elapsed)),
             "remaining": iso_duration(td_us(self.remaining)),
             "due": None if self.due is None else iso(self.due),
-            "percent": ratio_text(self.percent),
+            "percent": None if self.percent is None else ratio_text(self.percent),
             "stage": self.stage,
             "breached": self.breached,
             "breached_at": None if self.breached_at is None else iso(self.breached_at),
@@ -247,7 +249,7 @@ class ClockStatus:
                 "-" if self.actual_remaining is None else format_duration(self.actual_remaining),
             ],
             ["paused", format_duration(self.paused), format_duration(self.actual_paused)],
-            ["used", format_percent(self.percent / 100, 1), ""],
+            ["used", "-" if self.percent is None else format_percent(self.percent / 100, 1), ""],
             ["due", when(self.due), ""],
             ["breached at", when(self.breached_at), ""],
         ]
@@ -598,7 +600,8 @@ def instances(clock: ClockRule, timeline: Timeline, reopen: Reopen) -> list[Inst
     incident was cancelled), reset, or stopped; then a clock that is not
     running comes back on a reopen (a stop on states that no longer holds:
     resumed, or restarted from here) or starts when it is waiting and
-    ``start`` holds (and stops at once if ``stop`` holds too).
+    ``start`` holds (and stops at once if ``stop`` holds too). A reset
+    touches only a running clock: a stopped one stays as it ended.
     """
     if clock is RESPONSE_CLOCK or clock is RESOLUTION_CLOCK:
         return _built_in(clock is RESPONSE_CLOCK, timeline, reopen == "restart")
@@ -624,8 +627,6 @@ def instances(clock: ClockRule, timeline: Timeline, reopen: Reopen) -> list[Inst
             elif stop(state, reason, fields, changed):
                 current.close(t, "stop")
                 current, stopped, held, waiting = None, current, [], False
-        elif stopped is not None and reset is not None and reset(state, reason, fields, changed):
-            stopped, waiting = None, True
         if current is None and state is not State.CANCELED:
             if stopped is not None and reopens and not stop(state, reason, fields, changed):
                 if restart:
@@ -928,9 +929,12 @@ def status(
         )
         for i, (a, b, state, reason, _, _) in enumerate(r.paused_segments)
     )
-    warnings = tuple(
-        w for w in rules.warn_at if r.elapsed * w.denominator >= w.numerator * r.target
-    )
+    if r.target:
+        warnings = tuple(
+            w for w in rules.warn_at if r.elapsed * w.denominator >= w.numerator * r.target
+        )
+    else:  # a business-day target with no open time before its day: any time is over
+        warnings = rules.warn_at if r.elapsed else ()
     return ClockStatus(
         incident_id=incident_id,
         metric=metric,
@@ -939,7 +943,7 @@ def status(
         elapsed=to_timedelta(r.elapsed),
         remaining=to_timedelta(r.target - r.elapsed),
         due=None if due is None else from_us(due, tz),
-        percent=Fraction(100 * r.elapsed, r.target) if r.target else Fraction(0),
+        percent=Fraction(100 * r.elapsed, r.target) if r.target else None,
         stage=r.stage,
         breached=breached,
         breached_at=breached_at,

@@ -242,13 +242,20 @@ def trigger_data(trigger: Trigger) -> Any:
     return trigger.to_data()
 
 
-def read_trigger(value: object, path: str, problems: Problems) -> Trigger | None:
+MAX_DEPTH: Final = 32
+"""How deep conditions may nest (as deep as a document may, see :mod:`itilkit._document`)."""
+
+
+def read_trigger(value: object, path: str, problems: Problems, depth: int = 0) -> Trigger | None:
     """Read one condition at ``path``; every problem is noted, None when there was one."""
     if isinstance(value, TRIGGERS):
         return value
+    if depth > MAX_DEPTH:
+        problems.add(path, f"must nest conditions at most {MAX_DEPTH} levels deep")
+        return None
     if isinstance(value, list | tuple):
         before = len(problems.items)
-        items = [read_trigger(v, f"{path}[{i}]", problems) for i, v in enumerate(value)]
+        items = [read_trigger(v, f"{path}[{i}]", problems, depth + 1) for i, v in enumerate(value)]
         if len(problems.items) > before:
             return None
         chosen = tuple(t for t in items if t is not None)
@@ -258,7 +265,7 @@ def read_trigger(value: object, path: str, problems: Problems) -> Trigger | None
         return None
     for key in ("not", "all", "any"):
         if key in doc:
-            return _read_combination(key, doc, path, problems)
+            return _read_combination(key, doc, path, problems, depth)
     if "state" in doc or "reason" in doc:
         return _read_state(doc, path, problems)
     if "field" in doc:
@@ -272,17 +279,19 @@ def read_trigger(value: object, path: str, problems: Problems) -> Trigger | None
 
 
 def _read_combination(
-    key: str, doc: Mapping[str, Any], path: str, problems: Problems
+    key: str, doc: Mapping[str, Any], path: str, problems: Problems, depth: int
 ) -> Trigger | None:
     problems.unknown(path, doc, (key,))
     if key == "not":
-        inner = read_trigger(doc[key], f"{path}.not", problems)
+        inner = read_trigger(doc[key], f"{path}.not", problems, depth + 1)
         return None if inner is None else Not(inner)
     items = problems.array(f"{path}.{key}", doc[key])
     if items is None:
         return None
     before = len(problems.items)
-    parsed = [read_trigger(v, f"{path}.{key}[{i}]", problems) for i, v in enumerate(items)]
+    parsed = [
+        read_trigger(v, f"{path}.{key}[{i}]", problems, depth + 1) for i, v in enumerate(items)
+    ]
     if len(problems.items) > before:
         return None
     chosen = tuple(t for t in parsed if t is not None)

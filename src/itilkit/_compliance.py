@@ -44,7 +44,15 @@ from ._ratio import format_percent, ratio_text
 from ._report import format_duration, html_table, iso, iso_duration, markdown_table, text_table
 from ._time import Zone, from_us, to_timedelta
 
-__all__ = ["Breach", "ComplianceReport", "Tally", "combine", "tally"]
+__all__ = [
+    "Breach",
+    "ComplianceReport",
+    "Tally",
+    "combine",
+    "given_attributes",
+    "given_values",
+    "tally",
+]
 
 
 @attrs.frozen
@@ -419,7 +427,7 @@ def tally(
     target counts as ``reset``, a custom clock that never started as
     ``not_started``.
     """
-    attributes = attributes or {}
+    given = given_attributes(attributes)
     cells: dict[tuple[MetricKey, Priority], list[int]] = {}
     breaches: list[Breach] = []
     counts = dict.fromkeys(
@@ -448,7 +456,7 @@ def tally(
         if incident.opened_at_us > as_of_us:
             counts["not_yet_open"] += 1
             continue
-        if selects is not None and not selects(incident, attributes.get(incident.id)):
+        if selects is not None and not selects(incident, given_values(given, incident.id)):
             counts["not_applicable"] += 1
             continue
         timeline = Timeline(incident, as_of_us)
@@ -540,6 +548,27 @@ def combine(
         not_started=sum(p.not_started for p in parts),
         parts=tuple(parts),
     )
+
+
+def given_attributes(attributes: object) -> Mapping[str, object]:
+    """``attributes=`` of a compliance call: a mapping of incident ids to field values."""
+    if attributes is None:
+        return {}
+    if not isinstance(attributes, Mapping):
+        raise InvalidValueError(
+            "attributes", "a mapping of incident ids to their field values", attributes
+        )
+    return attributes
+
+
+def given_values(
+    attributes: Mapping[str, object], incident_id: str
+) -> Mapping[str, object] | None:
+    """The field values given for one incident (None: read its own)."""
+    found = attributes.get(incident_id)
+    if found is not None and not isinstance(found, Mapping):
+        raise InvalidValueError(f"attributes[{incident_id}]", "a mapping of field values", found)
+    return found
 
 
 def _cancelled(timeline: Timeline) -> bool:

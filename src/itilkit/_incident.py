@@ -497,15 +497,17 @@ class Incident:
             raise ChronologyError(
                 "at", from_us(us, self.tz).isoformat(), from_us(last, self.tz).isoformat()
             )
+        current = self.attributes
         added: list[str | int | None] = []
         for name in sorted(fields):
             value = fields[name]
             if name not in CARRIED_FIELDS:
                 raise InvalidValueError("field", f"one of {', '.join(CARRIED_FIELDS)}", name)
-            if value is not None and not isinstance(value, str):
-                raise InvalidValueError(name, "a string or None", value)
-            added += (name, us, value)
-        return attrs.evolve(self, carried=(*self.carried, *added))
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise InvalidValueError(name, "a non-empty string, or None to clear it", value)
+            if current.get(name) != value:  # only real changes, as an import records them
+                added += (name, us, value)
+        return attrs.evolve(self, carried=(*self.carried, *added)) if added else self
 
     # ---------------------------------------------------------------- queries
 

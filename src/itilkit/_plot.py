@@ -77,7 +77,7 @@ class ClockView(Protocol):
     @property
     def paused(self) -> timedelta: ...
     @property
-    def percent(self) -> Fraction: ...
+    def percent(self) -> Fraction | None: ...
     @property
     def started_at(self) -> datetime: ...
     @property
@@ -347,7 +347,7 @@ def plot_clock(status: ClockView, *, ax: Any = None, window: ServiceWindow | Non
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    used = format_percent(status.percent / 100, 1)
+    used = "-" if status.percent is None else format_percent(status.percent / 100, 1)
     detail = (
         f"target {format_duration(status.target)}, elapsed {format_duration(status.elapsed)}"
         f" ({used}), paused {format_duration(status.paused)}"

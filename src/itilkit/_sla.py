@@ -63,7 +63,7 @@ from ._clock_rules import (
     pause_trigger,
     read_clock_parts,
 )
-from ._compliance import ComplianceReport, combine, tally
+from ._compliance import ComplianceReport, combine, given_attributes, given_values, tally
 from ._document import Problems, load_document
 from ._errors import InvalidValueError, NoOpenTimeError, NoTargetError, items_of, show
 from ._incident import CARRIED_FIELDS, HoldReason, Incident, State
@@ -873,15 +873,24 @@ def compliance(
     )
     if not agreements:
         raise InvalidValueError("slas", "at least one agreement", slas)
+    seen: set[str] = set()
+    for agreement in agreements:
+        if agreement.name in seen:
+            raise InvalidValueError(
+                "slas",
+                "agreements with different names (each is reported by name)",
+                agreement.name,
+            )
+        seen.add(agreement.name)
     items = items_of(incidents, Incident, "incidents", "an iterable of Incident", "an Incident")
     as_of_us = to_us(as_of, "as_of")
-    attributes = attributes or {}
+    given = given_attributes(attributes)
     parts = []
     chosen: set[int] = set()
     for agreement in agreements:
         selected = []
         for i, incident in enumerate(items):
-            if agreement.applies(incident, attributes.get(incident.id)):
+            if agreement.applies(incident, given_values(given, incident.id)):
                 selected.append(incident)
                 chosen.add(i)
         parts.append(agreement.compliance(selected, as_of=as_of, attributes=attributes))
@@ -930,8 +939,18 @@ def _read_agreement(cls: type[A], document: object) -> A:
         problems.add("$.window", "is required")
     else:
         window = read_window(doc["window"], "$.window", problems)
-    clocks = _read_clocks(doc, problems)
-    targets = _read_targets(doc, {c.name for c in clocks}, problems)
+    clocks, names = _read_clocks(doc, problems)
+    targets = _read_targets(doc, names, problems)
+    measured = {t.metric for t in targets}
+    clean = {c.name for c in clocks}
+    if len(targets) == len(doc.get("targets") or ()):  # no target dropped for a problem
+        for i, item in enumerate(doc.get("clocks") or ()):
+            called = item.get("name") if isinstance(item, Mapping) else None
+            if called in clean and called not in measured:
+                problems.add(
+                    f"$.clocks[{i}].name",
+                    f"must be measured by a target (no target names the clock {called!r})",
+                )
     options: dict[str, Any] = {"clocks": clocks}
     if "pause_on" in doc:
         options["pause_on"] = _read_pause_on(doc["pause_on"], "$.pause_on", problems)
@@ -975,9 +994,11 @@ def _read_pause_on(value: object, path: str, problems: Problems) -> frozenset[Pa
     return frozenset().union(*(p for p in parsed if p is not None))
 
 
-def _read_clocks(doc: Mapping[str, Any], problems: Problems) -> list[Clock]:
+def _read_clocks(doc: Mapping[str, Any], problems: Problems) -> tuple[list[Clock], set[str]]:
+    """The clocks read cleanly, and the names of all clocks (a target may name one with
+    a problem of its own without a second problem of its own)."""
     if "clocks" not in doc:
-        return []
+        return [], set()
     items = problems.array("$.clocks", doc["clocks"])
     out: list[Clock] = []
     first: dict[str, str] = {}
@@ -999,11 +1020,12 @@ def _read_clocks(doc: Mapping[str, Any], problems: Problems) -> list[Clock]:
                 f" the first is {first[name]})",
             )
         parts = read_clock_parts(entry, path, problems)
+        if name is not None:
+            first.setdefault(name, path)
         if len(problems.items) == before and name is not None:
-            first[name] = path
             clock = Clock(name, start=parts[0], stop=parts[1], pause=parts[2], reset=parts[3])
             out.append(clock)
-    return out
+    return out, set(first)
 
 
 def _read_targets(doc: Mapping[str, Any], clocks: set[str], problems: Problems) -> list[Target]:
@@ -1041,6 +1063,13 @@ def _read_targets(doc: Mapping[str, Any], clocks: set[str], problems: Problems) 
         if "window" in entry:
             options["window"] = read_window(entry["window"], f"{path}.window", problems)
         if "pause_on" in entry:
+            if metric is not None and metric is not Metric.RESOLUTION:
+                problems.add(
+                    f"{path}.pause_on",
+                    "must be given on resolution targets only (a response clock never pauses;"
+                    f" a custom clock pauses on its own 'pause' conditions) (got it on"
+                    f" {metric_name(metric)!r})",
+                )
             options["pause_on"] = _read_pause_on(entry["pause_on"], f"{path}.pause_on", problems)
         if len(problems.items) == before and metric is not None and within is not None:
             target = problems.check(
