@@ -943,8 +943,13 @@ def _read_agreement(cls: type[A], document: object) -> A:
     targets = _read_targets(doc, names, problems)
     measured = {t.metric for t in targets}
     clean = {c.name for c in clocks}
-    if len(targets) == len(doc.get("targets") or ()):  # no target dropped for a problem
-        for i, item in enumerate(doc.get("clocks") or ()):
+    listed, declared = doc.get("targets"), doc.get("clocks")
+    if (
+        isinstance(listed, list | tuple)
+        and isinstance(declared, list | tuple)
+        and len(targets) == len(listed)  # no target dropped for a problem
+    ):
+        for i, item in enumerate(declared):
             called = item.get("name") if isinstance(item, Mapping) else None
             if called in clean and called not in measured:
                 problems.add(
