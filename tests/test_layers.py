@@ -52,6 +52,8 @@ LAYERS: dict[str, int] = {
             "_approval",
             "_change_calendar",
             "_reconcile",
+            "_continuity",
+            "_finance",
         ],
         2,
     ),

@@ -56,6 +56,13 @@ from ._change import (
 from ._change_calendar import ChangeCalendar, Conflict, ConflictKind
 from ._clock import ClockStatus, Metric, Pause
 from ._compliance import Breach, ComplianceReport, Tally
+from ._continuity import (
+    RecoveryObjective,
+    RecoveryReport,
+    RecoveryRow,
+    WorstRecovery,
+    check_recovery,
+)
 from ._errors import (
     ChronologyError,
     ConfigError,
@@ -72,6 +79,7 @@ from ._errors import (
     UnknownZoneError,
     WindowSpecError,
 )
+from ._finance import credits, downtime_cost
 from ._incident import (
     CARRIED_FIELDS,
     INCIDENT_TRANSITIONS,
@@ -137,6 +145,14 @@ __all__ = [
     "State",
     "Transition",
     "Urgency",
+    # continuity and finance
+    "check_recovery",
+    "credits",
+    "downtime_cost",
+    "RecoveryObjective",
+    "RecoveryReport",
+    "RecoveryRow",
+    "WorstRecovery",
     # SLAs and OLAs
     "Agreement",
     "Breach",
