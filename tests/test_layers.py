@@ -53,6 +53,7 @@ LAYERS: dict[str, int] = {
             "_change_calendar",
             "_reconcile",
             "_continuity",
+            "_desk",
             "_finance",
         ],
         2,

@@ -63,6 +63,16 @@ from ._continuity import (
     WorstRecovery,
     check_recovery,
 )
+from ._desk import (
+    Aging,
+    AgingRow,
+    Backlog,
+    CounterCheck,
+    CounterRow,
+    DeskReport,
+    DeskRow,
+    desk_metrics,
+)
 from ._errors import (
     ChronologyError,
     ConfigError,
@@ -145,6 +155,15 @@ __all__ = [
     "State",
     "Transition",
     "Urgency",
+    # service desk
+    "Aging",
+    "AgingRow",
+    "Backlog",
+    "CounterCheck",
+    "CounterRow",
+    "desk_metrics",
+    "DeskReport",
+    "DeskRow",
     # continuity and finance
     "check_recovery",
     "credits",
