@@ -53,6 +53,7 @@ LAYERS: dict[str, int] = {
             "_change_calendar",
             "_reconcile",
             "_continuity",
+            "_delivery",
             "_desk",
             "_finance",
         ],

@@ -63,6 +63,7 @@ from ._continuity import (
     WorstRecovery,
     check_recovery,
 )
+from ._delivery import DeliveryReport, Deployment, DurationStats, delivery_metrics
 from ._desk import (
     Aging,
     AgingRow,
@@ -164,6 +165,11 @@ __all__ = [
     "desk_metrics",
     "DeskReport",
     "DeskRow",
+    # release and change delivery
+    "delivery_metrics",
+    "DeliveryReport",
+    "Deployment",
+    "DurationStats",
     # continuity and finance
     "check_recovery",
     "credits",
