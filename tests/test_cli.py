@@ -208,7 +208,7 @@ class TestReport:
         assert (by_metric["response"]["met"], by_metric["response"]["breached"]) == (12, 20)
         assert (by_metric["resolution"]["met"], by_metric["resolution"]["breached"]) == (14, 18)
         assert document["compliance"]["met"] == 26
-        assert document["compliance"]["rate"] == "0.40625"  # 26 / 64
+        assert document["compliance"]["rate"] == {"exact": "0.40625", "float": 0.40625}  # 26/64
         assert len(document["breaches"]) == 38
 
     def test_text_and_html(self, sla_file: Path, tmp_path: Path) -> None:

@@ -205,7 +205,16 @@ class TestRendering:
     def test_to_dict_schema(self) -> None:
         """to_dict follows the DESIGN.md 'Surfaces' schema and is JSON-ready."""
         d = self.report.to_dict()
-        assert list(d) == ["sla", "as_of", "incidents", "anomalies", "compliance", "breaches"]
+        assert list(d) == [
+            "sla",
+            "as_of",
+            "incidents",
+            "anomalies",
+            "compliance",
+            "breaches",
+            "terms",
+            "objective",
+        ]
         assert (d["sla"], d["as_of"], d["incidents"], d["anomalies"]) == (
             "Std",
             "2026-03-02T15:00:00+00:00",
@@ -213,18 +222,60 @@ class TestRendering:
             0,
         )
         c = d["compliance"]
-        assert (c["met"], c["breached"], c["in_progress"], c["rate"]) == (3, 4, 1, "3/7")
+        assert (c["met"], c["breached"], c["in_progress"]) == (3, 4, 1)
+        # Every rate in one form: exact text (decimal or fraction) and a float.
+        assert c["rate"] == {"exact": "3/7", "float": 3 / 7}
         assert c["by_metric"]["response"] == {
             "met": 2,
             "breached": 2,
             "in_progress": 0,
-            "rate": "0.5",
+            "rate": {"exact": "0.5", "float": 0.5},
         }
-        assert c["by_metric"]["resolution"]["rate"] == "1/3"
+        assert c["by_metric"]["resolution"]["rate"] == {"exact": "1/3", "float": 1 / 3}
         assert c["by_priority"] == {
-            "P1": {"met": 1, "breached": 0, "in_progress": 1, "rate": "1"},
-            "P3": {"met": 2, "breached": 4, "in_progress": 0, "rate": "1/3"},
+            "P1": {
+                "met": 1,
+                "breached": 0,
+                "in_progress": 1,
+                "rate": {"exact": "1", "float": 1.0},
+            },
+            "P3": {
+                "met": 2,
+                "breached": 4,
+                "in_progress": 0,
+                "rate": {"exact": "1/3", "float": 1 / 3},
+            },
         }
+        assert d["terms"] == [
+            {
+                "sla": "Std",
+                "metric": "response",
+                "priority": "all",
+                "within": "PT1H",
+                "target": "1h 00m",
+                "hours": "24x7",
+                "tz": "UTC",
+            },
+            {
+                "sla": "Std",
+                "metric": "resolution",
+                "priority": "P1",
+                "within": "PT2H",
+                "target": "2h 00m",
+                "hours": "24x7",
+                "tz": "UTC",
+            },
+            {
+                "sla": "Std",
+                "metric": "resolution",
+                "priority": "all",
+                "within": "PT4H",
+                "target": "4h 00m",
+                "hours": "24x7",
+                "tz": "UTC",
+            },
+        ]
+        assert d["objective"] is None
         assert d["breaches"][0] == {
             "incident": "B",
             "sla": "Std",
@@ -253,9 +304,21 @@ class TestRendering:
         assert "Rate = met / (met + breached) = 3/7." in text
 
     def test_html(self) -> None:
-        """_repr_html_ renders both tables for Jupyter."""
+        """_repr_html_: one heading, the terms, the priority x metric cross-tab, the breaches."""
         html = self.report._repr_html_()
-        assert html.count("<table>") == 2 and "late by" in html
+        assert html.count("<h2") == 1 and "<strong>" not in html
+        assert html.count("<table>") == 3 and "late by" in html
+        assert "<script" not in html and "<style" not in html
+        captions = [part.split("</caption>")[0] for part in html.split("<caption")[1:]]
+        assert [c.split(">", 1)[1] for c in captions] == [
+            "Targets",
+            "Met of decided clocks, by priority and metric",
+            "Breaches (4)",
+        ]
+        # The P3 row: response 1 of 3 decided, resolution 1 of 3; right-aligned; no marker.
+        p3 = html.split("<tr><td>P3</td>")[1].split("</tr>")[0]
+        assert ">1/3 33.3%</td>" in p3 and p3.count("text-align:right") == 4
+        assert "\u2713" not in html and "\u2717" not in html
 
     def test_breach_value(self) -> None:
         """Breach is a plain value."""

@@ -14,10 +14,11 @@ from __future__ import annotations
 import csv
 import html
 import io
+from array import array
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 import attrs
 import pendulum
@@ -37,12 +38,15 @@ from ._clock import (
     within_text,
 )
 from ._clock_rules import BusinessDays
-from ._errors import InvalidValueError
+from ._errors import InvalidValueError, MissingDependencyError
 from ._incident import Incident, State
 from ._priority import Priority
-from ._ratio import format_percent, ratio_text
-from ._report import format_duration, html_table, iso, iso_duration, markdown_table, text_table
-from ._time import Zone, from_us, to_timedelta
+from ._ratio import format_percent, parse_ratio, ratio_text
+from ._report import format_duration, iso, iso_duration, markdown_table, text_table
+from ._time import Zone, from_us, to_timedelta, zone_name
+
+if TYPE_CHECKING:
+    from ._window import ServiceWindow
 
 __all__ = [
     "Breach",
@@ -85,14 +89,29 @@ class Tally:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form; the rate as exact text (``"0.75"``, ``"2/3"``) or null."""
-        rate = self.rate
+        """JSON-ready form; the rate exact and as a float (:func:`rate_dict`), or null.
+
+        >>> Tally(2, 1).to_dict()["rate"]
+        {'exact': '2/3', 'float': 0.6666666666666666}
+        """
         return {
             "met": self.met,
             "breached": self.breached,
             "in_progress": self.in_progress,
-            "rate": None if rate is None else ratio_text(rate),
+            "rate": rate_dict(self.rate),
         }
+
+
+def rate_dict(rate: Fraction | None) -> dict[str, Any] | None:
+    """A rate in the one JSON form: exact text (``"0.75"``, ``"2/3"``) and a float; None
+    when undefined.
+
+    >>> rate_dict(Fraction(3, 4)), rate_dict(None)
+    ({'exact': '0.75', 'float': 0.75}, None)
+    """
+    if rate is None:
+        return None
+    return {"exact": ratio_text(rate), "float": float(rate)}
 
 
 @attrs.frozen
@@ -173,6 +192,70 @@ class Breach:
 
 _EMPTY = Tally()
 
+_NAT = -(2**63)
+"""The int64 that stands for "no instant" in :class:`ClockLog` (numpy's NaT)."""
+
+
+class Term(NamedTuple):
+    """One target of the agreement as the report shows it (plain strings: JSON-ready).
+
+    ``priority`` is ``"all"`` for a target of every priority; ``within`` is the
+    target as documents write it (``"PT4H"``, ``"3 business days"``), ``target``
+    for reading (``"4h 00m"``); ``hours`` the service hours it counts in
+    (``"Mon-Fri 08:00-17:00"``, ``"24x7"``) and ``tz`` their zone.
+    """
+
+    sla: str
+    metric: str
+    priority: str
+    within: str
+    target: str
+    hours: str
+    tz: str
+
+
+class ClockLog:
+    """Every counted clock run of a report, column by column (lean: no object per clock).
+
+    Kept by :func:`tally` for :meth:`ComplianceReport.to_frame`: the incident,
+    metric, priority whose target applied, the run's stage (``"met"``,
+    ``"breached"``, ``"running"``, ``"paused"``), its target and elapsed
+    business time, start and stop (``_NAT`` while running) in microseconds,
+    and the incident's ``group`` and ``service`` (None when it has none).
+    """
+
+    __slots__ = (
+        "elapsed",
+        "group",
+        "ids",
+        "metrics",
+        "priorities",
+        "service",
+        "stages",
+        "start",
+        "stop",
+        "target",
+    )
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.metrics: list[MetricKey] = []
+        self.priorities: list[Priority] = []
+        self.stages: list[str] = []
+        self.target = array("q")
+        self.elapsed = array("q")
+        self.start = array("q")
+        self.stop = array("q")
+        self.group: list[str | None] = []
+        self.service: list[str | None] = []
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _objective(value: object) -> Fraction | None:
+    return None if value is None else parse_ratio(value, "objective")
+
 
 @attrs.frozen
 class ComplianceReport:
@@ -206,6 +289,13 @@ class ComplianceReport:
     """The ids of the cancelled incidents left out."""
     parts: tuple[ComplianceReport, ...] = ()
     """One report per agreement when several were applied at once (:func:`compliance`)."""
+    terms: tuple[Term, ...] = ()
+    """The agreement's targets: metric, priority, target, service hours and zone."""
+    objective: Fraction | None = attrs.field(default=None, converter=_objective)
+    """The compliance rate aimed at (``"95%"``, ``"0.95"``), if any: the HTML form marks
+    each rate against it. None: no marker."""
+    clock_log: ClockLog | None = attrs.field(default=None, eq=False, repr=False)
+    """Every counted clock run, for :meth:`to_frame` (None for a report built by hand)."""
 
     @property
     def by_sla(self) -> dict[str, ComplianceReport]:
@@ -283,7 +373,95 @@ class ComplianceReport:
                 ),
             },
             "breaches": [b.to_dict() for b in self.breaches],
+            "terms": [dict(t._asdict()) for t in self.terms],
+            "objective": rate_dict(self.objective),
         }
+
+    # -- tables for analysts ------------------------------------------------------
+
+    GROUPS: ClassVar[tuple[str, ...]] = ("month", "priority", "group", "service", "metric", "sla")
+    """What :meth:`to_frame` can group by."""
+
+    def to_frame(self, group_by: str | Iterable[str] | None = None) -> Any:
+        """The report as a pandas DataFrame: one row per counted clock, or grouped.
+
+        Without ``group_by``, one row per clock run that counts in the rate
+        (met, breached or in progress; reset runs and clocks without a target
+        are left out, as in the counts): ``sla``, ``incident``, ``metric``,
+        ``priority`` (the one whose target applied), ``stage``, ``outcome``
+        (``"met"``, ``"breached"``, ``"in_progress"``), ``target`` and
+        ``elapsed`` (business time, also as exact ``_us`` integers),
+        ``started_at`` and ``stopped_at`` (UTC, NaT while running), ``month``
+        (of the start, ``"YYYY-MM"`` in the report's zone), ``group`` and
+        ``service`` (the carried fields, or the ``attributes`` given).
+
+        ``group_by`` (one of :attr:`GROUPS` or several) gives one row per
+        group: ``met``, ``breached``, ``in_progress``, ``decided``, and the
+        rate exactly (``rate_exact``: ``"0.75"``, ``"2/3"``) and as a float
+        (``rate``); both empty where no clock is decided. Every column is a
+        plain type (strings, integers, floats, timestamps), so ``to_parquet``
+        and ``polars.from_pandas`` take the frame. Needs pandas.
+        """
+        try:
+            import numpy as np
+            import pandas as pd
+        except ImportError:
+            raise MissingDependencyError("pandas", "pandas") from None
+        keys = _group_keys(group_by)
+        zone = self.as_of.tzinfo
+        assert zone is not None  # reports are made in their agreement's zone
+        tz = zone_name(zone)
+        logs = [(p.sla, p.clock_log) for p in (self.parts or (self,))]
+        if any(log is None for _, log in logs):
+            raise InvalidValueError(
+                "report", "a report made by compliance() (it keeps its clocks)", self.sla
+            )
+        slas: list[str] = []
+        for name, log in logs:
+            assert log is not None
+            slas += [name] * len(log)
+
+        def column(attr: str) -> list[Any]:
+            out: list[Any] = []
+            for _, log in logs:
+                out += getattr(log, attr)
+            return out
+
+        def integers(attr: str) -> Any:
+            return np.concatenate(
+                [np.frombuffer(getattr(log, attr), dtype=np.int64) for _, log in logs]
+                or [np.zeros(0, dtype=np.int64)]
+            ).astype(np.int64)
+
+        stages = column("stages")
+        target, elapsed = integers("target"), integers("elapsed")
+        start, stop = integers("start"), integers("stop")
+        started = pd.Series(start.view("datetime64[us]")).dt.tz_localize("UTC")
+        frame = pd.DataFrame(
+            {
+                "sla": pd.Series(slas, dtype=object),
+                "incident": pd.Series(column("ids"), dtype=object),
+                "metric": pd.Series([metric_name(m) for m in column("metrics")], dtype=object),
+                "priority": pd.Series([p.name for p in column("priorities")], dtype=object),
+                "stage": pd.Series(stages, dtype=object),
+                "outcome": pd.Series([_OUTCOME[s] for s in stages], dtype=object),
+                "target": pd.Series(target.view("timedelta64[us]")),
+                "elapsed": pd.Series(elapsed.view("timedelta64[us]")),
+                "target_us": pd.Series(target),
+                "elapsed_us": pd.Series(elapsed),
+                "started_at": started,
+                "stopped_at": pd.Series(stop.view("datetime64[us]")).dt.tz_localize("UTC"),
+                "month": pd.Series(
+                    started.dt.tz_convert(tz).dt.strftime("%Y-%m") if len(started) else [],
+                    dtype=object,
+                ),
+                "group": pd.Series(column("group"), dtype=object),
+                "service": pd.Series(column("service"), dtype=object),
+            }
+        )
+        if not keys:
+            return frame
+        return _grouped(frame, keys, self)
 
     # -- rendering ----------------------------------------------------------------
 
@@ -362,8 +540,87 @@ class ComplianceReport:
         return "\n\n".join([*parts, self._notes()])
 
     def _repr_html_(self) -> str:
-        out = "".join(html_table(h, rows, title=t) for t, h, rows in self._tables())
-        return out + f"<p>{html.escape(self._notes())}</p>"
+        """One heading; the agreement's terms; compliance per priority and metric (met of
+        decided, the rate right-aligned, marked against :attr:`objective` if set); the
+        breaches; the notes. Inline styles only (no script, no stylesheet)."""
+        out = [
+            '<div class="itilkit itilkit-compliance">',
+            f'<h2 style="font-size:1.2em;margin:0.6em 0">{html.escape(self.title)}</h2>',
+        ]
+        if self.terms:
+            with_sla = bool(self.parts)
+            header = [
+                *(["sla"] if with_sla else []),
+                "metric",
+                "priority",
+                "target",
+                "service hours",
+                "zone",
+            ]
+            rows = [
+                [
+                    *([_Cell(t.sla)] if with_sla else []),
+                    _Cell(t.metric),
+                    _Cell(t.priority),
+                    _Cell(t.target, numeric=True, title=t.within),
+                    _Cell(t.hours),
+                    _Cell(t.tz),
+                ]
+                for t in self.terms
+            ]
+            out.append(_html("Targets", header, rows))
+        out.append(self._crosstab_html())
+        if self.breaches:
+            header = list(self._BREACHES)
+            if self.parts:
+                header.insert(1, "sla")
+            right = {header.index("target"), header.index("late by")}
+            rows = [
+                [_Cell(str(v), numeric=i in right) for i, v in enumerate(row)]
+                for row in self._breach_rows()
+            ]
+            out.append(_html(f"Breaches ({len(self.breaches)})", header, rows))
+        out.append(f"<p>{html.escape(self._notes())}</p></div>")
+        return "".join(out)
+
+    def _crosstab_html(self) -> str:
+        metrics: dict[MetricKey, None] = dict.fromkeys(m for m, _, _ in self.cells)
+        grid = {(m, p): t for m, p, t in self.cells}
+        objective = self.objective
+
+        def cell(tally: Tally | None) -> _Cell:
+            if tally is None or not (tally.decided or tally.in_progress):
+                return _Cell("", numeric=True)
+            rate = tally.rate
+            if rate is None:
+                return _Cell(f"0/0 {_DASH}", numeric=True, title="no decided clock")
+            text = f"{tally.met}/{tally.decided} {format_percent(rate, 1)}"
+            if objective is None:
+                return _Cell(text, numeric=True, title=f"exactly {ratio_text(rate)}")
+            met = rate >= objective
+            return _Cell(
+                text,
+                numeric=True,
+                title=f"exactly {ratio_text(rate)}; objective {ratio_text(objective)}",
+                marker=met,
+            )
+
+        rows = []
+        for priority, total in [*self.by_priority.items(), (None, self.total)]:
+            line = [_Cell("all" if priority is None else priority.name)]
+            for m in metrics:
+                if priority is None:
+                    line.append(cell(self.by_metric.get(m)))
+                else:
+                    line.append(cell(grid.get((m, priority))))
+            line.append(cell(total))
+            line.append(_Cell(str(total.in_progress), numeric=True))
+            rows.append(line)
+        header = ["priority", *(metric_name(m) for m in metrics), "all", "in progress"]
+        caption = "Met of decided clocks, by priority and metric"
+        if objective is not None:
+            caption += f" (objective {format_percent(objective, 3)})"
+        return _html(caption, header, rows)
 
     def to_markdown(self) -> str:
         """The report as Markdown: the summary and breach tables and the notes."""
@@ -400,6 +657,133 @@ class ComplianceReport:
                     "" if rate is None else format_percent(rate, 3),
                 ]
             )
+
+
+_DASH = "\u2013"
+_RIGHT = "text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
+_MARKS = {
+    True: ("\u2713", "itilkit-met", "color:#1a7f37"),
+    False: ("\u2717", "itilkit-missed", "color:#cf222e"),
+}
+
+
+class _Cell:
+    """One cell of the HTML form: its text, alignment, hover text and objective marker."""
+
+    __slots__ = ("marker", "numeric", "text", "title")
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        numeric: bool = False,
+        title: str | None = None,
+        marker: bool | None = None,
+    ) -> None:
+        self.text = text
+        self.numeric = numeric
+        self.title = title
+        self.marker = marker
+
+    def html(self) -> str:
+        attrs_ = ""
+        body = html.escape(self.text)
+        if self.marker is not None:
+            sign, css, colour = _MARKS[self.marker]
+            attrs_ += f' class="{css}"'
+            body += f' <span style="{colour}">{sign}</span>'
+        if self.numeric:
+            attrs_ += f' style="{_RIGHT}"'
+        if self.title is not None:
+            attrs_ += f' title="{html.escape(self.title)}"'
+        return f"<td{attrs_}>{body}</td>"
+
+
+def _html(caption: str, header: list[str], rows: list[list[_Cell]]) -> str:
+    """A captioned table; a header is right-aligned over a right-aligned column."""
+    right = [bool(rows) and all(row[i].numeric for row in rows) for i in range(len(header))]
+    head = "".join(
+        f'<th style="{_RIGHT}">{html.escape(h)}</th>' if r else f"<th>{html.escape(h)}</th>"
+        for h, r in zip(header, right, strict=True)
+    )
+    body = "".join("<tr>" + "".join(c.html() for c in row) + "</tr>" for row in rows)
+    return (
+        '<table><caption style="text-align:left;font-weight:bold;padding:0.3em 0">'
+        f"{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>"
+    )
+
+
+_OUTCOME = {
+    "met": "met",
+    "breached": "breached",
+    "running": "in_progress",
+    "paused": "in_progress",
+}
+
+
+def _group_keys(group_by: object) -> tuple[str, ...]:
+    if group_by is None:
+        return ()
+    items = (group_by,) if isinstance(group_by, str) else group_by
+    if not isinstance(items, Iterable):
+        raise InvalidValueError("group_by", "one of " + ", ".join(ComplianceReport.GROUPS), items)
+    keys = tuple(items)
+    for key in keys:
+        if key not in ComplianceReport.GROUPS:
+            raise InvalidValueError(
+                "group_by", "one of " + ", ".join(map(repr, ComplianceReport.GROUPS)), key
+            )
+    if len(set(keys)) != len(keys):
+        raise InvalidValueError("group_by", "each key once", list(keys))
+    return keys
+
+
+def _grouped(frame: Any, keys: tuple[str, ...], report: ComplianceReport) -> Any:
+    """Counts and the exact rate per group of ``keys``, in the report's order."""
+    import pandas as pd
+
+    sums: dict[tuple[Any, ...], list[int]] = {}
+    slot = {"met": 0, "breached": 1, "in_progress": 2}
+    columns = [frame[k].tolist() for k in keys]
+    for values, outcome in zip(zip(*columns, strict=True), frame["outcome"], strict=True):
+        counts = sums.get(values)
+        if counts is None:
+            counts = sums[values] = [0, 0, 0]
+        counts[slot[outcome]] += 1
+    orders = {
+        "priority": {p.name: p.value for p in Priority},
+        "metric": {metric_name(m): i for i, m in enumerate(report.by_metric)},
+        "sla": {p.sla: i for i, p in enumerate(report.parts or (report,))},
+    }
+
+    def order(values: tuple[Any, ...]) -> tuple[Any, ...]:
+        out: list[Any] = []
+        for key, value in zip(keys, values, strict=True):
+            rank = orders.get(key)
+            if rank is not None:
+                out.append((0, rank.get(value, len(rank)), ""))
+            else:
+                out.append((1, 0, "") if value is None else (0, 0, value))
+        return tuple(out)
+
+    rows = sorted(sums.items(), key=lambda kv: order(kv[0]))
+    data: dict[str, Any] = {
+        key: pd.Series([k[i] for k, _ in rows], dtype=object) for i, key in enumerate(keys)
+    }
+    tallies = [Tally(*counts) for _, counts in rows]
+    rates = [t.rate for t in tallies]
+    data["met"] = pd.Series([t.met for t in tallies], dtype="int64")
+    data["breached"] = pd.Series([t.breached for t in tallies], dtype="int64")
+    data["in_progress"] = pd.Series([t.in_progress for t in tallies], dtype="int64")
+    data["decided"] = pd.Series([t.decided for t in tallies], dtype="int64")
+    data["rate_exact"] = pd.Series(
+        [None if r is None else ratio_text(r) for r in rates], dtype=object
+    )
+    data["rate"] = pd.Series(
+        [float("nan") if r is None else float(r) for r in rates], dtype="float64"
+    )
+    return pd.DataFrame(data)
 
 
 # --- the tally ---------------------------------------------------------------------------
@@ -445,6 +829,10 @@ def tally(
     )
     no_target_ids: list[str] = []
     cancelled_ids: list[str] = []
+    log = ClockLog()
+    ids, log_metrics, log_priorities, stages = log.ids, log.metrics, log.priorities, log.stages
+    targets, elapsed, starts, stops = log.target, log.elapsed, log.start, log.stop
+    groups, services = log.group, log.service
     plans = [plan(rules, m) for m in metrics]
     if isinstance(incidents, str | bytes) or not isinstance(incidents, Iterable):
         raise InvalidValueError("incidents", "an iterable of Incident", incidents)
@@ -467,6 +855,7 @@ def tally(
             counts["cancelled"] += 1
             cancelled_ids.append(incident.id)
             continue
+        group, service = _group_and_service(incident, given)
         for m, rs in found:
             if not rs:
                 counts["not_started"] += 1
@@ -486,6 +875,16 @@ def tally(
                     cell[0] += 1
                 else:
                     cell[2] += 1
+                ids.append(incident.id)
+                log_metrics.append(m)
+                log_priorities.append(r.priority)
+                stages.append(r.stage)
+                targets.append(r.target)
+                elapsed.append(r.elapsed)
+                starts.append(r.start)
+                stops.append(_NAT if r.stop is None else r.stop)
+                groups.append(group)
+                services.append(service)
     order = {m: i for i, m in enumerate(rules.clocks)}
     return ComplianceReport(
         sla=name,
@@ -505,6 +904,71 @@ def tally(
         not_yet_open=counts["not_yet_open"],
         reset=counts["reset"],
         not_started=counts["not_started"],
+        terms=terms_of(name, rules, metrics),
+        clock_log=log,
+    )
+
+
+def terms_of(name: str, rules: Rules, metrics: tuple[MetricKey, ...]) -> tuple[Term, ...]:
+    """The targets of ``metrics`` in ``rules``, as the report shows them (specific
+    priorities first, then the target of every priority)."""
+    out = []
+    for m in metrics:
+        by_priority = rules.targets.get(m, {})
+        for priority in sorted(
+            by_priority, key=lambda p: (p is None, 0 if p is None else p.value)
+        ):
+            rule = by_priority[priority]
+            within = within_text(rule.within)
+            assert within is not None
+            out.append(
+                Term(
+                    sla=name,
+                    metric=metric_name(m),
+                    priority="all" if priority is None else priority.name,
+                    within=within,
+                    target=(
+                        str(rule.within)
+                        if rule.us is None
+                        else target_text(to_timedelta(rule.us), rule.within)
+                    ),
+                    hours=_hours(rule.window),
+                    tz=zone_name(rule.window.tz),
+                )
+            )
+    return tuple(out)
+
+
+def _hours(window: ServiceWindow) -> str:
+    """A window's hours as SLA documents write them, or its repr for other windows."""
+    try:
+        config = window.to_dict()
+    except InvalidValueError:
+        return repr(window)
+    hours = str(config["hours"])
+    holidays = config.get("holidays")
+    if isinstance(holidays, str):
+        hours += f", closed on {holidays} holidays"
+    elif holidays:
+        hours += f", closed on {len(holidays)} holidays"
+    if config.get("overrides"):
+        hours += f", {len(config['overrides'])} days with other hours"
+    return hours
+
+
+def _group_and_service(
+    incident: Incident, given: Mapping[str, object]
+) -> tuple[str | None, str | None]:
+    """The incident's ``group`` and ``service``: the values given for it, else its own."""
+    values: Mapping[str, object] | None = given_values(given, incident.id) if given else None
+    if values is None:
+        if not incident.carried:
+            return None, None
+        values = incident.attributes
+    group, service = values.get("group"), values.get("service")
+    return (
+        group if isinstance(group, str) else None,
+        service if isinstance(service, str) else None,
     )
 
 
@@ -547,6 +1011,7 @@ def combine(
         reset=sum(p.reset for p in parts),
         not_started=sum(p.not_started for p in parts),
         parts=tuple(parts),
+        terms=tuple(t for p in parts for t in p.terms),
     )
 
 
