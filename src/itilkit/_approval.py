@@ -41,6 +41,7 @@ import attrs
 from ._change import ChangeRequest, ChangeState, ChangeType, Risk, Vote
 from ._errors import InvalidTransitionError, InvalidValueError, NotAuthorisedError
 from ._ratio import positive_ratio
+from ._report import html_table
 from ._time import InstantLike
 
 __all__ = [
@@ -276,6 +277,43 @@ class Decision:
         lines = [f"{self.change_id}: {self.outcome.name}"]
         lines += [f"  - {reason}" for reason in self.reasons]
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The decision for Jupyter: its outcome, each rule's tally, and the reasons.
+
+        The reasons are :func:`render_reasons`' sentences, as ``str()`` prints them.
+
+        >>> policy = ApprovalPolicy.default(change_managers=["alice"], cab=["ann"], ecab=["erin"])
+        >>> cr = ChangeRequest.new("CHG<1>", type="normal", requested_at="2026-03-02T09:00Z",
+        ...                        start="2026-03-09T22:00Z", end="2026-03-09T23:00Z")
+        >>> text = policy.decide(cr)._repr_html_()
+        >>> "CHG&lt;1&gt;: PENDING" in text, "not voted: alice" in text
+        (True, True)
+        """
+        summary = [
+            ["change", self.change_id],
+            ["type", self.type.name],
+            ["risk", self.risk.name],
+            ["outcome", self.outcome.name],
+        ]
+        title = f"{self.change_id}: {self.outcome.name}"
+        out = html_table(["decision", "value"], summary, title=title)
+        if self.results:
+            rows = [
+                [
+                    result.role,
+                    result.status.name,
+                    f"{result.needed} of {result.members}",
+                    ", ".join(result.approved),
+                    "; ".join(f"{vote.by}: {vote.reason}" for vote in result.rejections),
+                    ", ".join(result.silent),
+                ]
+                for result in self.results
+            ]
+            headers = ["role", "status", "needed", "approved", "rejected", "not voted"]
+            out += html_table(headers, rows, title="Rules")
+        reasons = [[reason] for reason in render_reasons(self)]
+        return out + html_table(["reason"], reasons, title="Reasons")
 
 
 # --------------------------------------------------------------------------- rendering

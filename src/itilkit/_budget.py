@@ -34,7 +34,7 @@ import pendulum
 from ._availability import Outage, measure, outages_of, rounded_timedelta
 from ._errors import InvalidValueError
 from ._ratio import RatioLike, format_decimal, format_percent, parse_ratio, positive_ratio
-from ._report import format_duration, text_table
+from ._report import format_duration, html_table, text_table
 from ._time import from_us, td_us, to_duration_us, to_timedelta, to_us
 from ._window import ServiceWindow, as_window
 
@@ -297,3 +297,38 @@ class ErrorBudget:
             ["allowed downtime", format_duration(self.allowed)],
         ]
         return text_table(["error budget", "value"], rows)
+
+    def _repr_html_(self) -> str:
+        """The budget for Jupyter: its figures, and the burn rates that alert over its period.
+
+        A budget holds no outages, so what is spent, what remains and how fast
+        it burns are asked of it with the outages (the caption says how).
+
+        >>> budget = ErrorBudget("99.9%", start="2026-03-01T00:00Z", end="2026-03-31T00:00Z")
+        >>> "43m 12s" in budget._repr_html_()
+        True
+        """
+        rows = [
+            ["objective", format_percent(self.objective)],
+            ["period", f"{self.start.isoformat()} to {self.end.isoformat()}"],
+            ["service window", repr(self.window)],
+            ["agreed service time", format_duration(self._agreed_us)],
+            ["allowed downtime", format_duration(self.allowed)],
+        ]
+        caption = (
+            "Spent, remaining and burn rate depend on outages: budget.spent(outages), "
+            "budget.remaining(outages), budget.burn_rate(outages, lookback=..., as_of=...)."
+        )
+        out = html_table(["error budget", "value"], rows, title="Error budget", caption=caption)
+        alerts = [
+            [
+                rule.severity,
+                format_percent(rule.budget_fraction),
+                format_duration(rule.long_window),
+                format_duration(rule.short_window),
+                f"{format_decimal(rule.threshold(self.period))}x",
+            ]
+            for rule in SRE_WORKBOOK_RULES
+        ]
+        headers = ["severity", "budget share", "long window", "short window", "burn rate above"]
+        return out + html_table(headers, alerts, title="Burn-rate alerts (SRE Workbook)")

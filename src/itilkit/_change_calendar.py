@@ -32,7 +32,7 @@ import attrs
 from ._change import ChangeRequest, ChangeState, ChangeType, parse_items
 from ._errors import InvalidValueError, NoOpenTimeError
 from ._intervals import merge, subtract
-from ._report import format_duration
+from ._report import format_duration, html_table
 from ._time import DurationLike, InstantLike, from_us, to_duration_us, to_timedelta, to_us, zone_of
 from ._window import ServiceWindow, Span
 
@@ -401,6 +401,46 @@ class ChangeCalendar:
         tz = base.tz if base is not None else _UTC_ZONE
         extra = ServiceWindow.from_spans([(from_us(begin, tz), from_us(finish, tz))], tz=tz)
         return attrs.evolve(self, freeze=extra if self.freeze is None else self.freeze | extra)
+
+    # ------------------------------------------------------------------ display
+
+    def _repr_html_(self) -> str:
+        """The calendar's rules for Jupyter: freezes, maintenance, lead times, business window.
+
+        A calendar holds rules, not changes; the caption says how to ask for
+        the conflicts of a planned change.
+
+        >>> calendar = ChangeCalendar(lead_time={"normal": "P2D"})
+        >>> "48h 00m" in calendar._repr_html_()
+        True
+        """
+        rows = [
+            ["freeze", "none" if self.freeze is None else repr(self.freeze)],
+            [
+                "maintenance",
+                "none: changes may run at any time"
+                if self.maintenance is None
+                else repr(self.maintenance),
+            ],
+        ]
+        for kind in ChangeType:
+            lead = self.lead_time_for(kind)
+            rows.append(
+                [f"lead time, {kind.name}", "none" if lead is None else format_duration(lead)]
+            )
+        rows.append(
+            [
+                "lead time counted in",
+                "elapsed time (24x7)"
+                if self.business_window is None
+                else repr(self.business_window),
+            ]
+        )
+        caption = (
+            "Conflicts of a planned change: calendar.conflicts(change, others); "
+            "the earliest free period: calendar.next_slot(duration, after=...)."
+        )
+        return html_table(["rule", "value"], rows, title="Change calendar", caption=caption)
 
 
 _ALWAYS = ServiceWindow.always()

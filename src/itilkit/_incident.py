@@ -32,6 +32,7 @@ as zero, never negative.
 from __future__ import annotations
 
 import enum
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta, tzinfo
 from types import MappingProxyType
@@ -42,6 +43,7 @@ import pendulum
 
 from ._errors import ChronologyError, InvalidTransitionError, InvalidValueError
 from ._priority import ITIL_PRIORITIES, Impact, Priority, PriorityMatrix, Urgency
+from ._report import html_table
 from ._time import InstantLike, from_us, moment, to_timedelta, to_us, us_field
 from ._vocabulary import parse_member
 from ._window import ServiceWindow, as_window
@@ -690,6 +692,86 @@ class Incident:
                 continue
             total += end - start if hours is None else hours.business_time_us(start, end)
         return to_timedelta(total)
+
+    def _repr_html_(self) -> str:
+        """The incident for Jupyter: where it stands, its history, and what it carries.
+
+        Everything shown is escaped; ids and fields come from ticket systems.
+
+        >>> inc = Incident.open("INC<1>", at="2026-03-02T09:00+00:00", impact=2, urgency=2)
+        >>> "INC&lt;1&gt;" in inc._repr_html_(), "<script" in inc._repr_html_()
+        (True, False)
+        """
+
+        def level(value: Impact | Urgency | int | None) -> str:
+            if value is None:
+                return "not recorded"
+            if isinstance(value, Impact | Urgency):
+                return f"{value.value} - {value.label}"
+            return str(value)
+
+        def ranked(priority: Priority) -> str:
+            return f"{priority.name} ({priority.label})"
+
+        state = self.state.name
+        if self.hold_reason is not None:
+            state += f" ({self.hold_reason.name})"
+        summary = [
+            ["state", state],
+            ["priority", ranked(self.priority)],
+            ["impact", level(self.impact)],
+            ["urgency", level(self.urgency)],
+            ["opened", self.opened_at.isoformat()],
+        ]
+        if self.resolved_at is not None:
+            summary.append(["resolved", self.resolved_at.isoformat()])
+        if self.closed_at is not None:
+            summary.append(["closed", self.closed_at.isoformat()])
+        if self.canceled_at is not None:
+            summary.append(["canceled", self.canceled_at.isoformat()])
+        out = html_table(["field", "value"], summary, title=f"Incident {self.id}")
+
+        # The opening, then every move and every reprioritization merged by time;
+        # each kind keeps its recorded order, so a clock that ran backwards shows.
+        first, *changes = self.priority_history
+        moves = [
+            (
+                step.at_us,
+                step.at,
+                f"{step.from_state.name} -> {step.to_state.name}",
+                "" if step.reason is None else step.reason.name,
+            )
+            for step in self.history
+        ]
+        befores = [first.priority, *(change.priority for change in changes)]
+        priorities = [
+            (
+                change.at_us,
+                change.at,
+                f"priority {before.name} -> {change.priority.name}",
+                f"impact {level(change.impact)}, urgency {level(change.urgency)}",
+            )
+            for before, change in zip(befores, changes, strict=False)
+        ]
+        opening = f"NEW, {ranked(first.priority)}; impact {level(first.impact)}, "
+        opening += f"urgency {level(first.urgency)}"
+        history = [[self.opened_at.isoformat(), "opened", opening]]
+        history += [
+            [at.isoformat(), what, detail]
+            for _, at, what, detail in heapq.merge(moves, priorities, key=lambda e: e[0])
+        ]
+        out += html_table(["at", "event", "detail"], history, title="History")
+
+        carried = [[name, value] for name, value in self.attributes.items()]
+        if carried:
+            out += html_table(["field", "value"], carried, title="Carried fields")
+        if self.anomalies:
+            rows = [
+                ["" if a.at is None else a.at.isoformat(), a.kind, a.message]
+                for a in self.anomalies
+            ]
+            out += html_table(["at", "anomaly", "message"], rows, title="Anomalies")
+        return out
 
 
 def _event(item: object, index: int) -> tuple[object, State, HoldReason | None]:

@@ -8,12 +8,15 @@ Jupyter.
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from ._time import iso_duration, td_us
 
 __all__ = [
+    "display_width",
     "format_duration",
     "html_page",
     "html_table",
@@ -29,26 +32,32 @@ def text_table(
 ) -> str:
     """A plain-text table with aligned columns (numbers right-aligned).
 
+    Columns are as wide as their cells *look* in a terminal
+    (:func:`display_width`), so Korean, Japanese or Chinese names line up.
+
     >>> print(text_table(["metric", "met"], [["response", 12], ["resolution", 9]], title="Gold"))
     Gold
     metric      met
     ----------  ---
     response     12
     resolution    9
+    >>> print(text_table(["owner", "open"], [["김민준", 3], ["kim", 12]]))
+    owner   open
+    ------  ----
+    김민준     3
+    kim       12
     """
     cells = [[str(c) for c in row] for row in rows]
-    widths = [len(h) for h in headers]
+    widths = [display_width(h) for h in headers]
     for row in cells:
         for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell))
+            widths[i] = max(widths[i], display_width(cell))
     numeric = [
         all(_looks_numeric(row[i]) for row in cells) and bool(cells) for i in range(len(headers))
     ]
 
     def line(values: Sequence[str]) -> str:
-        parts = [
-            v.rjust(widths[i]) if numeric[i] else v.ljust(widths[i]) for i, v in enumerate(values)
-        ]
+        parts = [_pad(v, widths[i], right=numeric[i]) for i, v in enumerate(values)]
         return "  ".join(parts).rstrip()
 
     out = [] if title is None else [title]
@@ -56,6 +65,63 @@ def text_table(
     out.append("  ".join("-" * w for w in widths))
     out.extend(line(row) for row in cells)
     return "\n".join(out)
+
+
+# The characters the command line shows escaped (``\x1b``, ``\u202e``; see
+# ``itilkit.cli._CONTROL``, which this mirrors): C0 and C1 controls, lone
+# surrogates, the line and paragraph separators and the bidirectional marks and
+# overrides. A table counts each as the width of its escape, so the columns
+# still line up once the command line has neutralised them; a table itself
+# passes them through unchanged.
+_ESCAPED = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_ZERO_WIDTH_CATEGORIES = frozenset({"Mn", "Me", "Cf"})
+# Format characters that do show: the soft hyphen (as a hyphen) and the marks
+# that Arabic, Syriac and Kaithi write before a number (Prepended_Concatenation_Mark).
+_VISIBLE_FORMAT = frozenset(
+    "\u00ad\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2\U000110bd\U000110cd"
+)
+
+
+def _char_width(char: str) -> int:
+    """The columns one character takes in a terminal (see :func:`display_width`)."""
+    if _ESCAPED.match(char):
+        return 4 if ord(char) < 0x100 else 6  # "\x1b" or "\u202e"
+    if char in _VISIBLE_FORMAT:
+        return 1
+    if unicodedata.combining(char) or unicodedata.category(char) in _ZERO_WIDTH_CATEGORIES:
+        return 0
+    code = ord(char)
+    if 0x1160 <= code <= 0x11FF or 0xD7B0 <= code <= 0xD7FF or code in (0x3164, 0xFFA0):
+        return 0  # Hangul vowel and final jamo join the leading consonant; fillers show nothing
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
+def display_width(text: str) -> int:
+    """How many terminal columns ``text`` takes, as a monospaced terminal draws it.
+
+    East Asian wide and fullwidth characters (Hangul, kana, CJK ideographs,
+    fullwidth forms) take two columns; combining marks, format characters
+    (zero-width space, joiners) and the conjoining Hangul jamo take none;
+    everything else one. A control character counts as its escape
+    (``\\x1b`` is four columns), as the command line shows it. Standard
+    library only: :mod:`unicodedata`'s tables, so no extra dependency.
+
+    >>> display_width("kim"), display_width("김민준"), display_width("서울 본사")
+    (3, 6, 9)
+    >>> display_width("e\\u0301"), display_width("a\\u200bb"), display_width("\\x1b")
+    (1, 2, 4)
+    """
+    if text.isascii() and text.isprintable():
+        return len(text)
+    return sum(_char_width(char) for char in text)
+
+
+def _pad(text: str, width: int, *, right: bool) -> str:
+    """``text`` padded with spaces to ``width`` display columns (on the left if ``right``)."""
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
 
 
 def _looks_numeric(text: str) -> bool:
