@@ -600,6 +600,94 @@ class AvailabilityReport:
             "breakdown": self.breakdown.to_dict(),
         }
 
+    def to_frame(self, by: str | None = "month") -> Any:
+        """One row per period (pandas): ``by="month"``, ``"quarter"``, or None (the whole report).
+
+        Columns: ``label``, ``start`` and ``end`` (in the window's zone),
+        ``agreed``, ``downtime`` and ``uptime`` (timedeltas, downtime rounded
+        to the microsecond) with ``agreed_us`` and ``downtime_us`` exact
+        (``downtime_us`` as text, a whole number or ``"p/q"``: partial
+        outages weigh time), ``ratio`` (float) beside ``ratio_exact`` (text,
+        ``"0.99"`` or ``"p/q"``), ``percent`` (float), ``failures``,
+        ``mtbsi``/``mtbf``/``mtrs`` (NaT without a failure), and against the
+        objective ``target`` (float), ``target_exact`` and ``meets`` (empty
+        without one). Plain column types only, so ``to_parquet`` and
+        ``polars.from_pandas`` take it. Needs pandas.
+
+        >>> from itilkit import ServiceWindow
+        >>> w = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
+        >>> r = measure_availability([Outage("2026-03-02T09:00Z", "2026-03-02T18:00Z")],
+        ...                          window=w, start="2026-02-01T00:00Z", end="2026-04-01T00:00Z")
+        >>> r.to_frame()[["label", "ratio_exact", "failures"]]
+             label ratio_exact  failures
+        0  2026-02           1         0
+        1  2026-03       21/22         1
+        """
+        from ._errors import MissingDependencyError
+
+        try:
+            import numpy as np
+            import pandas as pd
+        except ImportError:
+            raise MissingDependencyError("pandas", "pandas") from None
+        if by == "month":
+            periods = self.by_month()
+        elif by == "quarter":
+            periods = self.by_quarter()
+        elif by is None:
+            periods = (self,)
+        else:
+            raise InvalidValueError("by", "one of 'month', 'quarter' or None", by)
+        tz = zone_name(self.window.tz)
+        target = self.target
+        ratios = [p.ratio for p in periods]
+
+        def exact(value: Fraction | None) -> str | None:
+            return None if value is None else ratio_text(value)
+
+        def floats(values: list[Fraction | None]) -> Any:
+            return pd.Series(
+                [float("nan") if v is None else float(v) for v in values], dtype="float64"
+            )
+
+        def durations(values: list[timedelta | None]) -> Any:
+            return pd.Series(
+                [pd.NaT if v is None else pd.Timedelta(v) for v in values],
+                dtype="timedelta64[us]",
+            )
+
+        def instants(values: list[pendulum.DateTime]) -> Any:
+            raw = np.array([to_us(v) for v in values], dtype=np.int64).view("datetime64[us]")
+            return pd.Series(raw).dt.tz_localize("UTC").dt.tz_convert(tz)
+
+        return pd.DataFrame(
+            {
+                "label": pd.Series([p.label for p in periods], dtype=object),
+                "start": instants([p.start for p in periods]),
+                "end": instants([p.end for p in periods]),
+                "agreed": durations([p.agreed for p in periods]),
+                "downtime": durations([p.downtime for p in periods]),
+                "uptime": durations([p.uptime for p in periods]),
+                "agreed_us": pd.Series([p.agreed_us for p in periods], dtype="int64"),
+                "downtime_us": pd.Series(
+                    [ratio_text(Fraction(p.downtime_us)) for p in periods], dtype=object
+                ),
+                "ratio": floats(ratios),
+                "ratio_exact": pd.Series([exact(r) for r in ratios], dtype=object),
+                "percent": floats([None if r is None else r * 100 for r in ratios]),
+                "failures": pd.Series([p.failures for p in periods], dtype="int64"),
+                "mtbsi": durations([p.mtbsi for p in periods]),
+                "mtbf": durations([p.mtbf for p in periods]),
+                "mtrs": durations([p.mtrs for p in periods]),
+                "target": floats([target] * len(periods)),
+                "target_exact": pd.Series([exact(target)] * len(periods), dtype=object),
+                "meets": pd.Series(
+                    [None if target is None or r is None else r >= target for r in ratios],
+                    dtype="boolean",
+                ),
+            }
+        )
+
 
 # --- service credits ---------------------------------------------------------------------
 
