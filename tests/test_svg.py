@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from itilkit._ratio import format_percent
-from itilkit._svg import BELOW, MARK, bar_chart, grouped_bars, heat_map
+from itilkit._svg import BELOW, bar_chart, grouped_bars, heat_map
 
 HOSTILE = '<script>alert("x")</script> & "quoted"'
 
@@ -161,7 +161,7 @@ class TestHeatMap:
         return [[Fraction(h, 24) for h in range(24)] for _ in range(7)]
 
     def test_one_cell_per_value_and_marked_cells(self) -> None:
-        """7 x 24 cells; the overload cells have a class, a thick outline and a ▲."""
+        """7 x 24 cells; the overload cells have a class and a thick black outline."""
         days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
         hours = [f"{h:02d}" for h in range(24)]
         marked = {(d, h) for d in range(5) for h in range(18, 22)}
@@ -171,8 +171,7 @@ class TestHeatMap:
         outlines = by_class(root, "outline")
         assert len(outlines) == 20
         assert all(float(o.get("stroke-width", "0")) >= 2 for o in outlines)
-        assert len([t for t in texts(root) if t == MARK]) == 20
-        assert f"{MARK} overload" in texts(root)
+        assert "overload" in texts(root)  # the legend names the outline
         assert root.get("viewBox") == f"0 0 {48 + 34 * 24 + 16} {40 + 26 * 7 + 30 + 34}"
 
     def test_every_cell_shows_its_figure(self) -> None:

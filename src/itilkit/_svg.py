@@ -22,8 +22,8 @@ Rules every chart keeps:
   natural size;
 * no meaning rests on colour alone, so a grey print reads the same: a bar
   below the target carries a ``▼`` beside its figure, series differ by
-  stripes as well as colour, an overloaded heat-map cell has a thick border
-  and a ``▲``, and every cell shows its figure.
+  stripes as well as colour, an overloaded heat-map cell has a thick black
+  border (a shape, named in the legend), and every cell shows its figure.
 """
 
 from __future__ import annotations
@@ -35,12 +35,10 @@ from typing import Literal
 
 from ._ratio import format_decimal, format_percent
 
-__all__ = ["BELOW", "MARK", "bar_chart", "grouped_bars", "heat_map"]
+__all__ = ["BELOW", "bar_chart", "grouped_bars", "heat_map"]
 
 #: The sign beside a figure below its target (text, so it survives a grey print).
 BELOW = "▼"
-#: The sign in a heat-map cell that is marked (an overload).
-MARK = "▲"
 
 Unit = Literal["%", ""]
 
@@ -342,7 +340,7 @@ def heat_map(
 
     ``values[r][c]`` is the figure of row ``r`` and column ``c`` (``None``:
     no data, drawn grey and empty). ``marked`` holds ``(row, column)``
-    pairs drawn with a thick border and a ``▲`` (the recurring overload);
+    pairs drawn with a thick black border (the recurring overload);
     a legend explains the colour steps and the mark. Every cell also shows
     its figure, so colour is never the only way to read it.
 
@@ -401,11 +399,6 @@ def heat_map(
                 f'width="{CELL_W}" height="{CELL_H}" fill="{fill}" stroke="#ffffff" '
                 f'stroke-width="1"><title>{_esc(tip)}</title></rect>'
             )
-            if is_marked:
-                out.append(
-                    f'<text class="mark" x="{x + 4}" y="{y + 10}" font-size="7" fill="{ink}">'
-                    f"{MARK}</text>"
-                )
             if text:
                 out.append(
                     f'<text class="figure" x="{_num(x + CELL_W / 2)}" '
@@ -433,7 +426,7 @@ def heat_map(
     out.append(
         f'<rect x="{x}" y="-12" width="22" height="14" fill="none" stroke="{_OVERLOAD}" '
         f'stroke-width="3"/><text x="{x + 30}" y="0" font-size="11" fill="{_INK}">'
-        f"{MARK} {_esc(marked_label)}</text>"
+        f"{_esc(marked_label)}</text>"
     )
     out.append("</g></svg>")
     return "".join(out)
