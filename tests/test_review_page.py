@@ -323,6 +323,34 @@ class TestThePage:
         assert "No action is needed." in text
         assert check(page).errors == []
 
+    def test_trend_without_decided_clocks(self, review: FakeReview) -> None:
+        """No compliance figure in any period: the trend is a table, with no empty chart."""
+        rows = tuple(TrendRow(r.label, r.availability, None) for r in review.trend)
+        page = review_page(FakeReview(**{**review.__dict__, "trend": rows}))
+        assert "SLA compliance by period" not in page
+        assert "No SLA clock was decided in these periods." in dom_text(page)
+        assert page.count("<svg") == 3
+
+
+class TestTheServiceReview:
+    """``ServiceReview.to_html()`` renders through this page (when the review exists)."""
+
+    def test_the_real_review_renders(self) -> None:
+        review_module = pytest.importorskip("itilkit._review")
+        sla = SLA.from_dict(tomllib.loads(_text("founding_sla.toml")))
+        outages = availability().outages
+        review = review_module.ServiceReview.build(
+            "Seoul business service", period="2026-03", sla=sla, outages=outages, samples=samples()
+        )
+        page = review.to_html()
+        assert page == review_page(review)
+        assert "<script" not in page.lower() and "http" not in page and "url(" not in page
+        assert check(page).errors == []
+        text = dom_text(page)
+        for sentence in review.summary_sentences:
+            assert sentence in text, sentence
+        assert page.count('class="cell marked"') == 5 * 4  # Mon-Fri 18:00-22:00
+
 
 class TestPeriodLabel:
     @pytest.mark.parametrize(

@@ -516,11 +516,15 @@ def _compliance(review: ReviewView) -> str:
     report = review.compliance
     if report is None:
         return _section("compliance", "SLA compliance", _none("No SLA compliance was measured."))
-    parts = [
-        f'<p class="verdict">{_esc(report.sla)}: {_esc(_pct(report.rate))} of decided clocks met '
-        f"their target ({report.met} met, {report.breached} breached, "
-        f"{report.in_progress} still running).</p>"
-    ]
+    if report.rate is None:
+        running = f" ({report.in_progress} still running)" if report.in_progress else ""
+        verdict = f"{report.sla}: no SLA clock was decided in this period{running}."
+    else:
+        verdict = (
+            f"{report.sla}: {_pct(report.rate)} of decided clocks met their target "
+            f"({report.met} met, {report.breached} breached, {report.in_progress} still running)."
+        )
+    parts = [f'<p class="verdict">{_esc(verdict)}</p>']
     metrics: list[str] = []
     priorities: list[tuple[enum.Enum, str]] = []
     tallies: dict[tuple[str, str], TallyView] = {}
@@ -684,12 +688,15 @@ def _trend(review: ReviewView) -> str:
     )
     for row in rows:
         table.add([row.label, _short_pct(row.availability), _short_pct(row.compliance)])
-    chart = bar_chart(
-        [row.label for row in rows],
-        [row.compliance for row in rows],
-        title="SLA compliance by period",
-    )
-    body = _figure(chart, "Share of decided clocks that met their target, by period.")
+    if all(row.compliance is None for row in rows):
+        body = _none("No SLA clock was decided in these periods.")
+    else:
+        chart = bar_chart(
+            [row.label for row in rows],
+            [row.compliance for row in rows],
+            title="SLA compliance by period",
+        )
+        body = _figure(chart, "Share of decided clocks that met their target, by period.")
     return _section("trend", "Trend", body + table.html())
 
 
@@ -747,8 +754,9 @@ footer { margin-top: 3rem; color: var(--muted); font-size: .8rem;
   @page { size: A4; margin: 14mm 12mm; }
   body { background: var(--paper); font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
-  section { break-before: page; page-break-before: always; }
-  section:first-of-type { break-before: auto; page-break-before: auto; }
+  /* Each main part starts a page; the short ones (changes, problems, trend) follow on. */
+  #availability, #compliance, #capacity, #actions {
+    break-before: page; page-break-before: always; }
   h2 { break-after: avoid; page-break-after: avoid; }
   table, figure, dl.facts { break-inside: avoid; page-break-inside: avoid; }
 }
