@@ -7,6 +7,7 @@ Jupyter.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -84,6 +85,7 @@ _VISIBLE_FORMAT = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a table repeats its few characters many times
 def _char_width(char: str) -> int:
     """The columns one character takes in a terminal (see :func:`display_width`)."""
     if _ESCAPED.match(char):
