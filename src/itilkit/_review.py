@@ -684,8 +684,10 @@ class ServiceReview:
     trend: tuple[TrendRow, ...] = attrs.field(repr=False)
     actions: tuple[Action, ...]
     margin_threshold: Fraction = attrs.field(repr=False)
-    left_out: Mapping[str, int] = attrs.field(repr=False)
-    """Inputs left out because they name another service: ``{"outages": n, "incidents": n}``."""
+    left_out_outages: int = attrs.field(repr=False)
+    """Outages left out because they name another service."""
+    left_out_incidents: int = attrs.field(repr=False)
+    """Incidents left out because their carried ``service`` names another service."""
     samples: tuple[tuple[Any, Any], ...] = attrs.field(repr=False, default=())
     """The load samples of the period, as given (what ``overloads`` and ``load`` read)."""
 
@@ -768,12 +770,6 @@ class ServiceReview:
         mine_incidents = tuple(
             inc for inc in all_incidents if inc.attributes.get("service") in (None, service)
         )
-        left_out = MappingProxyType(
-            {
-                "outages": len(all_outages) - len(mine_outages),
-                "incidents": len(all_incidents) - len(mine_incidents),
-            }
-        )
         period_samples = _samples_in(samples, current)
 
         rows = tuple(_trend_row(sla, p, mine_outages, mine_incidents) for p in (*before, current))
@@ -817,7 +813,8 @@ class ServiceReview:
             trend=rows,
             actions=(),
             margin_threshold=thin,
-            left_out=left_out,
+            left_out_outages=len(all_outages) - len(mine_outages),
+            left_out_incidents=len(all_incidents) - len(mine_incidents),
             samples=tuple(period_samples),
         )
         return attrs.evolve(review, actions=_actions(review))
@@ -833,6 +830,11 @@ class ServiceReview:
     def end(self) -> pendulum.DateTime:
         """The period's end, excluded."""
         return self.period.end
+
+    @property
+    def left_out(self) -> dict[str, int]:
+        """Inputs left out because they name another service: ``{"outages": n, "incidents": n}``."""
+        return {"outages": self.left_out_outages, "incidents": self.left_out_incidents}
 
     @property
     def conflicts(self) -> tuple[Conflict, ...]:
