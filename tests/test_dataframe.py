@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from itilkit import SLA, Incident, InvalidValueError, ServiceWindow, Target
+from itilkit import SLA, Incident, InvalidValueError, Metric, ServiceWindow, Target
 from itilkit.dataframe import business_time, sla_columns
 
 OFFICE = ServiceWindow.weekly("Mon-Fri 08:00-17:00", tz="Europe/Berlin", holidays="DE")
@@ -213,3 +213,137 @@ def test_a_column_named_twice() -> None:
     frame = pd.DataFrame([[1, 2, 3]], columns=["opened_at", "opened_at", "resolved_at"])
     with pytest.raises(InvalidValueError, match="naming each column it uses once"):
         business_time(frame, ServiceWindow.always())
+
+
+def awkward_tickets(n: int, seed: int) -> pd.DataFrame:
+    """Tickets with what exports hold: responses before the opening, resolutions before the
+    response, times after as_of, odd microseconds, missing stamps, every priority."""
+    rng = np.random.default_rng(seed)
+    opened = pd.Timestamp("2026-03-20", tz="Europe/Berlin") + pd.to_timedelta(
+        rng.integers(0, 30 * 24 * 60, n), unit="min"
+    )
+    responded = opened + pd.to_timedelta(rng.integers(-120, 3 * 24 * 60, n), unit="min")
+    resolved = opened + pd.to_timedelta(rng.integers(-60, 12 * 24 * 60, n), unit="min")
+    frame = pd.DataFrame(
+        {
+            "number": [f"INC{i}" for i in range(n)],
+            "priority": rng.choice(["P1", "P2", "P3", "P4", "P5", "1 - Critical"], n),
+            "opened_at": opened,
+            "responded_at": responded + pd.to_timedelta(rng.integers(0, 999, n), unit="us"),
+            "resolved_at": resolved,
+        }
+    )
+    frame.loc[rng.random(n) < 0.2, "responded_at"] = pd.NaT
+    frame.loc[rng.random(n) < 0.3, "resolved_at"] = pd.NaT
+    return frame.set_index(pd.Index(rng.permutation(n) * 3))  # an index of its own
+
+
+AGREEMENTS = {
+    "office": GOLD,
+    "mixed": SLA(
+        "Mixed",
+        window=OFFICE,
+        targets=[
+            Target("response", "PT15M", priority="P1", window=ServiceWindow.always(tz="UTC")),
+            Target("response", "PT2H"),
+            Target("resolution", "PT4H", priority="P1", window=ServiceWindow.always(tz="UTC")),
+            Target("resolution", "2 business days", priority="P2"),
+            Target("resolution", "PT40H"),
+        ],
+    ),
+    "always": SLA(
+        "Always",
+        window=ServiceWindow.always(tz="Asia/Tokyo"),
+        targets=[Target("response", "PT1H"), Target("resolution", "P1D")],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AGREEMENTS))
+@pytest.mark.parametrize("seed", [1, 2])
+def test_engine_path_equals_row_by_row(name: str, seed: int) -> None:
+    """The vectorised engine path gives the very frame the row-by-row reference gives."""
+    from itilkit.dataframe import _row_by_row
+
+    sla = AGREEMENTS[name]
+    frame = awkward_tickets(300, seed)
+    as_of = "2026-04-20T12:00+02:00"
+    fast = sla_columns(frame, sla, as_of=as_of)
+    columns = {
+        "id": "number",
+        "opened_at": "opened_at",
+        "responded_at": "responded_at",
+        "resolved_at": "resolved_at",
+        "priority": "priority",
+        "impact": None,
+        "urgency": None,
+    }
+    chosen = [Metric.RESPONSE, Metric.RESOLUTION]
+    slow = _row_by_row(frame, sla, as_of, columns, chosen)
+    pd.testing.assert_frame_equal(fast, slow)
+    stages = set(fast["response_stage"]) | set(fast["resolution_stage"])
+    assert {"met", "breached"} <= stages
+    if name == "office":
+        assert {"running", "no target"} <= stages
+
+
+def test_engine_path_on_impact_and_urgency() -> None:
+    from itilkit.dataframe import _row_by_row
+
+    frame = awkward_tickets(200, 5).drop(columns="priority")
+    rng = np.random.default_rng(5)
+    frame["impact"] = rng.choice(["1 - High", "2 - Medium", "3 - Low"], len(frame))
+    frame["urgency"] = rng.choice(["high", "medium", "low"], len(frame))
+    as_of = "2026-04-20T12:00+02:00"
+    fast = sla_columns(frame, GOLD, as_of=as_of, priority=None, metrics=["resolution"])
+    columns = {
+        "id": "number",
+        "opened_at": "opened_at",
+        "responded_at": "responded_at",
+        "resolved_at": "resolved_at",
+        "priority": None,
+        "impact": "impact",
+        "urgency": "urgency",
+    }
+    slow = _row_by_row(frame, GOLD, as_of, columns, [Metric.RESOLUTION])
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_what_the_engine_path_leaves_to_the_rows() -> None:
+    """Timestamps as ISO strings give the same clocks (through the row-by-row path);
+    errors still name the ticket."""
+    frame = tickets(30)
+    as_text = frame.copy()
+    for column in ("opened_at", "responded_at", "resolved_at"):
+        as_text[column] = [None if pd.isna(v) else v.isoformat() for v in frame[column]]
+    fast = sla_columns(frame, GOLD, as_of=AS_OF)
+    rows = sla_columns(as_text, GOLD, as_of=AS_OF)
+    for column in fast.columns[len(frame.columns) :]:
+        assert fast[column].tolist() == rows[column].tolist(), column
+    late = tickets(3)
+    late.loc[2, "opened_at"] = pd.Timestamp("2026-05-01", tz="UTC")
+    with pytest.raises(InvalidValueError, match="'as_of' must be at or after the opening of INC2"):
+        sla_columns(late, GOLD, as_of=AS_OF)
+
+
+def test_hand_worked_business_hours() -> None:
+    """Mon-Fri 08:00-17:00 Berlin. INC1 (P1) opened Fri 6 March 16:30, never answered:
+    as of Mon 9 March 09:00, response ran 30 min Friday + 60 min Monday = 1h30 of 30 min,
+    due Fri 17:00 (30 min in), breached from Monday 08:00 (the next open instant)."""
+    frame = pd.DataFrame(
+        {
+            "number": ["INC1"],
+            "priority": ["P1"],
+            "opened_at": [pd.Timestamp("2026-03-06T16:30", tz="Europe/Berlin")],
+            "responded_at": pd.Series([pd.NaT], dtype="datetime64[us, Europe/Berlin]"),
+            "resolved_at": pd.Series([pd.NaT], dtype="datetime64[us, Europe/Berlin]"),
+        }
+    )
+    out = sla_columns(frame, GOLD, as_of="2026-03-09T09:00+01:00", metrics=["response"])
+    row = out.iloc[0]
+    assert row["response_stage"] == "breached" and row["response_breached"] is True
+    assert row["response_elapsed"] == pd.Timedelta(minutes=90)
+    assert row["response_remaining"] == pd.Timedelta(minutes=-60)
+    assert row["response_due"] == pd.Timestamp("2026-03-06T17:00", tz="Europe/Berlin")
+    assert row["response_breached_at"] == pd.Timestamp("2026-03-09T08:00", tz="Europe/Berlin")
+    assert row["response_percent"] == Fraction(300)
