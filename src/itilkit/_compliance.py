@@ -267,6 +267,11 @@ class ComplianceReport:
     ``cancelled``, ``not_applicable`` (the agreement's ``applies_to`` does not
     select them), ``not_yet_open`` (opened after ``as_of``); ``no_target``
     counts clocks with no target for the incident's priority.
+
+    ``terms`` lists the agreement's targets (metric, priority, target, hours,
+    zone) and ``objective`` an optional compliance rate aimed at, which the
+    HTML form marks each rate against; :meth:`to_frame` gives analysts one
+    row per clock, or per month, priority, group, service, metric or SLA.
     """
 
     sla: str
@@ -401,6 +406,21 @@ class ComplianceReport:
         (``rate``); both empty where no clock is decided. Every column is a
         plain type (strings, integers, floats, timestamps), so ``to_parquet``
         and ``polars.from_pandas`` take the frame. Needs pandas.
+
+        >>> from itilkit import SLA, Incident, ServiceWindow, Target
+        >>> sla = SLA("Std", window=ServiceWindow.always(), targets=[Target("response", "PT1H")])
+        >>> a = Incident.open("A", at="2026-03-02T09:00Z", priority="P3")
+        >>> b = Incident.open("B", at="2026-03-02T09:00Z", priority="P1")
+        >>> report = sla.compliance([a.start_work(at="2026-03-02T09:30Z"), b],
+        ...                         as_of="2026-03-02T12:00Z")
+        >>> report.to_frame()[["incident", "priority", "outcome", "elapsed"]]
+          incident priority  outcome         elapsed
+        0        A       P3      met 0 days 00:30:00
+        1        B       P1 breached 0 days 03:00:00
+        >>> report.to_frame("priority")[["priority", "met", "breached", "rate_exact"]]
+          priority  met  breached rate_exact
+        0       P1    0         1          0
+        1       P3    1         0          1
         """
         try:
             import numpy as np
