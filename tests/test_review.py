@@ -567,6 +567,7 @@ def test_previous_periods() -> None:
         ("", "period"),
         ("0001-06", "period"),
         ("9999-12", "period"),
+        ("9997-12", "period"),
         (None, "period"),
         (2026, "period"),
         (("2026-03-01T00:00Z",), "period"),

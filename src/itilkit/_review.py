@@ -71,6 +71,7 @@ from ._delivery import DeliveryReport, Deployment, delivery_metrics
 from ._errors import InvalidValueError, ItilkitError, MissingDependencyError, items_of
 from ._finance import credits
 from ._incident import Incident, State
+from ._index import MAX_YEAR, MIN_YEAR, year_start_us
 from ._ratio import (
     RatioLike,
     format_decimal,
@@ -152,9 +153,9 @@ Actions are listed by severity (:data:`SEVERITIES`), then in this order.
 _ORDER = {kind: i for i, kind in enumerate(ACTION_KINDS)}
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{2})\s*$")
 _QUARTER = re.compile(r"^\s*(\d{4})-[Qq]([1-4])\s*$")
-_FIRST_YEAR, _LAST_YEAR = 2, 9998
-_LOWEST_US = to_us("0002-01-01T00:00Z")
-_HIGHEST_US = to_us("9998-12-31T00:00Z")
+_FIRST_YEAR, _LAST_YEAR = MIN_YEAR, MAX_YEAR  # the engine's range, in UTC
+_LOWEST_US = year_start_us(MIN_YEAR)
+_HIGHEST_US = year_start_us(MAX_YEAR + 1)
 _PERIOD = (
     "a month 'YYYY-MM', a quarter 'YYYY-Qn' or a (start, end) pair of instants,"
     f" between the years {_FIRST_YEAR} and {_LAST_YEAR}"
@@ -215,7 +216,7 @@ class ReviewPeriod:
                 raise InvalidValueError(
                     "period[1]", f"after the start ({start.isoformat()})", value[1]
                 )
-            if start_us < _LOWEST_US or end_us > _HIGHEST_US:
+            if start_us < _LOWEST_US or end_us >= _HIGHEST_US:
                 raise InvalidValueError("period", _PERIOD, value)
             return _span(start_us, end_us, zone_)
         raise InvalidValueError("period", _PERIOD, value)
@@ -241,7 +242,9 @@ class ReviewPeriod:
             first = self.start_us - n * length
             if first < _LOWEST_US:
                 raise InvalidValueError(
-                    "previous", f"few enough periods to start after the year {_FIRST_YEAR}", n
+                    "previous",
+                    f"few enough periods to start in the year {_FIRST_YEAR} or later",
+                    n,
                 )
             return tuple(
                 _span(first + k * length, first + (k + 1) * length, zone_) for k in range(n)
@@ -289,16 +292,19 @@ def _calendar_period(
 ) -> ReviewPeriod:
     year, month0 = divmod(index, 12)
     end_year, end_month0 = divmod(index + step, 12)
-    if year < _FIRST_YEAR or end_year > _LAST_YEAR:
-        raise InvalidValueError(
-            field,
-            _PERIOD
-            if field == "period"
-            else f"few enough periods to start after the year {_FIRST_YEAR}",
-            given,
-        )
+    refused = InvalidValueError(
+        field,
+        _PERIOD
+        if field == "period"
+        else f"few enough periods to start in the year {_FIRST_YEAR} or later",
+        given,
+    )
+    if year < 1 or end_year > 9999:
+        raise refused
     start_us = boundary_to_us(datetime(year, month0 + 1, 1), zone_)
     end_us = boundary_to_us(datetime(end_year, end_month0 + 1, 1), zone_)
+    if start_us < _LOWEST_US or end_us >= _HIGHEST_US:
+        raise refused
     if step == 1:
         label = f"{year:04d}-{month0 + 1:02d}"
         kind: Literal["month", "quarter"] = "month"
