@@ -576,8 +576,18 @@ class TestSeveralAgreements:
         }
         d = report.to_dict()["compliance"]
         assert d["by_sla"] == {
-            "VIP": {"met": 0, "breached": 1, "in_progress": 0, "rate": "0"},
-            "Standard": {"met": 1, "breached": 0, "in_progress": 0, "rate": "1"},
+            "VIP": {
+                "met": 0,
+                "breached": 1,
+                "in_progress": 0,
+                "rate": {"exact": "0", "float": 0.0},
+            },
+            "Standard": {
+                "met": 1,
+                "breached": 0,
+                "in_progress": 0,
+                "rate": {"exact": "1", "float": 1.0},
+            },
         }
         assert report.to_csv().splitlines()[1:] == [
             "VIP,resolution,P1,0,1,0,0,0%",

@@ -195,16 +195,21 @@ strong { display: block; margin-top: 1.5em; font-size: 1.1em; }
 """
 
 
-def html_page(title: str, body: str) -> str:
+def html_page(title: str, body: str, *, heading: bool = True) -> str:
     """A standalone HTML page around report HTML, for a manager to open in a browser.
+
+    ``heading=False`` leaves the page's ``<h1>`` out, for a body with its own heading.
 
     >>> html_page("SLA <Gold>", "<p>ok</p>").count("<title>SLA &lt;Gold&gt;</title>")
     1
+    >>> "<h1>" in html_page("SLA", "<h2>SLA Gold</h2>", heading=False)
+    False
     """
+    top = f"<h1>{html.escape(title)}</h1>" if heading else ""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{_PAGE_STYLE}</style></head>"
-        f"<body><h1>{html.escape(title)}</h1>{body}"
+        f"<body>{top}{body}"
         "<footer><small>Computed exactly by itilkit.</small></footer></body></html>"
     )
 

@@ -446,7 +446,7 @@ def _report(args: argparse.Namespace) -> str:
         # HTML escaping leaves control characters alone, and no page needs them raw.
         names = ", ".join(a.name for a in slas)
         body = report._repr_html_() + (f"<p>{note}</p>" if note else "")
-        return _printable(html_page(f"SLA compliance: {names}", body))
+        return _printable(html_page(f"SLA compliance: {names}", body, heading=False))
     return _printable("\n\n".join([str(report), note]).strip())
 
 
