@@ -986,6 +986,8 @@ class ServiceReview:
 
     def _changes_sentence(self) -> str:
         ch = self.changes
+        if not ch:
+            return f"No change was planned or deployed in {self.period.label}."
         approved = sum(e.approved for e in ch)
         deployed = len(self.delivery.deployments)
         failed = len(self.delivery.failures)
@@ -1356,8 +1358,9 @@ class ServiceReview:
 
         Columns: ``section``, ``period``, ``figure``, ``exact`` (the exact
         value as text: ``"0.99"``, ``"1/3"``, ``"PT1H53M24S"``, or None),
-        ``value`` (a float: ratios as ratios, durations in hours; NaN when
-        undefined) and ``text`` (as the review shows it). Every column has
+        ``value`` (a float: ratios as ratios, durations in hours) and
+        ``text`` (as the review shows it); an undefined figure (no agreed
+        time, no decided clock) is missing: ``exact`` NA, ``value`` NaN. Every column has
         one type, so the frame writes to Parquet and reads into Polars.
         Needs pandas (``pip install 'itilkit[pandas]'``).
         """
