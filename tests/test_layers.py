@@ -56,6 +56,7 @@ LAYERS: dict[str, int] = {
             "_delivery",
             "_desk",
             "_finance",
+            "_review",
         ],
         2,
     ),
@@ -68,6 +69,8 @@ LAYERS: dict[str, int] = {
             "io._snapshot",
             "io._sources",
             "_plot",
+            "_svg",
+            "_review_page",
             "_demo",
             "_schema",
             "dataframe",
@@ -80,7 +83,7 @@ LAYERS: dict[str, int] = {
 }
 LAYER_NAMES = ("kernel", "engine", "domain", "edges")
 #: Function-level hooks from a domain value into the edge that draws it.
-HOOKS = {("_availability", "_plot"), ("_clock", "_plot")}
+HOOKS = {("_availability", "_plot"), ("_clock", "_plot"), ("_review", "_review_page")}
 
 
 def modules() -> dict[str, Path]:

@@ -23,9 +23,10 @@ import pytest
 
 import itilkit
 from itilkit import SLA, AvailabilityReport, ComplianceReport, Outage, RecurringOverload
+from itilkit._capacity import load_grid
 from itilkit._demo import _data, _sample_log, last_instant
 from itilkit._ratio import format_percent, percent_text
-from itilkit._review_page import load_grid, period_label, review_page
+from itilkit._review_page import period_label, review_page
 from tests.browser import console_errors, dom_text, find_chromium, png_size, render
 
 MARCH = (

@@ -106,6 +106,19 @@ from ._ola import FitReport, FitStage, check_fit
 from ._plot import plot_load
 from ._priority import ITIL_MATRIX, Impact, Priority, PriorityMatrix, Urgency
 from ._reconcile import Reconciliation, ReconciliationRow, TimeReconciliation, TimeRow
+from ._review import (
+    ACTION_KINDS,
+    Action,
+    BiggestOutage,
+    BudgetFigures,
+    ChangeEntry,
+    RecurringIncidents,
+    ReviewPeriod,
+    ReviewTable,
+    ServiceReview,
+    TrendRow,
+    demo_review,
+)
 from ._schema import schema
 from ._sla import (
     OLA,
@@ -165,6 +178,18 @@ __all__ = [
     "desk_metrics",
     "DeskReport",
     "DeskRow",
+    # the service review
+    "ACTION_KINDS",
+    "Action",
+    "BiggestOutage",
+    "BudgetFigures",
+    "ChangeEntry",
+    "demo_review",
+    "RecurringIncidents",
+    "ReviewPeriod",
+    "ReviewTable",
+    "ServiceReview",
+    "TrendRow",
     # release and change delivery
     "delivery_metrics",
     "DeliveryReport",

@@ -55,7 +55,7 @@ from ._time import (
 )
 from ._window import ServiceWindow, Span
 
-__all__ = ["RecurringOverload", "find_overloads", "recurring_overloads"]
+__all__ = ["RecurringOverload", "find_overloads", "load_grid", "recurring_overloads"]
 
 Value: TypeAlias = int | float | Fraction | Decimal
 ThresholdLike: TypeAlias = RatioLike
@@ -549,3 +549,46 @@ def _peak(series: Series, dates: list[date], rs: int, re_: int, tz: tzinfo) -> A
             if hot[k] and (best is None or values[k] > best):
                 best = values[k]
     return best
+
+
+def load_grid(
+    samples: Iterable[tuple[datetime | str, Value]],
+    *,
+    tz: str | tzinfo,
+    end: datetime | str | None = None,
+    unit: Unit = "ratio",
+) -> list[list[Fraction | None]]:
+    """Time-weighted mean load per (weekday, hour) in ``tz``: 7 rows (Mon..Sun) of 24 cells.
+
+    Each sample holds until the next one (the last until ``end``), as in
+    :func:`~itilkit.find_overloads`; a stretch is split at local hour
+    boundaries and each piece weighs its length. A cell no sample covers is
+    ``None``. Exact; with ``unit="%"`` the cells stay in percent.
+
+    >>> import pendulum
+    >>> start = pendulum.datetime(2026, 3, 2, 9, tz="Asia/Seoul")  # a Monday
+    >>> grid = load_grid([(start, 0.5), (start.add(minutes=30), 0.9)], tz="Asia/Seoul",
+    ...                  end=start.add(hours=1))
+    >>> grid[0][9], grid[0][10], grid[1][9]
+    (Fraction(7, 10), None, None)
+    """
+    series = series_of(samples, 0, end, unit)
+    check_span(series)
+    zone_ = zone(tz)
+    sums = [[Fraction(0)] * 24 for _ in range(7)]
+    weights = [[0] * 24 for _ in range(7)]
+    times, values = series.times, series.values
+    for i, cur in enumerate(times):
+        stop = times[i + 1] if i + 1 < len(times) else series.end
+        value = exact_sample(values[i])
+        while cur < stop:
+            local = from_us(cur, zone_)
+            into = (local.minute * 60 + local.second) * 1_000_000 + local.microsecond
+            nxt = min(cur + 3_600_000_000 - into, stop)
+            sums[local.weekday()][local.hour] += value * (nxt - cur)
+            weights[local.weekday()][local.hour] += nxt - cur
+            cur = nxt
+    return [
+        [None if weights[d][h] == 0 else sums[d][h] / weights[d][h] for h in range(24)]
+        for d in range(7)
+    ]

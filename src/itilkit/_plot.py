@@ -31,10 +31,8 @@ from ._capacity import (
     ThresholdLike,
     Unit,
     Value,
-    check_span,
-    exact_sample,
+    load_grid,
     recurring_overloads,
-    series_of,
     threshold_of,
     unit_of,
 )
@@ -445,47 +443,6 @@ def plot_availability(
 # --- load by weekday and hour ------------------------------------------------------------
 
 
-def _load_grid(
-    samples: Iterable[tuple[datetime | str, Value]],
-    *,
-    tz: str | tzinfo,
-    end: datetime | str | None = None,
-    unit: Unit = "ratio",
-) -> list[list[Fraction | None]]:
-    """Time-weighted mean load per (weekday, hour) in ``tz``: 7 rows (Mon..Sun) of 24 cells.
-
-    Each sample's value holds until the next sample (the last until ``end``,
-    as in :func:`~itilkit.find_overloads`); a stretch is split at local hour
-    boundaries and each piece weighs its length. A cell no sample covers is
-    ``None``. Exact (Fractions), so tests can compare by hand.
-    """
-    series = series_of(samples, 0, end, unit)
-    check_span(series)
-    zone_ = zone(tz)
-    sums = [[Fraction(0)] * 24 for _ in range(7)]
-    weights = [[0] * 24 for _ in range(7)]
-    times, values = series.times, series.values
-    n = len(times)
-    for i in range(n):
-        stop = times[i + 1] if i + 1 < n else series.end
-        cur = times[i]
-        if stop <= cur:
-            continue
-        value = exact_sample(values[i])
-        while cur < stop:
-            local = from_us(cur, zone_)
-            into = (local.minute * 60 + local.second) * 1_000_000 + local.microsecond
-            nxt = min(cur + _HOUR_US - into, stop)
-            day, hour = local.weekday(), local.hour
-            sums[day][hour] += value * (nxt - cur)
-            weights[day][hour] += nxt - cur
-            cur = nxt
-    return [
-        [None if weights[d][h] == 0 else sums[d][h] / weights[d][h] for h in range(24)]
-        for d in range(7)
-    ]
-
-
 def _day_runs(days: tuple[int, ...]) -> list[tuple[int, int]]:
     """Runs of consecutive weekdays as half-open ``(first, last + 1)`` pairs."""
     runs: list[tuple[int, int]] = []
@@ -530,7 +487,7 @@ def plot_load(
     ratio = threshold_of(threshold)
     unit = unit_of(unit)
     limit = ratio * 100 if unit == "%" else ratio  # in the samples' unit, like the cells
-    grid = _load_grid(items, tz=tz, end=end, unit=unit)
+    grid = load_grid(items, tz=tz, end=end, unit=unit)
     zone_ = zone(tz)
     cells = [v for row in grid for v in row if v is not None]
     if not cells:

@@ -61,7 +61,7 @@ import pendulum
 from ._approval import ApprovalPolicy
 from ._availability import AvailabilityReport, CreditSchedule, Outage, outages_of
 from ._budget import ErrorBudget
-from ._capacity import RecurringOverload, recurring_overloads, threshold_of
+from ._capacity import RecurringOverload, load_grid, recurring_overloads, threshold_of
 from ._change import ChangeRequest, ChangeState
 from ._change_calendar import ChangeCalendar, Conflict
 from ._clock import metric_name
@@ -852,11 +852,10 @@ class ServiceReview:
         """Mean load per weekday (7 rows, Monday first) and hour (24 columns), in the SLA
         window's zone, over the period's samples; empty without samples.
 
-        Computed by the page's ``load_grid`` (time-weighted, exact).
+        Computed by :func:`itilkit._capacity.load_grid` (time-weighted, exact).
         """
         if not self.samples:
             return []
-        from ._review_page import load_grid  # type: ignore[import-not-found,unused-ignore]
 
         grid: list[list[Fraction | None]] = load_grid(
             self.samples, tz=self.sla.window.tz, end=self.period.end

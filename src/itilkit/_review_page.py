@@ -23,15 +23,14 @@ import calendar
 import enum
 import html
 from collections.abc import Iterable, Sequence
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, time, timedelta
 from fractions import Fraction
 from typing import Protocol
 
-from ._capacity import Unit, Value, check_span, exact_sample, series_of
 from ._ratio import format_percent, percent_label
 from ._report import format_duration
 from ._svg import BELOW, bar_chart, grouped_bars, heat_map
-from ._time import from_us, td_us, zone
+from ._time import td_us
 
 __all__ = [
     "ActionView",
@@ -44,7 +43,6 @@ __all__ = [
     "TallyView",
     "TrendView",
     "WindowView",
-    "load_grid",
     "review_page",
 ]
 
@@ -200,7 +198,7 @@ class ReviewView(Protocol):
     ``start``/``end``: the period, half-open. ``availability`` and
     ``compliance``: None when there was nothing to measure. ``load``: the
     time-weighted mean load per weekday (7 rows, Monday first) and hour of
-    day (24 columns) in the load's zone, as :func:`load_grid` computes it
+    day (24 columns) in the load's zone, as :func:`itilkit._capacity.load_grid` computes it
     (empty when there were no samples); ``overloads`` are the recurring
     patterns above ``overload_threshold``. ``changes`` and ``problems`` are
     shown one line each, by their ``str()``. ``summary_sentences``: the
@@ -241,49 +239,6 @@ _HOUR_US = 3_600_000_000
 #: How many outages and breaches the page lists (the rest are counted).
 TOP = 5
 WORST = 10
-
-
-def load_grid(
-    samples: Iterable[tuple[datetime | str, Value]],
-    *,
-    tz: str | tzinfo,
-    end: datetime | str | None = None,
-    unit: Unit = "ratio",
-) -> list[list[Fraction | None]]:
-    """Time-weighted mean load per (weekday, hour) in ``tz``: 7 rows (Mon..Sun) of 24 cells.
-
-    Each sample holds until the next one (the last until ``end``), as in
-    :func:`~itilkit.find_overloads`; a stretch is split at local hour
-    boundaries and each piece weighs its length. A cell no sample covers is
-    ``None``. Exact; with ``unit="%"`` the cells stay in percent.
-
-    >>> import pendulum
-    >>> start = pendulum.datetime(2026, 3, 2, 9, tz="Asia/Seoul")  # a Monday
-    >>> grid = load_grid([(start, 0.5), (start.add(minutes=30), 0.9)], tz="Asia/Seoul",
-    ...                  end=start.add(hours=1))
-    >>> grid[0][9], grid[0][10], grid[1][9]
-    (Fraction(7, 10), None, None)
-    """
-    series = series_of(samples, 0, end, unit)
-    check_span(series)
-    zone_ = zone(tz)
-    sums = [[Fraction(0)] * 24 for _ in range(7)]
-    weights = [[0] * 24 for _ in range(7)]
-    times, values = series.times, series.values
-    for i, cur in enumerate(times):
-        stop = times[i + 1] if i + 1 < len(times) else series.end
-        value = exact_sample(values[i])
-        while cur < stop:
-            local = from_us(cur, zone_)
-            into = (local.minute * 60 + local.second) * 1_000_000 + local.microsecond
-            nxt = min(cur + _HOUR_US - into, stop)
-            sums[local.weekday()][local.hour] += value * (nxt - cur)
-            weights[local.weekday()][local.hour] += nxt - cur
-            cur = nxt
-    return [
-        [None if weights[d][h] == 0 else sums[d][h] / weights[d][h] for h in range(24)]
-        for d in range(7)
-    ]
 
 
 # ---------------------------------------------------------------- formatting
