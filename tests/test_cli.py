@@ -8,10 +8,12 @@ import json
 import os
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
+import itilkit
 from itilkit.cli import _progress, main
 
 
@@ -894,3 +896,52 @@ def test_presets_and_their_needs(sla_file: Path, capsys: pytest.CaptureFixture[s
     assert "Nothing was compared: no incident records 'business_resolve_time'" in (
         capsys.readouterr().out
     )
+
+
+class TestReview:
+    """``itilkit review``: the founding story's service on the bundled data."""
+
+    def test_demo_text(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["review", "--demo"]) == 0
+        out = capsys.readouterr().out
+        # 189 h agreed (21 weekdays x 9 h), 1h 53m 24s down: 99% exactly, 2 points over 97%.
+        assert "Is IT doing well? Yes" in out
+        assert "was 99% against an SLA of 97%: met by 2 points" in out
+        assert "1h 53m 24s of 189h 00m agreed" in out
+
+    def test_demo_json_validates(self, capsys: pytest.CaptureFixture[str]) -> None:
+        jsonschema = pytest.importorskip("jsonschema")
+        assert main(["review", "--demo", "--format", "json"]) == 0
+        document = json.loads(capsys.readouterr().out)
+        jsonschema.Draft202012Validator(itilkit.schema("review")).validate(document)
+
+    def test_demo_html_file(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        page = tmp_path / "review.html"
+        assert main(["review", "--demo", "--format", "html", "-o", str(page)]) == 0
+        text = page.read_text(encoding="utf-8")
+        assert text.lower().startswith("<!doctype html>")
+        assert "<script" not in text.lower() and "http" not in text
+        assert "99% against an SLA of 97%" in text
+
+    def test_from_files_equals_the_demo(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """The bundled files given as files: the same review as --demo."""
+        data = resources.files("itilkit").joinpath("data")
+        paths = {}
+        for name in ("founding_sla.toml", "demo_outages_2026-03.csv", "demo_load_2026-03.csv"):
+            paths[name] = tmp_path / name
+            paths[name].write_text(data.joinpath(name).read_text("utf-8"), encoding="utf-8")
+        assert main(["review", "--demo"]) == 0
+        demo = capsys.readouterr().out
+        argv = ["review", "--service", "Seoul business service", "--period", "2026-03"]
+        argv += ["--sla", str(paths["founding_sla.toml"]), "--previous", "0"]
+        argv += ["--outages", str(paths["demo_outages_2026-03.csv"])]
+        argv += ["--load", str(paths["demo_load_2026-03.csv"])]
+        assert main(argv) == 0
+        assert capsys.readouterr().out == demo
+
+    def test_missing_options(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["review", "--service", "ERP"]) == 1
+        err = capsys.readouterr().err
+        assert err == "itilkit: error: review: --period, --sla required (or --demo)\n"

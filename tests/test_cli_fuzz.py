@@ -441,6 +441,42 @@ def test_report(files: dict[str, Path], data: st.DataObject) -> None:
     check(argv, json_out=json_out)
 
 
+# -- review ------------------------------------------------------------------------------
+
+OUTAGES_CSV = (
+    "id,start,end,impact,planned\nO1,2026-03-10T10:00+09:00,2026-03-10T11:00+09:00,1,no\n"
+)
+LOAD_CSV = "at,load\n2026-03-02T18:00+09:00,0.95\n2026-03-02T22:00+09:00,0.5\n"
+
+
+@settings(PROFILE, max_examples=60)
+@given(data=st.data())
+def test_review(files: dict[str, Path], data: st.DataObject) -> None:
+    """``itilkit review``: the demo, or a service from files, valid or hostile."""
+    folder = files["folder"]
+    outages, load = folder / "outages.csv", folder / "load.csv"
+    outages.write_text(data.draw(st.sampled_from([OUTAGES_CSV, "start\nnope\n", ""])))
+    load.write_text(data.draw(st.sampled_from([LOAD_CSV, "at,load\nx,y\n", ""])))
+    if data.draw(st.booleans()):
+        argv = ["review", "--demo"]
+    else:
+        argv = ["review"]
+        for option, value in (
+            ("--service", mostly(st.just("ERP"), HOSTILE_TEXT)),
+            ("--period", mostly(st.sampled_from(["2026-03", "2026-Q1"]), HOSTILE_TEXT)),
+            ("--sla", st.sampled_from([str(files["toml"]), str(files["missing"])])),
+            ("--outages", st.sampled_from([str(outages), str(files["folder"])])),
+            ("--load", st.just(str(load))),
+            ("--previous", st.sampled_from(["0", "2", "-1", "x", "100000"])),
+            ("--threshold", mostly(st.sampled_from(["90%", "0.9"]), HOSTILE_TEXT)),
+        ):
+            if data.draw(st.integers(0, 4)) > 0:
+                argv += [option, data.draw(value)]
+    fmt = data.draw(st.sampled_from(["text", "html", "markdown", "json", "pdf"]))
+    argv += ["--format", fmt]
+    check(argv, json_out=fmt == "json")
+
+
 # -- demo and the top level --------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from ._errors import InvalidValueError
 from ._incident import Incident, State
 from ._ratio import format_percent, percent_text, ratio_text
 from ._report import format_duration
+from ._review import demo_review
 from ._sla import SLA
 from ._window import ServiceWindow
 from .io import EventLog, read_event_log
@@ -255,6 +256,16 @@ def _change() -> str:
     return "\n".join(lines)
 
 
+def _review() -> str:
+    review = demo_review()
+    lines = [
+        "9. The service review of March, for the customer",
+        "   (the whole document: itilkit review --demo --format html -o review.html)",
+        *(f"   {sentence}" for sentence in review.summary_sentences),
+    ]
+    return "\n".join(lines)
+
+
 #: The demo's sections in order; each returns its text.
 SECTIONS: tuple[Callable[[], str], ...] = (
     _service_window,
@@ -263,6 +274,7 @@ SECTIONS: tuple[Callable[[], str], ...] = (
     _availability,
     _capacity,
     _change,
+    _review,
 )
 
 

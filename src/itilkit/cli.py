@@ -28,6 +28,7 @@ from ._errors import ConfigError, EventLogError, InvalidValueError, ItilkitError
 from ._incident import Incident
 from ._ratio import ratio_text
 from ._report import format_duration, html_page, text_table
+from ._review import ServiceReview, demo_review
 from ._sla import SLA, compliance
 from ._time import InstantLike, td_us, to_us, zone_name
 from ._window import ServiceWindow
@@ -39,6 +40,8 @@ from .io import (
     read_event_log,
     read_field_changes,
     read_incidents,
+    read_outages,
+    read_samples,
 )
 
 __all__ = ["main"]
@@ -52,6 +55,12 @@ The SLA file is TOML or JSON (see the SLAs guide for the schema). Without
 --as-of the report is as of the latest instant recorded in the export.
 """
 
+_EXAMPLES_REVIEW = """examples:
+  itilkit review --demo --format html -o review.html
+  itilkit review --service ERP --period 2026-03 --sla gold.toml --outages outages.csv \\
+      --load load.csv --events export.csv --format html -o review.html
+  itilkit review --service ERP --period 2026-Q1 --sla gold.toml --outages outages.csv \\
+      --format json"""
 _EXAMPLES_RECONCILE = """examples:
   itilkit reconcile export.csv --sla gold.toml --tz America/Sao_Paulo
   itilkit reconcile export.csv --sla gold.toml --field made_sla --format json
@@ -209,6 +218,40 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="compare resolve times in the SLA's window with the export's own (business_stc)",
     )
+    review = commands.add_parser(
+        "review",
+        help="the service review of one service and period (text, HTML, Markdown, JSON)",
+        description=(
+            "Build the service review of one service for one period: availability against"
+            " the SLA's objective, SLA compliance, recurring overloads, and what to improve."
+        ),
+        epilog=_EXAMPLES_REVIEW,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    review.add_argument(
+        "--demo", action="store_true", help="the founding story's service on the bundled data"
+    )
+    review.add_argument("--service", help="the service reviewed")
+    review.add_argument("--period", help="2026-03 (a month) or 2026-Q1 (a quarter)")
+    review.add_argument("--sla", help="the SLA document, TOML or JSON")
+    review.add_argument("--events", metavar="FILE", help="an event log (audit export), CSV")
+    review.add_argument("--outages", metavar="FILE", help="an outage list, CSV")
+    review.add_argument(
+        "--load", metavar="FILE", help="load samples, CSV (time,value or at,load), ratios"
+    )
+    review.add_argument(
+        "--previous", type=int, default=2, help="periods before for the trend (default: 2)"
+    )
+    review.add_argument(
+        "--threshold", default="90%", help="load above which a period is an overload (90%%)"
+    )
+    review.add_argument("--tz", help="zone of the files' local times (default: the SLA's)")
+    review.add_argument(
+        "--preset", default="servicenow", help="event log format (default: servicenow)"
+    )
+    review.add_argument("--encoding", default="utf-8-sig", help="text encoding of the files")
+    review.add_argument("--format", choices=["text", "html", "markdown", "json"], default="text")
+    review.add_argument("-o", "--output", help="write to this file instead of stdout")
     window = commands.add_parser(
         "window",
         help="business time and open spans of a service window",
@@ -450,6 +493,79 @@ def _report(args: argparse.Namespace) -> str:
     return _printable("\n\n".join([str(report), note]).strip())
 
 
+def _review(args: argparse.Namespace) -> str:
+    """``itilkit review``: the review of one service and period, in the format asked."""
+    if args.demo:
+        review = demo_review()
+    else:
+        missing = [f"--{n}" for n in ("service", "period", "sla") if getattr(args, n) is None]
+        if missing:
+            raise _UserError(f"review: {', '.join(missing)} required (or --demo)")
+        sla = _load_sla(args.sla)
+        tz = args.tz or zone_name(sla.window.tz)
+        incidents: tuple[Incident, ...] = ()
+        if args.events is not None:
+            for name, default in (
+                ("columns", None),
+                ("states", None),
+                ("delimiter", None),
+                ("priority", "recorded"),
+                ("strict", False),
+                ("dayfirst", None),
+            ):
+                setattr(args, name, default)
+            incidents = _read_events(args, tz).incidents
+        outages = () if args.outages is None else _table_file("outage list", args, tz, "outages")
+        samples = () if args.load is None else _table_file("load samples", args, tz, "load")
+        review = ServiceReview.build(
+            args.service,
+            period=args.period,
+            sla=sla,
+            incidents=incidents,
+            outages=outages,
+            samples=samples,
+            previous=args.previous,
+            overload_threshold=args.threshold,
+        )
+    if args.format == "json":
+        return json.dumps(review.to_dict(), indent=2, ensure_ascii=False)
+    if args.format == "html":
+        return _printable(review.to_html())
+    if args.format == "markdown":
+        return _printable(review.to_markdown())
+    return _printable(str(review))
+
+
+def _table_file(what: str, args: argparse.Namespace, tz: str, option: str) -> tuple[Any, ...]:
+    """Outages or load samples from the CSV file an option names; failures name the file."""
+    path = getattr(args, option)
+    try:
+        with open(path, newline="", encoding=args.encoding) as handle:
+            if option == "outages":
+                return tuple(read_outages(handle, tz=tz))
+            header = {h.strip().lower() for h in handle.readline().split(",")}
+            handle.seek(0)
+            return tuple(read_samples(handle, tz=tz, columns=_sample_columns(header)))
+    except LookupError:
+        raise InvalidValueError(
+            "--encoding", "a text encoding Python knows, such as 'utf-8'", args.encoding
+        ) from None
+    except (OSError, ValueError) as error:
+        if isinstance(error, ItilkitError):
+            raise _UserError(f"{what} {_quoted(path)}: {error}") from None
+        raise _file_problem(what, path, error) from None
+
+
+def _sample_columns(header: set[str]) -> dict[str, str] | None:
+    """Load files name their columns ``time,value`` or, as the bundled one, ``at,load``."""
+    columns = {}
+    if "time" not in header and "at" in header:
+        columns["time"] = "at"
+    if "value" not in header and "load" in header:
+        columns["value"] = "load"
+    return columns or None
+
+
 def _as_of(args: argparse.Namespace, log: EventLog) -> InstantLike:
     """``--as-of``, or the latest instant the export recorded."""
     if args.as_of is not None:
@@ -494,8 +610,11 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         _print(_printable(demo_text()))
     elif args.command == "window":
         _print(_printable(_window(args)))
-    elif args.command in ("report", "reconcile"):
-        text = _report(args) if args.command == "report" else _reconcile(args)
+    elif args.command in ("report", "reconcile", "review"):
+        if args.command == "review":
+            text = _review(args)
+        else:
+            text = _report(args) if args.command == "report" else _reconcile(args)
         if args.output:
             try:
                 Path(args.output).write_text(text + "\n", encoding="utf-8")
