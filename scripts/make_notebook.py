@@ -33,7 +33,7 @@ from datetime import timedelta
 from fractions import Fraction
 from importlib import resources
 
-from itilkit import SLA, Outage, ServiceWindow, measure_availability, recurring_overloads
+from itilkit import SLA, Outage, ServiceWindow, demo_review, plot_load, recurring_overloads
 from itilkit.io import read_event_log
 
 data = resources.files("itilkit").joinpath("data")""",
@@ -79,17 +79,20 @@ agreed service time counts; planned maintenance counts on neither side.""",
     ),
     (
         "code",
-        """rows = csv.DictReader(io.StringIO(data.joinpath("demo_outages_2026-03.csv").read_text("utf-8")))
+        """founding = SLA.from_dict(tomllib.loads(data.joinpath("founding_sla.toml").read_text("utf-8")))
+rows = csv.DictReader(io.StringIO(data.joinpath("demo_outages_2026-03.csv").read_text("utf-8")))
 outages = [Outage(r["start"], r["end"], planned=r["planned"] == "True", id=r["id"]) for r in rows]
-availability = measure_availability(outages, window=desk,
-                                    start="2026-03-01T00:00+09:00", end="2026-04-01T00:00+09:00")
+availability = founding.availability_report(outages, start="2026-03-01T00:00+09:00",
+                                            end="2026-04-01T00:00+09:00")
 availability""",
     ),
     (
         "code",
-        """print(f"availability {availability.ratio} = {float(availability.ratio):.2%};",
-      f"meets 97%: {availability.meets('97%')}, by {availability.margin('97%')} points")""",
+        """# The objective comes from the SLA document, not from a literal here.
+print(f"availability {availability.ratio} = {float(availability.ratio):.2%};",
+      f"meets {availability.target}: {availability.meets()}, by {availability.margin()} points")""",
     ),
+    ("code", """availability.plot()  # plot 1: March against the SLA's 97%"""),
     (
         "markdown",
         """## 4. Capacity: the recurring overload
@@ -106,13 +109,38 @@ patterns = recurring_overloads(samples, threshold="95%", tz="Asia/Seoul",
 [(p.spec, p.occurrences, float(p.peak)) for p in patterns]""",
     ),
     (
+        "code",
+        """plot_load(samples, tz="Asia/Seoul", threshold="95%", end="2026-04-01T00:00+09:00")
+# plot 2: load by weekday and hour, the overload outlined""",
+    ),
+    (
+        "code",
+        """worst = max(report.breaches, key=lambda b: b.late_by)
+incident = next(i for i in log.incidents if i.id == worst.incident_id)
+sla.clock(incident, worst.metric, as_of=as_of).plot(window=sla.window)
+# plot 3: the most overdue clock of the sample, its pauses and the service hours""",
+    ),
+    (
         "markdown",
         """## 5. The conversation, with numbers both sides agree on
 
 *"During weekday business hours (09:00-18:00) we achieved 99% availability
 against an SLA of 97%."* *"For four hours after 18:00 on weekdays the servers
-run at 99% load, so we must add capacity."*""",
+run at 99% load, so we must add capacity."*
+
+## 6. The service review: the same conversation as a document
+
+`ServiceReview` puts every number above in front of the customer: the
+summary, availability against the SLA, compliance, capacity, changes and the
+actions. In Jupyter it renders as the page `itilkit review --demo --format
+html` writes.""",
     ),
+    (
+        "code",
+        """review = demo_review()
+print("\\n".join(review.summary_sentences))""",
+    ),
+    ("code", """review  # the HTML page, inline"""),
 ]
 
 

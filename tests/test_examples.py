@@ -68,3 +68,9 @@ def test_notebook_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert str(report.ratio) == "99/100"  # type: ignore[attr-defined]
     patterns = namespace["patterns"]
     assert [p.spec for p in patterns] == ["Mon-Fri 18:00-22:00"]  # type: ignore[attr-defined]
+    # The story ends with the review, and shows at least three figures on the way.
+    review = namespace["review"]
+    assert review.summary_sentences[0].startswith("Is IT doing well? Yes")  # type: ignore[attr-defined]
+    assert "<svg" in review._repr_html_()  # type: ignore[attr-defined]
+    sources = "\n".join(cell.source for cell in code_cells)
+    assert sources.count("plot") >= 3

@@ -561,7 +561,8 @@ class AvailabilityReport:
 
         One bar per calendar month of :meth:`by_month` (exact figures, drawn as
         floats), green where the month meets ``target`` and red where it falls
-        short, with the target as a dashed line. Needs the ``plot`` extra.
+        short, with the target as a dashed line; ``target`` defaults to the
+        report's own objective (an SLA's). Needs the ``plot`` extra.
         Draws into ``ax`` if given; returns the figure.
 
         >>> from itilkit import ServiceWindow
@@ -574,7 +575,7 @@ class AvailabilityReport:
         """
         from ._plot import plot_availability
 
-        return plot_availability(self, target, ax=ax)
+        return plot_availability(self, self.target if target is None else target, ax=ax)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: ISO instants and durations, exact ratio text."""
