@@ -9,6 +9,7 @@ figures are worked out by hand in the comments.
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from importlib import resources
 
 import pytest
 
@@ -343,3 +344,25 @@ def test_every_repr_is_a_run_of_itilkit_divs(make: str) -> None:
         markup = hostile_decision()[0]._repr_html_()
     assert markup.startswith('<div class="itilkit">') and markup.endswith("</div>")
     assert parse(markup)
+
+
+def test_event_log_repr_html_counts_every_row() -> None:
+    """The bundled sample: 198 rows, 32 incidents (the data README says so), the first 20
+    listed and the other 12 counted; hostile text in a field is escaped."""
+    from itilkit.io import read_event_log
+
+    text = resources.files("itilkit").joinpath("data", "servicenow_event_log_sample.csv")
+    with text.open(encoding="utf-8") as handle:
+        log = read_event_log(handle, tz="America/Sao_Paulo", dayfirst=True)
+    page = log._repr_html_()
+    assert "<td>198</td>" in page.replace(' class="num"', "") or ">198<" in page
+    assert "and 12 more" in page
+    assert page.count("<tr>") >= 20
+    from itilkit import Incident
+    from itilkit.io import EventLog
+
+    inc = Incident.open("INC<b>1", at="2026-03-02T09:00Z", priority="P3")
+    hostile = EventLog((inc.set_fields(at="2026-03-02T09:00Z", group="<i>Desk</i>"),), (), 1)
+    page = hostile._repr_html_()
+    assert "INC&lt;b&gt;1" in page and "group=&lt;i&gt;Desk&lt;/i&gt;" in page
+    assert "<b>" not in page and "<i>" not in page

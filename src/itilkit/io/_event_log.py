@@ -65,7 +65,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, tzinfo
 from types import MappingProxyType
-from typing import IO, Any, Final, TextIO, cast
+from typing import IO, Any, ClassVar, Final, TextIO, cast
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -89,6 +89,7 @@ from .._incident import (
     StepBuilder,
 )
 from .._priority import ITIL_PRIORITIES, Priority, PriorityMatrix
+from .._report import html_table
 from .._time import from_us, recorded_to_us, td_us, zone, zone_name
 from .._vocabulary import normalise
 from ._sources import (
@@ -329,6 +330,50 @@ class EventLog:
             self.dropped,
             MappingProxyType(dict(sorted(kinds.items()))),
         )
+
+    #: How many incidents the notebook view lists before it says how many more there are.
+    SHOWN: ClassVar[int] = 20
+
+    def _repr_html_(self) -> str:
+        """The notebook view: where every row went, the anomalies by kind, and the first
+        incidents (id, opened, state, priority, steps, carried fields)."""
+        summary = self.summary()
+        counts: list[list[object]] = [
+            ["rows read", summary.rows],
+            ["kept as steps", summary.steps],
+            ["repeats of the current state", summary.repeats],
+            ["dropped (each named by an anomaly)", summary.dropped],
+            ["incidents", len(self.incidents)],
+            ["priorities", self.priority],
+            ["carried fields", ", ".join(self.fields) or "none"],
+        ]
+        parts = [html_table(["", "value"], counts, title="Event log")]
+        if summary.anomalies:
+            kinds: list[list[object]] = [[kind, n] for kind, n in summary.anomalies.items()]
+            parts.append(html_table(["anomaly", "count"], kinds, title="Anomalies"))
+        shown = self.incidents[: self.SHOWN]
+        rows = [
+            [
+                inc.id,
+                inc.opened_at.format("YYYY-MM-DD HH:mm Z"),
+                inc.state.value,
+                inc.priority.name,
+                len(inc.history),
+                ", ".join(f"{k}={v}" for k, v in inc.attributes.items()),
+            ]
+            for inc in shown
+        ]
+        more = len(self.incidents) - len(shown)
+        caption = f"and {more} more" if more > 0 else None
+        parts.append(
+            html_table(
+                ["incident", "opened", "state", "priority", "steps", "carried"],
+                rows,
+                title="Incidents",
+                caption=caption,
+            )
+        )
+        return "".join(parts)
 
     def to_frame(self) -> Any:
         """One row per incident: id, state, priority, the opened/resolved/closed instants
