@@ -82,15 +82,18 @@ agreed service time counts; planned maintenance counts on neither side.""",
         """founding = SLA.from_dict(tomllib.loads(data.joinpath("founding_sla.toml").read_text("utf-8")))
 rows = csv.DictReader(io.StringIO(data.joinpath("demo_outages_2026-03.csv").read_text("utf-8")))
 outages = [Outage(r["start"], r["end"], planned=r["planned"] == "True", id=r["id"]) for r in rows]
-availability = founding.availability_report(outages, start="2026-03-01T00:00+09:00",
-                                            end="2026-04-01T00:00+09:00")
+availability = founding.availability_report(
+    outages, start="2026-03-01T00:00+09:00", end="2026-04-01T00:00+09:00"
+)
 availability""",
     ),
     (
         "code",
         """# The objective comes from the SLA document, not from a literal here.
-print(f"availability {availability.ratio} = {float(availability.ratio):.2%};",
-      f"meets {availability.target}: {availability.meets()}, by {availability.margin()} points")""",
+print(
+    f"availability {availability.ratio} = {float(availability.ratio):.2%};",
+    f"meets {availability.target}: {availability.meets()}, by {availability.margin()} points",
+)""",
     ),
     ("code", """availability.plot()  # plot 1: March against the SLA's 97%"""),
     (
@@ -104,8 +107,9 @@ weekdays are the ones to plan capacity for.""",
         "code",
         """rows = csv.DictReader(io.StringIO(data.joinpath("demo_load_2026-03.csv").read_text("utf-8")))
 samples = [(r["at"], Fraction(r["load"])) for r in rows]
-patterns = recurring_overloads(samples, threshold="95%", tz="Asia/Seoul",
-                               end="2026-04-01T00:00+09:00")
+patterns = recurring_overloads(
+    samples, threshold="95%", tz="Asia/Seoul", end="2026-04-01T00:00+09:00"
+)
 [(p.spec, p.occurrences, float(p.peak)) for p in patterns]""",
     ),
     (
