@@ -698,16 +698,20 @@ def reopens(rows: list[dict[str, str]]) -> int:
 AFTER_ALL = "2016-12-31T00:00-02:00"  # after every row of the sample
 
 
+@pytest.fixture(scope="module")
+def text() -> str:
+    """The bundled sample's text (module-wide: class-scoped fixture methods break on
+    newer pytest)."""
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def sample() -> DeskReport:
+    log = read_event_log(SAMPLE, tz=SAMPLE_TZ, preset="servicenow", dayfirst=True)
+    return desk_metrics(log.incidents, as_of=AFTER_ALL)
+
+
 class TestServiceNowSample:
-    @pytest.fixture(scope="class")
-    def text(self) -> str:
-        return SAMPLE.read_text(encoding="utf-8")
-
-    @pytest.fixture(scope="class")
-    def sample(self) -> DeskReport:
-        log = read_event_log(SAMPLE, tz=SAMPLE_TZ, preset="servicenow", dayfirst=True)
-        return desk_metrics(log.incidents, as_of=AFTER_ALL)
-
     def test_reassignments_agree_with_the_export(self, text: str, sample: DeskReport) -> None:
         tickets = sample_tickets(text)
         expected_agree = sorted(
