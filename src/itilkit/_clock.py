@@ -629,13 +629,7 @@ def instances(clock: ClockRule, timeline: Timeline, reopen: Reopen) -> list[Inst
                 current, stopped, held, waiting = None, current, [], False
         if current is None and state is not State.CANCELED:
             if stopped is not None and reopens and not stop(state, reason, fields, changed):
-                if restart:
-                    current = Instance(t, as_of)
-                    out.append(current)
-                else:
-                    current = stopped
-                    current.segments += held
-                    current.how, current.end = None, as_of
+                current = _reopen(stopped, held, t, as_of, restart, out)
                 stopped, held = None, []
             elif waiting and start(state, reason, fields, changed):
                 waiting = False
@@ -651,6 +645,26 @@ def instances(clock: ClockRule, timeline: Timeline, reopen: Reopen) -> list[Inst
         elif stopped is not None and reopens and following > t:
             held.append((t, following, state, reason, fields, True))
     return out
+
+
+def _reopen(
+    stopped: Instance,
+    held: list[Segment],
+    t: int,
+    as_of: int,
+    restart: bool,
+    out: list[Instance],
+) -> Instance:
+    """A stopped run that a reopen at ``t`` brings back: a new run from ``t`` (restart,
+    the stopped one keeps its outcome), or the same run going on, the time it stood
+    stopped counted as paused (resume)."""
+    if restart:
+        run = Instance(t, as_of)
+        out.append(run)
+        return run
+    stopped.segments += held
+    stopped.how, stopped.end = None, as_of
+    return stopped
 
 
 def _built_in(response: bool, timeline: Timeline, restart: bool) -> list[Instance]:
@@ -691,13 +705,7 @@ def _built_in(response: bool, timeline: Timeline, restart: bool) -> list[Instanc
                 current.close(t, "stop")
                 current, stopped, held = None, current, []
         elif stopped is not None and s is not State.CANCELED and s not in _RESTORED:
-            if restart:
-                current = Instance(t, as_of)
-                out.append(current)
-            else:
-                current = stopped
-                current.segments += held
-                current.how, current.end = None, as_of
+            current = _reopen(stopped, held, t, as_of, restart, out)
             stopped, held = None, []
         a, state, reason = t, s, r
     if current is not None:
