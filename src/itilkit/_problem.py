@@ -555,7 +555,7 @@ class Problem:
         return rows
 
     def __str__(self) -> str:
-        text = text_table(["", ""], self._summary(), title=f"Problem {self.id}")
+        text = text_table(["measure", "value"], self._summary(), title=f"Problem {self.id}")
         if self._rows:
             text += "\n\n" + text_table(_HEADERS, _text_rows(self._rows))
         return text
