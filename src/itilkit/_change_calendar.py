@@ -402,6 +402,23 @@ class ChangeCalendar:
         extra = ServiceWindow.from_spans([(from_us(begin, tz), from_us(finish, tz))], tz=tz)
         return attrs.evolve(self, freeze=extra if self.freeze is None else self.freeze | extra)
 
+    def to_ics(
+        self,
+        changes: Iterable[ChangeRequest] = (),
+        *,
+        start: InstantLike,
+        end: InstantLike,
+        name: str | None = "Change schedule",
+        stamp: InstantLike | None = None,
+    ) -> str:
+        """iCalendar text of freezes, maintenance windows and ``changes`` in ``[start, end)``.
+
+        Events carry CATEGORIES FREEZE, MAINTENANCE or CHANGE; see the calendars guide.
+        """
+        from ._ics import calendar_to_ics
+
+        return calendar_to_ics(self, changes, start=start, end=end, name=name, stamp=stamp)
+
     # ------------------------------------------------------------------ display
 
     def _repr_html_(self) -> str:

@@ -725,6 +725,35 @@ class ServiceWindow:
         assert window is not None  # no problem noted: it was built
         return window
 
+    def to_ics(
+        self,
+        start: InstantLike,
+        end: InstantLike,
+        *,
+        summary: str = "Open",
+        name: str | None = None,
+        stamp: InstantLike | None = None,
+    ) -> str:
+        """An iCalendar (RFC 5545) text with one event per open period in ``[start, end)``.
+
+        ``stamp`` is the ``DTSTAMP`` (default: ``start``; itilkit never reads the clock).
+        See :mod:`itilkit._ics` and the calendars guide.
+        """
+        from ._ics import window_to_ics
+
+        return window_to_ics(self, start, end, summary=summary, name=name, stamp=stamp)
+
+    @classmethod
+    def from_ics(cls, text: str | bytes, *, tz: str | Zone | None = None) -> ServiceWindow:
+        """The window open during the events of an iCalendar text (RRULE, EXDATE read).
+
+        Floating times are read in ``tz`` (refused without it); results are
+        given in ``tz``, else in the first event's zone, else UTC.
+        """
+        from ._ics import window_from_ics
+
+        return window_from_ics(text, tz=tz)
+
     def in_zone(self, tz: str | Zone) -> ServiceWindow:
         """The same set of time, with results given in another zone.
 
