@@ -727,10 +727,14 @@ def _expand_days(
     return out
 
 
-def window_from_ics(text: object, *, tz: object = None) -> ServiceWindow:
-    """The window open during the events of an iCalendar text (see ServiceWindow.from_ics)."""
-    from ._window import ServiceWindow
+def window_from_ics(
+    window_type: type[ServiceWindow], text: object, *, tz: object = None
+) -> ServiceWindow:
+    """The window open during the events of an iCalendar text (see ServiceWindow.from_ics).
 
+    ``window_type`` is :class:`~itilkit.ServiceWindow` itself, handed in by its
+    hook so that this edge never imports the engine back (no import cycle).
+    """
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -788,12 +792,10 @@ def window_from_ics(text: object, *, tz: object = None) -> ServiceWindow:
         assert start.tz is not None
         rule = _rule_text(reader, event, start)
         rules.append(
-            ServiceWindow.recurring(
-                rule, duration=timedelta(microseconds=stop - begin), tz=start.tz
-            )
+            window_type.recurring(rule, duration=timedelta(microseconds=stop - begin), tz=start.tz)
         )
     out_zone = first_zone if first_zone is not None else zone("UTC")
-    window = ServiceWindow.from_spans(
+    window = window_type.from_spans(
         [(from_us(a, out_zone), from_us(b, out_zone)) for a, b in merge(spans)], tz=out_zone
     )
     for rule_window in rules:
