@@ -42,7 +42,13 @@ from ._errors import InvalidValueError, MissingDependencyError
 from ._incident import Incident, State
 from ._priority import Priority
 from ._ratio import format_percent, parse_ratio, ratio_text
-from ._report import format_duration, iso, iso_duration, markdown_table, text_table
+from ._report import (
+    format_duration,
+    iso,
+    iso_duration,
+    tables_markdown,
+    tables_text,
+)
 from ._time import Zone, from_us, to_timedelta, zone_name
 
 if TYPE_CHECKING:
@@ -556,8 +562,7 @@ class ComplianceReport:
         return out
 
     def __str__(self) -> str:
-        parts = [text_table(h, rows, title=t) for t, h, rows in self._tables()]
-        return "\n\n".join([*parts, self._notes()])
+        return tables_text(self._tables(), self._notes())
 
     def _repr_html_(self) -> str:
         """One heading; the agreement's terms; compliance per priority and metric (met of
@@ -644,8 +649,7 @@ class ComplianceReport:
 
     def to_markdown(self) -> str:
         """The report as Markdown: the summary and breach tables and the notes."""
-        parts = [markdown_table(h, rows, title=t) for t, h, rows in self._tables()]
-        return "\n\n".join([*parts, self._notes()])
+        return tables_markdown(self._tables(), self._notes())
 
     def to_csv(self) -> str:
         """One CSV row per metric and priority: the counts and the exact rate.

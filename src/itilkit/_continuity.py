@@ -31,7 +31,6 @@ Instants are integer microseconds underneath; durations are exact.
 
 from __future__ import annotations
 
-import html
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -42,7 +41,7 @@ import pendulum
 
 from ._availability import Outage
 from ._errors import InvalidValueError, MissingDependencyError, items_of, show
-from ._report import format_duration, html_table, iso, text_table
+from ._report import format_duration, iso, tables_html, tables_text
 from ._time import DurationLike, iso_duration, moment, to_duration_us, to_timedelta
 
 __all__ = [
@@ -370,12 +369,10 @@ class RecoveryReport:
         return out
 
     def __str__(self) -> str:
-        parts = [text_table(h, rows, title=t) for t, h, rows in self._tables()]
-        return "\n\n".join([*parts, self._notes()])
+        return tables_text(self._tables(), self._notes())
 
     def _repr_html_(self) -> str:
-        out = "".join(html_table(h, rows, title=t) for t, h, rows in self._tables())
-        return out + f"<p>{html.escape(self._notes())}</p>"
+        return tables_html(self._tables(), self._notes())
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: the verdict, the objectives, the worst cases and every row."""

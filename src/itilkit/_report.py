@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from ._time import iso_duration, td_us
 
 __all__ = [
+    "Tables",
     "display_width",
     "format_duration",
     "html_page",
@@ -24,6 +25,9 @@ __all__ = [
     "iso",
     "iso_duration",
     "markdown_table",
+    "tables_html",
+    "tables_markdown",
+    "tables_text",
     "text_table",
 ]
 
@@ -246,3 +250,32 @@ def format_duration(value: timedelta | int) -> str:
 def iso(value: datetime) -> str:
     """ISO 8601 text of an instant, with its offset."""
     return value.isoformat()
+
+
+Tables = Sequence[tuple[str, Sequence[str], Sequence[Sequence[object]]]]
+"""A report's tables: ``(title, headers, rows)`` each."""
+
+
+def tables_text(tables: Tables, notes: str) -> str:
+    """A report's tables as text, one after another, then its notes.
+
+    >>> print(tables_text([("Counts", ["", "n"], [["met", 3]])], "All clocks."))
+    Counts
+         n
+    ---  -
+    met  3
+    <BLANKLINE>
+    All clocks.
+    """
+    return "\n\n".join([*(text_table(h, rows, title=t) for t, h, rows in tables), notes])
+
+
+def tables_html(tables: Tables, notes: str) -> str:
+    """A report's tables as HTML, then its notes in a paragraph (escaped)."""
+    out = "".join(html_table(h, rows, title=t) for t, h, rows in tables)
+    return out + f"<p>{html.escape(notes)}</p>"
+
+
+def tables_markdown(tables: Tables, notes: str) -> str:
+    """A report's tables as Markdown, then its notes."""
+    return "\n\n".join([*(markdown_table(h, rows, title=t) for t, h, rows in tables), notes])
