@@ -407,3 +407,20 @@ def test_change_calendar_publishes_freezes_maintenance_and_changes() -> None:
 def test_change_calendar_refuses_non_changes() -> None:
     with pytest.raises(InvalidValueError, match=r"changes\[0\]"):
         ChangeCalendar().to_ics(["CHG1"], start="2026-01-01T00:00Z", end="2026-02-01T00:00Z")  # type: ignore[list-item]
+
+
+def test_change_with_a_fixed_offset_is_written_in_utc() -> None:
+    cr = ChangeRequest.new(
+        "CHG7",
+        type="standard",
+        requested_at="2026-03-01T09:00+01:00",
+        start="2026-03-02T22:00+01:00",
+        end="2026-03-03T01:00+01:00",
+    )
+    text = ChangeCalendar().to_ics([cr], start="2026-03-01T00:00Z", end="2026-04-01T00:00Z")
+    assert "VTIMEZONE" not in text
+    (event,) = events(text)
+    assert event["DTSTART"].dt == datetime(2026, 3, 2, 21, tzinfo=UTC)
+    assert event["DTEND"].dt == datetime(2026, 3, 3, 0, tzinfo=UTC)
+    cal = ChangeCalendar(freeze=ServiceWindow.from_spans([], tz="UTC"))
+    assert len(events(cal.to_ics([], start="2026-03-01T00:00Z", end="2026-04-01T00:00Z"))) == 0

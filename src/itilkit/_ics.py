@@ -124,6 +124,16 @@ def _wall_text(wall: datetime) -> str:
     )
 
 
+def _iana(tz: Zone | None) -> Zone | None:
+    """The IANA zone of ``tz``, or None for a fixed offset (it has no rules to write)."""
+    if tz is None:
+        return None
+    try:
+        return zone(tz)
+    except InvalidValueError:
+        return None
+
+
 def _is_utc(name: str) -> bool:
     return name in _UTC_NAMES
 
@@ -139,8 +149,9 @@ class _Writer:
 
     def when(self, prop: str, us: int, tz: Zone | None) -> str:
         """``DTSTART``/``DTEND`` of an instant: local with TZID when that reads back, else UTC."""
+        tz = _iana(tz)
         name = zone_name(tz) if tz is not None else "UTC"
-        if tz is None or _is_utc(name) or not isinstance(tz, Zone):
+        if tz is None or _is_utc(name):
             return f"{prop}:{_utc_text(us)}"
         wall = local_datetime(us, tz).replace(tzinfo=None)
         if to_us(wall.replace(tzinfo=tz, fold=0)) != us:  # the repeated hour's second reading
@@ -390,7 +401,7 @@ def calendar_to_ics(
             f"{change.id}@itilkit",
             change.start_us,
             change.end_us,
-            tz if isinstance(tz, Zone) else None,
+            tz,
             summary=f"{change.id}: {change.type.value} change, {change.risk.label} risk",
             categories=["CHANGE"],
             description=change_description(change),
