@@ -511,3 +511,56 @@ def test_a_change_type_given_two_lead_times_is_refused() -> None:
     """'normal' and ChangeType.NORMAL are the same type: two lead times for it are an error."""
     with pytest.raises(InvalidValueError, match=r"^'lead_time' must be one lead time per change"):
         ChangeCalendar(lead_time={"normal": "P1D", ChangeType.NORMAL: "P2D"})
+
+
+class TestRelated:
+    """With a service model, changes on CIs a common service needs conflict as RELATED."""
+
+    @staticmethod
+    def calendar() -> ChangeCalendar:
+        from itilkit._service_model import Redundant, ServiceModel
+
+        model = ServiceModel(
+            ["ERP", "Mail"],
+            ["app", "db", "web1", "web2", "mx"],
+            {"ERP": ["app", "db", Redundant(["web1", "web2"])], "Mail": ["mx"]},
+        )
+        return ChangeCalendar(model=model)
+
+    def test_two_changes_under_one_service_are_related(self) -> None:
+        a = plan("2026-03-03T01:00Z", "2026-03-03T03:00Z", items=("db",))
+        b = plan("2026-03-03T02:00Z", "2026-03-03T04:00Z", cid="CHG2", items=("web1", "x"))
+        (conflict,) = self.calendar().conflicts(a, [b])
+        assert conflict.kind is ConflictKind.RELATED
+        assert conflict.services == {"ERP"} and conflict.items == {"db", "web1"}
+        assert spans(conflict) == [("2026-03-03T02:00:00+00:00", "2026-03-03T03:00:00+00:00")]
+        assert str(conflict) == (
+            "RELATED: CHG1 and CHG2 touch db, web1, which ERP needs, "
+            "from 2026-03-03T02:00:00+00:00 to 2026-03-03T03:00:00+00:00"
+        )
+
+    def test_unrelated_disjoint_or_shared_changes_are_not_related(self) -> None:
+        calendar = self.calendar()
+        a = plan("2026-03-03T01:00Z", "2026-03-03T03:00Z", items=("db",))
+        mail = plan("2026-03-03T01:00Z", "2026-03-03T03:00Z", cid="CHG2", items=("mx",))
+        later = plan("2026-03-03T03:00Z", "2026-03-03T04:00Z", cid="CHG3", items=("app",))
+        same = plan("2026-03-03T02:00Z", "2026-03-03T04:00Z", cid="CHG4", items=("db", "app"))
+        assert calendar.conflicts(a, [mail, later]) == ()
+        assert kinds(calendar.conflicts(a, [same])) == ["OVERLAP"]
+        assert (
+            ChangeCalendar().conflicts(
+                a, [plan("2026-03-03T01:00Z", "2026-03-03T03:00Z", cid="CHG5", items=("app",))]
+            )
+            == ()
+        )
+
+    def test_next_slot_avoids_related_changes(self) -> None:
+        busy = plan("2026-03-03T01:00Z", "2026-03-03T03:00Z", cid="CHG2", items=("app",))
+        slot = self.calendar().next_slot(
+            "PT1H", after="2026-03-03T00:30Z", items=["web2"], others=[busy]
+        )
+        assert slot.start.isoformat() == "2026-03-03T03:00:00+00:00"
+
+    def test_the_model_must_be_a_model(self) -> None:
+        with pytest.raises(InvalidValueError, match=r"^'model' must be a ServiceModel or None"):
+            ChangeCalendar(model="ERP")  # type: ignore[arg-type]

@@ -36,7 +36,14 @@ from ._report import format_duration, html_table
 from ._time import DurationLike, InstantLike, from_us, to_duration_us, to_timedelta, to_us, zone_of
 from ._window import ServiceWindow, Span
 
-__all__ = ["DEFAULT_HORIZON", "BudgetLike", "ChangeCalendar", "Conflict", "ConflictKind"]
+__all__ = [
+    "DEFAULT_HORIZON",
+    "BudgetLike",
+    "ChangeCalendar",
+    "Conflict",
+    "ConflictKind",
+    "ModelLike",
+]
 
 DEFAULT_HORIZON = timedelta(days=366)
 """How far after ``after`` :meth:`ChangeCalendar.next_slot` looks for a start."""
@@ -57,6 +64,17 @@ class BudgetLike(Protocol):
     def remaining(self, outages: Any, /) -> timedelta: ...  # pragma: no cover - a protocol
 
 
+class ModelLike(Protocol):
+    """What ``ChangeCalendar(model=...)`` needs of a service model.
+
+    :class:`itilkit.ServiceModel` is one; any object with these members will do.
+    """
+
+    def __contains__(self, name: object, /) -> bool: ...  # pragma: no cover - a protocol
+
+    def impacted_by(self, name: str, /) -> frozenset[str]: ...  # pragma: no cover - a protocol
+
+
 class ConflictKind(enum.Enum):
     """Why a planned change conflicts with the change schedule."""
 
@@ -68,6 +86,9 @@ class ConflictKind(enum.Enum):
     """Another change touches a shared configuration item at the same time."""
     LEAD_TIME = "lead_time"
     """Too little business time between the request and the planned start."""
+    RELATED = "related"
+    """Another change touches, at the same time, a CI that a service needing one of this
+    change's CIs also needs (the calendar's ``model`` says which services need what)."""
 
 
 @attrs.frozen
@@ -76,8 +97,9 @@ class Conflict:
 
     ``change`` is the change checked; ``spans`` the offending periods (the
     part inside a freeze, the parts outside maintenance, the overlap with
-    ``other``); ``items`` the shared configuration items of an OVERLAP;
-    ``other`` the other change. A LEAD_TIME conflict carries the lead time
+    ``other``); ``items`` the shared configuration items of an OVERLAP,
+    or the items of both changes that the common ``services`` of a
+    RELATED conflict need; ``other`` the other change. A LEAD_TIME conflict carries the lead time
     ``required`` and the business time ``given`` between request and start
     (None when the change starts before it was requested).
     """
@@ -87,6 +109,7 @@ class Conflict:
     other: ChangeRequest | None = None
     spans: tuple[Span, ...] = ()
     items: frozenset[str] = frozenset()
+    services: frozenset[str] = frozenset()
     required: timedelta | None = None
     given: timedelta | None = None
 
@@ -111,6 +134,13 @@ def render_conflict(conflict: Conflict) -> str:
     if kind is ConflictKind.OVERLAP:
         other = conflict.other.id if conflict.other is not None else "another change"
         return f"{cr.id} and {other} both touch {', '.join(sorted(conflict.items))} from {periods}"
+    if kind is ConflictKind.RELATED:
+        other = conflict.other.id if conflict.other is not None else "another change"
+        verb = "needs" if len(conflict.services) == 1 else "need"
+        return (
+            f"{cr.id} and {other} touch {', '.join(sorted(conflict.items))}, which "
+            f"{', '.join(sorted(conflict.services))} {verb}, from {periods}"
+        )
     required = format_duration(conflict.required or timedelta(0))
     if conflict.given is None:
         return (
@@ -140,6 +170,15 @@ def _maintenance_window(value: object) -> ServiceWindow | None:
 
 def _business_window_window(value: object) -> ServiceWindow | None:
     return _window(value, "business_window")
+
+
+def _model(value: object) -> ModelLike | None:
+    if value is None or (
+        callable(getattr(value, "impacted_by", None))
+        and callable(getattr(value, "__contains__", None))
+    ):
+        return value  # type: ignore[return-value]
+    raise InvalidValueError("model", "a ServiceModel or None", value)
 
 
 def _lead_times(value: object) -> tuple[tuple[ChangeType, timedelta], ...]:
@@ -184,6 +223,9 @@ class ChangeCalendar:
     :class:`~itilkit.ChangeType` to a duration (types left out have none).
     It is measured in open time of ``business_window`` (default: elapsed
     time, :meth:`ServiceWindow.always <itilkit.ServiceWindow.always>`).
+    With a service ``model`` (:class:`~itilkit.ServiceModel`), changes
+    whose CIs are needed by a common service conflict as RELATED when they
+    run at the same time, even without a shared item.
 
     >>> freeze = ServiceWindow.from_spans(
     ...     [("2026-12-21T00:00+01:00", "2027-01-04T00:00+01:00")], tz="Europe/Berlin")
@@ -209,6 +251,7 @@ class ChangeCalendar:
     business_window: ServiceWindow | None = attrs.field(
         default=None, kw_only=True, converter=_business_window_window
     )
+    model: ModelLike | None = attrs.field(default=None, kw_only=True, converter=_model)
 
     def lead_time_for(self, type: ChangeType | str) -> timedelta | None:
         """The lead time a change of this type needs (``None``: no lead time)."""
@@ -217,6 +260,24 @@ class ChangeCalendar:
             if key is kind:
                 return value
         return None
+
+    def _services(self, items: frozenset[str]) -> dict[str, frozenset[str]]:
+        """Each item the model knows, with the services that need it (none without a model)."""
+        model = self.model
+        if model is None:
+            return {}
+        return {item: model.impacted_by(item) for item in items if item in model}
+
+    def _related(
+        self, mine: dict[str, frozenset[str]], theirs: dict[str, frozenset[str]]
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        """The services both changes' items are needed by, and the items those services need."""
+        empty: frozenset[str] = frozenset()
+        common = empty.union(*mine.values()) & empty.union(*theirs.values())
+        items = frozenset(
+            item for side in (mine, theirs) for item, services in side.items() if services & common
+        )
+        return common, items
 
     def _lead_us(self, kind: ChangeType) -> int | None:
         lead = self.lead_time_for(kind)
@@ -231,9 +292,13 @@ class ChangeCalendar:
     def conflicts(
         self, cr: ChangeRequest, others: Iterable[ChangeRequest] = ()
     ) -> tuple[Conflict, ...]:
-        """Every conflict of ``cr``'s plan: FREEZE, OUTSIDE_MAINTENANCE, OVERLAP, LEAD_TIME.
+        """Every conflict of ``cr``'s plan: FREEZE, OUTSIDE_MAINTENANCE, OVERLAP, RELATED,
+        LEAD_TIME.
 
-        Other changes with the same id as ``cr``, or CANCELED, are ignored.
+        Other changes with the same id as ``cr``, or CANCELED, are ignored. A
+        pair of changes that share an item is an OVERLAP; one that shares none
+        but runs at the same time on CIs a common service needs (by the
+        calendar's ``model``) is RELATED.
 
         >>> calendar = ChangeCalendar()
         >>> a = ChangeRequest.new("CHG1", type="standard", requested_at="2026-03-02T09:00Z",
@@ -261,6 +326,7 @@ class ChangeCalendar:
                 found.append(
                     Conflict(ConflictKind.OUTSIDE_MAINTENANCE, cr, spans=_spans(outside, tz))
                 )
+        mine = self._services(cr.items)
         for other in others:
             if other.id == cr.id or other.state is ChangeState.CANCELED:
                 continue
@@ -276,6 +342,19 @@ class ChangeCalendar:
                         items=shared,
                     )
                 )
+            elif mine and lo < hi:
+                services, related = self._related(mine, self._services(other.items))
+                if services:
+                    found.append(
+                        Conflict(
+                            ConflictKind.RELATED,
+                            cr,
+                            other=other,
+                            spans=_spans([(lo, hi)], tz),
+                            items=related,
+                            services=services,
+                        )
+                    )
         lead = self._lead_us(cr.type)
         if lead is not None:
             requested = cr.requested_at_us
@@ -339,10 +418,12 @@ class ChangeCalendar:
         if lead is not None:
             lower = max(lower, self._business.add_us(requested, lead))
         limit = first + reach + length  # a slot must end by here (start by first + reach)
+        mine = self._services(wanted)
         blockers = merge(
             (o.start_us, o.end_us)
             for o in others
-            if o.state is not ChangeState.CANCELED and o.items & wanted
+            if o.state is not ChangeState.CANCELED
+            and (o.items & wanted or (mine and self._related(mine, self._services(o.items))[0]))
         )
         step = max(8 * length, 8 * 86_400_000_000)
         hi = lower
