@@ -56,6 +56,7 @@ LAYERS: dict[str, int] = {
             "_delivery",
             "_desk",
             "_finance",
+            "_problem",
             "_review",
         ],
         2,

@@ -105,6 +105,7 @@ from ._incident import (
 from ._ola import FitReport, FitStage, check_fit
 from ._plot import plot_load
 from ._priority import ITIL_MATRIX, Impact, Priority, PriorityMatrix, Urgency
+from ._problem import Problem, Recurrence, find_recurring, problems_of
 from ._reconcile import Reconciliation, ReconciliationRow, TimeReconciliation, TimeRow
 from ._review import (
     ACTION_KINDS,
@@ -178,6 +179,11 @@ __all__ = [
     "desk_metrics",
     "DeskReport",
     "DeskRow",
+    # problems
+    "find_recurring",
+    "Problem",
+    "problems_of",
+    "Recurrence",
     # the service review
     "ACTION_KINDS",
     "Action",
