@@ -23,7 +23,8 @@ def events(text: str) -> list[object]:
 
 
 def pairs(window: ServiceWindow, start: object, end: object) -> list[tuple[datetime, datetime]]:
-    return [(s.start, s.end) for s in window.spans(start, end)]
+    """The open periods as UTC instants (a same-zone comparison would ignore ``fold``)."""
+    return [(s.start.astimezone(UTC), s.end.astimezone(UTC)) for s in window.spans(start, end)]
 
 
 # ---------------------------------------------------------------------- writing
