@@ -135,7 +135,9 @@ def review_incidents(draw: st.DrawFn) -> Incident:
     return inc
 
 
-incident_lists = st.lists(review_incidents(), max_size=6)
+#: Incidents with distinct ids (a review refuses two incidents with one id, as
+#: find_recurring does).
+incident_lists = st.lists(review_incidents(), max_size=6, unique_by=lambda inc: inc.id)
 outage_lists = st.lists(
     st.one_of(
         minute_outages(),

@@ -70,8 +70,9 @@ from ._continuity import RecoveryObjective, RecoveryReport, check_recovery
 from ._delivery import DeliveryReport, Deployment, delivery_metrics
 from ._errors import InvalidValueError, ItilkitError, MissingDependencyError, items_of
 from ._finance import credits
-from ._incident import Incident, State
+from ._incident import Incident
 from ._index import MAX_YEAR, MIN_YEAR, year_start_us
+from ._problem import find_recurring
 from ._ratio import (
     RatioLike,
     format_decimal,
@@ -787,7 +788,7 @@ class ServiceReview:
             period_samples, threshold=threshold, tz=window.tz, end=current.end
         )
         opened = [inc for inc in mine_incidents if _opened_in(inc, current)]
-        problems = _recurring(opened, min_recurring, window.tz)
+        problems = _recurring(opened, min_recurring, current, window.tz)
         change_entries, delivery = _changes(
             all_changes, mine_incidents, current, policy=policy, calendar=calendar, failed=failed
         )
@@ -1526,32 +1527,24 @@ def _budget(
 
 
 def _recurring(
-    incidents: list[Incident], min_count: int, tz: Zone
+    incidents: list[Incident], min_count: int, period: ReviewPeriod, tz: Zone
 ) -> tuple[RecurringIncidents, ...]:
-    """Groups of at least ``min_count`` incidents (not canceled) sharing a final CI or category."""
-    live = sorted(
-        (inc for inc in incidents if inc.state is not State.CANCELED),
-        key=lambda inc: (inc.opened_at_us, inc.id),
-    )
+    """Groups of at least ``min_count`` incidents (not canceled) sharing a final CI or
+    category in the period: :func:`~itilkit.find_recurring` with the period's length."""
+    within = timedelta(microseconds=to_us(period.end, "end") - to_us(period.start, "start"))
     out: list[RecurringIncidents] = []
     for field in RECURRING_FIELDS:
-        groups: dict[str, list[Incident]] = {}
-        for inc in live:
-            value = inc.attributes.get(field)
-            if value is not None and value.strip():
-                groups.setdefault(value.strip(), []).append(inc)
-        for value, members in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-            if len(members) < min_count:
-                continue
-            links = {(inc.attributes.get("problem") or "").strip() for inc in members}
+        found = find_recurring(incidents, by=field, within=within, min_count=min_count)
+        for recurrence in sorted(found, key=lambda r: (-len(r.incidents), r.key)):
+            links = {(inc.attributes.get("problem") or "").strip() for inc in recurrence.incidents}
             problem = links.pop() if len(links) == 1 else None
             out.append(
                 RecurringIncidents(
                     field,
-                    value,
-                    tuple(inc.id for inc in members),
-                    from_us(members[0].opened_at_us, tz),
-                    from_us(members[-1].opened_at_us, tz),
+                    recurrence.key[0],
+                    tuple(inc.id for inc in recurrence.incidents),
+                    from_us(recurrence.incidents[0].opened_at_us, tz),
+                    from_us(recurrence.incidents[-1].opened_at_us, tz),
                     problem or None,
                 )
             )
