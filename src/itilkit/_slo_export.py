@@ -646,6 +646,7 @@ def open_condition(budget: ErrorBudget) -> str | None:
     ...                            end="2026-04-01T00:00+09:00", window=seoul))
     '(day_of_week() >= 1 and day_of_week() <= 5 and hour() < 9)'
     """
+    budget = _budget(budget)
     weekly = _weekly(budget.window)
     if weekly.always:
         return None
