@@ -228,7 +228,7 @@ def _transitions(lo: int, hi: int, tz: Zone) -> Iterator[int]:
         if after != before:
             a, b = at, nxt  # the change lies in (a, b]
             while b - a > US_PER_SECOND:
-                mid = a + (b - a) // 2 // US_PER_SECOND * US_PER_SECOND or a + US_PER_SECOND
+                mid = a + max(US_PER_SECOND, (b - a) // 2 // US_PER_SECOND * US_PER_SECOND)
                 if _observance(mid, tz) == before:
                     a = mid
                 else:
