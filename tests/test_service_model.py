@@ -404,3 +404,15 @@ def test_service_outages_equal_a_minute_by_minute_walk(
         for minute in range(MINUTES):
             expected = brute_state(model, service, minute, down)
             assert walked[minute] == expected, (service, minute)
+
+
+def test_each_instant_is_shown_in_the_zone_of_the_first_outage() -> None:
+    """Outages written in other zones (or ending in another) still give service outages in one."""
+    model = ServiceModel(["S"], ["a", "b"], {"S": ["a", "b"]})
+    first = Outage("2026-03-02T09:00+09:00", "2026-03-02T01:30Z")
+    second = Outage("2026-03-02T01:30Z", "2026-03-02T11:00+09:00")
+    (o,) = model.service_outages("S", {"a": [first], "b": [second]})
+    assert (o.start.isoformat(), o.end.isoformat()) == (
+        "2026-03-02T09:00:00+09:00",
+        "2026-03-02T11:00:00+09:00",
+    )

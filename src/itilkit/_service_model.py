@@ -54,9 +54,11 @@ GROUP_KEYS = ("redundant", "needed")
 
 _ZERO = Fraction(0)
 
-# A timeline is a list of (start_us, end_us, impact, planned) segments: sorted, disjoint,
-# without empty segments, and with no two touching segments of the same (impact, planned).
-Segment = tuple[int, int, Fraction, bool]
+# A timeline is a list of (start_us, end_us, level, planned) segments: sorted, disjoint,
+# without empty segments, and with no two touching segments of the same (level, planned).
+# A level is the rank (1, 2, ...) of an impact among the impacts of one computation: the
+# sweep orders and counts small ints, never hashes Fractions.
+Segment = tuple[int, int, int, bool]
 
 
 def _name(value: object, field: str) -> str:
@@ -123,7 +125,7 @@ def _need(value: object, field: str) -> Need:
 # --- the timeline sweep ------------------------------------------------------------------
 
 
-def _combine(events: list[tuple[int, int, Fraction, bool]], n: int, needed: int) -> list[Segment]:
+def _combine(events: list[tuple[int, int, int, bool]], n: int, needed: int) -> list[Segment]:
     """The timeline of ``needed`` of ``n`` parts, from their (time, +1/-1, impact, planned) events.
 
     At any instant, ``n - active`` parts are up (impact 0); the combined impact
@@ -132,7 +134,7 @@ def _combine(events: list[tuple[int, int, Fraction, bool]], n: int, needed: int)
     """
     events.sort(key=itemgetter(0))
     out: list[Segment] = []
-    counts: dict[Fraction, int] = {}
+    counts: dict[int, int] = {}
     active = unplanned = 0
     i, total = 0, len(events)
     while i < total:
@@ -157,7 +159,7 @@ def _combine(events: list[tuple[int, int, Fraction, bool]], n: int, needed: int)
         if len(counts) == 1:
             (impact,) = counts
         else:
-            impact = _ZERO
+            impact = 0
             for level in sorted(counts):
                 rank -= counts[level]
                 if rank <= 0:
@@ -172,8 +174,8 @@ def _combine(events: list[tuple[int, int, Fraction, bool]], n: int, needed: int)
     return out
 
 
-def _events(timelines: Iterable[list[Segment]]) -> list[tuple[int, int, Fraction, bool]]:
-    events: list[tuple[int, int, Fraction, bool]] = []
+def _events(timelines: Iterable[list[Segment]]) -> list[tuple[int, int, int, bool]]:
+    events: list[tuple[int, int, int, bool]] = []
     for timeline in timelines:
         for s, e, v, planned in timeline:
             events.append((s, 1, v, planned))
@@ -216,6 +218,7 @@ class ServiceModel:
     _impacted: dict[str, frozenset[str]] = attrs.field(eq=False, hash=False)
     _ci_set: frozenset[str] = attrs.field(eq=False, hash=False)
     _needs: dict[str, tuple[Need, ...]] = attrs.field(eq=False, hash=False)
+    _ci_index: dict[str, int] = attrs.field(eq=False, hash=False)
 
     def __init__(
         self,
@@ -277,7 +280,15 @@ class ServiceModel:
         impacted.update((name, frozenset(found)) for name, found in uses.items())
         canonical = tuple((s, needs[s]) for s in services if needs.get(s))
         self.__attrs_init__(
-            services, cis, canonical, order, depends, impacted, ci_set, dict(canonical)
+            services,
+            cis,
+            canonical,
+            order,
+            depends,
+            impacted,
+            ci_set,
+            dict(canonical),
+            {ci: i for i, ci in enumerate(cis)},
         )
 
     # -- documents ----------------------------------------------------------------
@@ -410,14 +421,25 @@ class ServiceModel:
         first outage read (the model's CI order, then the outages' order).
         """
         name = self._service(service, "service")
-        by_ci, tz = self._read(component_outages, self._depends[name])
-        timeline = self._timeline(name, by_ci)
+        by_ci, impacts, tz, known = self._read(component_outages, self._depends[name])
         if tz is None:
             return ()
-        return tuple(
-            Outage(from_us(s, tz), from_us(e, tz), impact=v, planned=p, service=name)
-            for s, e, v, p in timeline
-        )
+        out = []
+        for s, e, level, planned in self._timeline(name, by_ci):
+            outage = Outage.__new__(Outage)  # checked values: the constructor's checks skipped
+            outage.__attrs_init__(
+                known.get(s) or from_us(s, tz),
+                known.get(e) or from_us(e, tz),
+                impacts[level - 1],
+                planned,
+                None,
+                service=name,
+                ci=None,
+                start_us=s,
+                end_us=e,
+            )
+            out.append(outage)
+        return tuple(out)
 
     def availability(
         self,
@@ -443,15 +465,21 @@ class ServiceModel:
 
     def _read(
         self, given: object, wanted: frozenset[str]
-    ) -> tuple[dict[str, list[Segment]], Zone | None]:
-        """Each wanted CI's timeline (overlapping outages: the larger impact, planned if all are)."""
+    ) -> tuple[dict[str, list[Segment]], list[Fraction], Zone | None, dict[int, Any]]:
+        """Each wanted CI's timeline (overlapping outages: the larger impact, planned if all are),
+        the impacts by level, the zone of the first outage read, and the instants of the
+        outages read in that zone (by microsecond: a service outage reuses them)."""
         grouped: dict[str, list[Outage]] = {}
+        order = sorted(wanted, key=self._ci_index.__getitem__)
         if isinstance(given, Mapping):
-            for key in given:
-                if not isinstance(key, str) or key not in self._ci_set:
-                    raise InvalidValueError("component_outages", "keyed by CIs of the model", key)
-            for key in self.cis:
-                if key in wanted and key in given:
+            if given.keys() - self._ci_set:
+                for key in given:
+                    if not isinstance(key, str) or key not in self._ci_set:
+                        raise InvalidValueError(
+                            "component_outages", "keyed by CIs of the model", key
+                        )
+            for key in order:
+                if key in given:
                     value = given[key]
                     field = f"component_outages.{key}"
                     if isinstance(value, Outage | str | bytes | Mapping) or not isinstance(
@@ -480,8 +508,16 @@ class ServiceModel:
                 if o.ci in wanted:
                     grouped.setdefault(o.ci, []).append(o)
         tz: Zone | None = None
+        pairs = {
+            (o.impact.numerator, o.impact.denominator)
+            for outages in grouped.values()
+            for o in outages
+        }
+        impacts = sorted(Fraction(a, b) for a, b in pairs)
+        rank = {(v.numerator, v.denominator): i for i, v in enumerate(impacts, 1)}
+        known: dict[int, Any] = {}
         out: dict[str, list[Segment]] = {}
-        for key in self.cis:
+        for key in order:
             outages = grouped.get(key)
             if not outages:
                 continue
@@ -492,10 +528,15 @@ class ServiceModel:
             for o in outages:
                 if o.end_us > o.start_us:
                     n += 1
-                    events.append((o.start_us, 1, o.impact, o.planned))
-                    events.append((o.end_us, -1, o.impact, o.planned))
+                    if o.start.tzinfo is tz:
+                        known[o.start_us] = o.start
+                    if o.end.tzinfo is tz:
+                        known[o.end_us] = o.end
+                    level = rank[o.impact.numerator, o.impact.denominator]
+                    events.append((o.start_us, 1, level, o.planned))
+                    events.append((o.end_us, -1, level, o.planned))
             out[key] = _combine(events, n, n)
-        return out, tz
+        return out, impacts, tz, known
 
     def _timeline(self, service: str, by_ci: dict[str, list[Segment]]) -> list[Segment]:
         """The timeline of a service: the services it needs first, in topological order."""
