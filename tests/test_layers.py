@@ -72,6 +72,7 @@ LAYERS: dict[str, int] = {
             "_plot",
             "_svg",
             "_review_page",
+            "_ics",
             "_demo",
             "_schema",
             "dataframe",
@@ -84,7 +85,13 @@ LAYERS: dict[str, int] = {
 }
 LAYER_NAMES = ("kernel", "engine", "domain", "edges")
 #: Function-level hooks from a domain value into the edge that draws it.
-HOOKS = {("_availability", "_plot"), ("_clock", "_plot"), ("_review", "_review_page")}
+HOOKS = {
+    ("_availability", "_plot"),
+    ("_clock", "_plot"),
+    ("_review", "_review_page"),
+    ("_window", "_ics"),
+    ("_change_calendar", "_ics"),
+}
 
 
 def modules() -> dict[str, Path]:
