@@ -127,6 +127,14 @@ class TestOpenSLO:
         assert (back.start, back.end) == (budget.start, budget.end)
         assert back.allowed == budget.allowed
 
+    def test_the_budget_methods_are_the_functions(self) -> None:
+        """``budget.to_openslo`` and ``ErrorBudget.from_openslo`` are the contract's spelling."""
+        budget = ErrorBudget("99.5%", start="2026-03-01T00:00+01:00", end="2026-04-01T00:00+02:00",
+                             window=BERLIN)  # fmt: skip
+        text = budget.to_openslo(name="api-availability", service="api")
+        assert text == to_openslo(budget, name="api-availability", service="api")
+        assert ErrorBudget.from_openslo(text) == budget
+
     def test_an_inexact_target_keeps_the_exact_objective_in_an_annotation(self) -> None:
         budget = ErrorBudget("2/3", **MARCH)
         doc = yaml.safe_load(to_openslo(budget, name="x", service="y"))

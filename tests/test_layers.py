@@ -73,6 +73,8 @@ LAYERS: dict[str, int] = {
             "_svg",
             "_review_page",
             "_ics",
+            "_slo_export",
+            "export",
             "_demo",
             "_schema",
             "dataframe",
@@ -91,6 +93,7 @@ HOOKS = {
     ("_review", "_review_page"),
     ("_window", "_ics"),
     ("_change_calendar", "_ics"),
+    ("_budget", "_slo_export"),
 }
 
 

@@ -298,6 +298,23 @@ class ErrorBudget:
         ]
         return text_table(["error budget", "value"], rows)
 
+    def to_openslo(self, *, name: str, service: str, indicator_ref: str | None = None) -> str:
+        """The budget as an OpenSLO v1 ``SLO`` document (YAML; the extra ``yaml``).
+
+        See :func:`itilkit.export.to_openslo`.
+        """
+        from ._slo_export import to_openslo
+
+        return to_openslo(self, name=name, service=service, indicator_ref=indicator_ref)
+
+    @classmethod
+    def from_openslo(cls, text: str) -> ErrorBudget:
+        """The budget an OpenSLO v1 ``SLO`` document describes (see
+        :func:`itilkit.export.from_openslo`)."""
+        from ._slo_export import from_openslo
+
+        return from_openslo(text)
+
     def _repr_html_(self) -> str:
         """The budget for Jupyter: its figures, and the burn rates that alert over its period.
 
