@@ -6,6 +6,7 @@ import errno
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from importlib import resources
@@ -945,3 +946,73 @@ class TestReview:
         assert main(["review", "--service", "ERP"]) == 1
         err = capsys.readouterr().err
         assert err == "itilkit: error: review: --period, --sla required (or --demo)\n"
+
+
+GOLD_TOML = """
+name = "Gold SLA"
+availability = "99.5%"
+[window]
+hours = "Mon-Fri 09:00-18:00"
+tz = "Asia/Seoul"
+holidays = "KR"
+[[targets]]
+metric = "resolution"
+within = "PT8H"
+"""
+MARCH_SEOUL = ["2026-03-01T00:00+09:00", "2026-04-01T00:00+09:00"]
+
+
+class TestExport:
+    """``itilkit export``: each format read back by its own reader or checker."""
+
+    @pytest.fixture
+    def gold(self, tmp_path: Path) -> Path:
+        path = tmp_path / "gold.toml"
+        path.write_text(GOLD_TOML, encoding="utf-8")
+        return path
+
+    def test_openslo_reads_back_as_the_budget(
+        self, gold: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        pytest.importorskip("yaml")
+        assert main(["export", "openslo", "--sla", str(gold), "--between", *MARCH_SEOUL]) == 0
+        budget = itilkit.ErrorBudget.from_openslo(capsys.readouterr().out)
+        sla = itilkit.SLA.from_file(gold)
+        assert budget == itilkit.ErrorBudget("99.5%", start=MARCH_SEOUL[0], end=MARCH_SEOUL[1],
+                                             window=sla.window)  # fmt: skip
+
+    def test_prometheus_rules_pass_promtool(self, gold: Path, tmp_path: Path) -> None:
+        rules = tmp_path / "rules.yml"
+        argv = ["export", "prometheus", "--sla", str(gold), "--between", *MARCH_SEOUL]
+        argv += ["--good", 'sum(rate(x{code!~"5.."}[{{window}}]))']
+        argv += ["--total", "sum(rate(x[{{window}}]))", "-o", str(rules)]
+        assert main(argv) == 0
+        # The fastest alert spends 2% of March's budget in 1 h: 0.02 x 744 h = 14.88 times
+        # the budget's rate; 14.88 x the 0.5% budget = an error ratio of 0.0744.
+        assert "> 0.0744" in rules.read_text(encoding="utf-8")
+        promtool = shutil.which("promtool")
+        if promtool is None:
+            pytest.skip("Debian's prometheus (promtool) is not installed")
+        checked = subprocess.run(
+            [promtool, "check", "rules", str(rules)], capture_output=True, text=True, timeout=60
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    def test_ics_reads_back_as_the_open_periods(
+        self, gold: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """2 and 3 March 2026 in Seoul: 2 March is the substitute holiday, so one period,
+        Tue 3 March 09:00-18:00."""
+        between = ["2026-03-02T00:00+09:00", "2026-03-04T00:00+09:00"]
+        assert main(["export", "ics", "--sla", str(gold), "--between", *between]) == 0
+        window = itilkit.ServiceWindow.from_ics(capsys.readouterr().out, tz="Asia/Seoul")
+        spans = [(s.start.isoformat(), s.end.isoformat()) for s in window.spans(*between)]
+        assert spans == [("2026-03-03T09:00:00+09:00", "2026-03-03T18:00:00+09:00")]
+
+    def test_without_an_objective(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        path = tmp_path / "plain.toml"
+        path.write_text(GOLD_TOML.replace('availability = "99.5%"\n', ""), encoding="utf-8")
+        assert main(["export", "openslo", "--sla", str(path), "--between", *MARCH_SEOUL]) == 1
+        assert "has no availability objective; give --objective" in capsys.readouterr().err

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from . import __version__
+from . import export as export_formats
+from ._budget import ErrorBudget
 from ._demo import demo_text, last_instant
 from ._document import load_document
 from ._errors import ConfigError, EventLogError, InvalidValueError, ItilkitError
@@ -61,6 +63,13 @@ _EXAMPLES_REVIEW = """examples:
       --load load.csv --events export.csv --format html -o review.html
   itilkit review --service ERP --period 2026-Q1 --sla gold.toml --outages outages.csv \\
       --format json"""
+_EXAMPLES_EXPORT = """examples:
+  itilkit export openslo --sla gold.toml --between 2026-03-01T00:00+01:00 2026-04-01T00:00+02:00
+  itilkit export prometheus --sla gold.toml --between 2026-03-01T00:00Z 2026-04-01T00:00Z \\
+      --good 'sum(rate(http_requests_total{code!~"5.."}[{{window}}]))' \\
+      --total 'sum(rate(http_requests_total[{{window}}]))' -o rules.yml
+  itilkit export alertmanager --sla gold.toml --between 2026-01-01T00:00Z 2027-01-01T00:00Z
+  itilkit export ics --sla gold.toml --between 2026-03-01T00:00Z 2026-04-01T00:00Z -o hours.ics"""
 _EXAMPLES_RECONCILE = """examples:
   itilkit reconcile export.csv --sla gold.toml --tz America/Sao_Paulo
   itilkit reconcile export.csv --sla gold.toml --field made_sla --format json
@@ -252,6 +261,34 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--encoding", default="utf-8-sig", help="text encoding of the files")
     review.add_argument("--format", choices=["text", "html", "markdown", "json"], default="text")
     review.add_argument("-o", "--output", help="write to this file instead of stdout")
+    export = commands.add_parser(
+        "export",
+        help="an SLA as OpenSLO, Prometheus rules, Alertmanager intervals or iCalendar",
+        description=(
+            "Write an SLA's availability objective and service hours in the formats SRE and"
+            " operations tools read: an OpenSLO v1 SLO, Prometheus burn-rate rules, Alertmanager"
+            " time intervals, or the open periods as an iCalendar file."
+        ),
+        epilog=_EXAMPLES_EXPORT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument("format", choices=["openslo", "prometheus", "alertmanager", "ics"])
+    export.add_argument("--sla", required=True, help="the SLA document, TOML or JSON")
+    export.add_argument(
+        "--between",
+        nargs=2,
+        required=True,
+        metavar=("START", "END"),
+        help="the period (the error budget's, or the calendar's): ISO 8601 with offsets",
+    )
+    export.add_argument("--name", help="the SLO's or rule group's name (default: from the SLA)")
+    export.add_argument("--service", help="the service (OpenSLO; default: the SLA's name)")
+    export.add_argument(
+        "--objective", help="availability objective if the SLA has none, e.g. 99.9%%"
+    )
+    export.add_argument("--good", help="PromQL of good events, {{window}} for the range")
+    export.add_argument("--total", help="PromQL of all events, {{window}} for the range")
+    export.add_argument("-o", "--output", help="write to this file instead of stdout")
     window = commands.add_parser(
         "window",
         help="business time and open spans of a service window",
@@ -493,6 +530,38 @@ def _report(args: argparse.Namespace) -> str:
     return _printable("\n\n".join([str(report), note]).strip())
 
 
+def _export(args: argparse.Namespace) -> str:
+    """``itilkit export``: the SLA's objective and hours in another tool's format."""
+    sla = _load_sla(args.sla)
+    start, end = args.between
+    if to_us(end, "end") <= to_us(start, "start"):
+        raise InvalidValueError("end", f"after 'start' ({start})", end)
+    name = args.name or _label(sla.name)
+    if args.format == "ics":
+        return sla.window.to_ics(start, end, name=name)
+    if args.format == "alertmanager":
+        return export_formats.alertmanager_time_intervals(
+            sla.window, name=name, start=start, end=end
+        )
+    objective = args.objective if args.objective is not None else sla.availability
+    if objective is None:
+        raise _UserError(
+            f"SLA file {_quoted(args.sla)}: has no availability objective; give --objective"
+        )
+    budget = ErrorBudget(objective, start=start, end=end, window=sla.window)
+    if args.format == "openslo":
+        return export_formats.to_openslo(budget, name=name, service=args.service or sla.name)
+    if args.good is None or args.total is None:
+        raise _UserError("export prometheus: --good and --total (PromQL) are required")
+    return export_formats.prometheus_rules(budget, good=args.good, total=args.total, name=name)
+
+
+def _label(text: str) -> str:
+    """A name as a DNS label (what OpenSLO and rule groups expect): 'Gold SLA' -> 'gold-sla'."""
+    label = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return label[:63].strip("-") or "itilkit"
+
+
 def _review(args: argparse.Namespace) -> str:
     """``itilkit review``: the review of one service and period, in the format asked."""
     if args.demo:
@@ -610,9 +679,11 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         _print(_printable(demo_text()))
     elif args.command == "window":
         _print(_printable(_window(args)))
-    elif args.command in ("report", "reconcile", "review"):
+    elif args.command in ("report", "reconcile", "review", "export"):
         if args.command == "review":
             text = _review(args)
+        elif args.command == "export":
+            text = _export(args)
         else:
             text = _report(args) if args.command == "report" else _reconcile(args)
         if args.output:
