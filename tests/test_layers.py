@@ -57,6 +57,7 @@ LAYERS: dict[str, int] = {
             "_desk",
             "_finance",
             "_problem",
+            "_service_model",
             "_review",
         ],
         2,

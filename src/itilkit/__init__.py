@@ -121,6 +121,7 @@ from ._review import (
     demo_review,
 )
 from ._schema import schema
+from ._service_model import Redundant, ServiceModel
 from ._sla import (
     OLA,
     SLA,
@@ -179,6 +180,9 @@ __all__ = [
     "desk_metrics",
     "DeskReport",
     "DeskRow",
+    # services and configuration items
+    "Redundant",
+    "ServiceModel",
     # problems
     "find_recurring",
     "Problem",

@@ -38,7 +38,13 @@ from ._report import format_duration, html_table, text_table
 from ._time import from_us, td_us, to_duration_us, to_timedelta, to_us
 from ._window import ServiceWindow, as_window
 
-__all__ = ["SRE_WORKBOOK_RULES", "BurnRateAlert", "BurnRateRule", "ErrorBudget"]
+__all__ = [
+    "BURN_RATE_RULES",
+    "SRE_WORKBOOK_RULES",
+    "BurnRateAlert",
+    "BurnRateRule",
+    "ErrorBudget",
+]
 
 _HOUR = 3_600_000_000
 _MINUTE = 60_000_000
@@ -111,6 +117,18 @@ minutes); open a ticket on 10% in 3 days (6 hours). For a 30-day period the
 thresholds are the familiar 14.4, 6 and 1; here they are computed from the
 budget's own period.
 """
+
+BURN_RATE_RULES: tuple[BurnRateRule, ...] = (
+    SRE_WORKBOOK_RULES[0],
+    SRE_WORKBOOK_RULES[1],
+    BurnRateRule(Fraction(10, 100), timedelta(days=1), timedelta(hours=2), "ticket"),
+    SRE_WORKBOOK_RULES[2],
+)
+"""The four burn-rate pairs of the SRE Workbook's table, which ``itilkit.export`` writes
+as Prometheus alerts by default: :data:`SRE_WORKBOOK_RULES` and the ticket rule the
+table lists between them, 10% of the budget in a day (short window 2 hours). For a
+30-day period the burn rates are 14.4 (1 h / 5 min), 6 (6 h / 30 min), 3 (1 d / 2 h)
+and 1 (3 d / 6 h)."""
 
 
 @attrs.frozen
@@ -311,9 +329,10 @@ class ErrorBudget:
     def from_openslo(cls, text: str) -> ErrorBudget:
         """The budget an OpenSLO v1 ``SLO`` document describes (see
         :func:`itilkit.export.from_openslo`)."""
-        from ._slo_export import from_openslo
+        from ._slo_export import read_openslo
 
-        return from_openslo(text)
+        budget: ErrorBudget = read_openslo(text, cls)
+        return budget
 
     def _repr_html_(self) -> str:
         """The budget for Jupyter: its figures, and the burn rates that alert over its period.

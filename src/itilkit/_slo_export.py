@@ -48,9 +48,8 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from ._budget import SRE_WORKBOOK_RULES, BurnRateRule, ErrorBudget
 from ._calendar import HolidayCalendar, parse_date
 from ._errors import InvalidValueError, ItilkitError, MissingDependencyError
 from ._intervals import Intervals, merge, subtract
@@ -72,11 +71,12 @@ from ._time import (
 from ._window import ServiceWindow, as_window
 
 __all__ = [
-    "BURN_RATE_RULES",
+    "BudgetLike",
+    "RuleLike",
     "alertmanager_time_intervals",
-    "from_openslo",
     "open_condition",
     "prometheus_rules",
+    "read_openslo",
     "to_openslo",
 ]
 
@@ -94,19 +94,38 @@ _WINDOW_ANNOTATION = "itilkit.io/service-window"
 _OBJECTIVE_ANNOTATION = "itilkit.io/objective"
 _WINDOW_PLACEHOLDER = "{{window}}"
 
-BURN_RATE_RULES: tuple[BurnRateRule, ...] = (
-    SRE_WORKBOOK_RULES[0],
-    SRE_WORKBOOK_RULES[1],
-    BurnRateRule(Fraction(10, 100), timedelta(days=1), timedelta(hours=2), "ticket"),
-    SRE_WORKBOOK_RULES[2],
-)
-"""The four burn-rate pairs :func:`prometheus_rules` writes by default.
 
-The SRE Workbook's three rules (:data:`~itilkit.SRE_WORKBOOK_RULES`) and the
-ticket rule its table lists between them: 10% of the budget in a day (short
-window 2 hours). For a 30-day period the burn rates are 14.4 (1 h / 5 min),
-6 (6 h / 30 min), 3 (1 d / 2 h) and 1 (3 d / 6 h).
-"""
+class BudgetLike(Protocol):
+    """What the export reads of an :class:`~itilkit.ErrorBudget` (this module is reached
+    from its methods, so it names the class's attributes rather than importing it)."""
+
+    @property
+    def objective(self) -> Fraction: ...
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def end(self) -> datetime: ...
+    @property
+    def window(self) -> ServiceWindow: ...
+    @property
+    def period(self) -> timedelta: ...
+
+
+class RuleLike(Protocol):
+    """What the export reads of a :class:`~itilkit.BurnRateRule`."""
+
+    @property
+    def budget_fraction(self) -> Fraction: ...
+    @property
+    def long_window(self) -> timedelta: ...
+    @property
+    def short_window(self) -> timedelta: ...
+    @property
+    def severity(self) -> str: ...
+    def threshold(self, period: timedelta) -> Fraction: ...
+
+
+B = TypeVar("B")
 
 
 # -- shared helpers --------------------------------------------------------------------
@@ -158,10 +177,14 @@ def _name(value: object, field: str = "name") -> str:
     return value
 
 
-def _budget(value: object) -> ErrorBudget:
-    if not isinstance(value, ErrorBudget):
+_BUDGET_FIELDS = ("objective", "start", "end", "window", "period")
+_RULE_FIELDS = ("budget_fraction", "long_window", "short_window", "severity", "threshold")
+
+
+def _budget(value: object) -> BudgetLike:
+    if isinstance(value, type) or not all(hasattr(value, f) for f in _BUDGET_FIELDS):
         raise InvalidValueError("budget", "an ErrorBudget", value)
-    return value
+    return value  # type: ignore[return-value]
 
 
 def decimal_text(value: Fraction) -> str:
@@ -274,7 +297,7 @@ def _advance(start_us: int, naive: datetime, count: int, unit: str, tz: Zone) ->
     return boundary_to_us(_add_months(naive, count * _MONTHS[unit]), tz)
 
 
-def _shorthand(budget: ErrorBudget, naive: datetime, tz: Zone) -> str:
+def _shorthand(budget: BudgetLike, naive: datetime, tz: Zone) -> str:
     start_us, end_us = to_us(budget.start), to_us(budget.end)
     end_naive = local_datetime(end_us, tz).replace(tzinfo=None)
     months = (end_naive.year - naive.year) * 12 + end_naive.month - naive.month
@@ -292,7 +315,7 @@ def _shorthand(budget: ErrorBudget, naive: datetime, tz: Zone) -> str:
 
 
 def to_openslo(
-    budget: ErrorBudget, *, name: str, service: str, indicator_ref: str | None = None
+    budget: BudgetLike, *, name: str, service: str, indicator_ref: str | None = None
 ) -> str:
     """The budget as an OpenSLO v1 ``SLO`` document (YAML); :func:`from_openslo` reads it back.
 
@@ -431,7 +454,7 @@ def _objective(item: Mapping[str, Any], annotations: Mapping[str, Any]) -> Fract
     return ratio
 
 
-def from_openslo(text: str) -> ErrorBudget:
+def read_openslo(text: str, make: Any) -> Any:
     """The :class:`~itilkit.ErrorBudget` an OpenSLO v1 ``SLO`` document describes.
 
     The document (or the one ``kind: SLO`` document of a YAML stream) needs a
@@ -440,7 +463,7 @@ def from_openslo(text: str) -> ErrorBudget:
 
     >>> from itilkit import ErrorBudget
     >>> budget = ErrorBudget("99.9%", start="2026-03-01T00:00Z", end="2026-03-31T00:00Z")
-    >>> from_openslo(to_openslo(budget, name="checkout", service="shop")) == budget
+    >>> read_openslo(to_openslo(budget, name="checkout", service="shop"), ErrorBudget) == budget
     True
     """
     documents = [d for d in _load_all(text, "text") if d is not None]
@@ -494,9 +517,7 @@ def from_openslo(text: str) -> ErrorBudget:
         ) from None
     if end_us - start_us > _MAX_PERIOD_US:
         raise InvalidValueError("spec.timeWindow[0].duration", "at most ten years", duration)
-    return ErrorBudget(
-        objective, start=from_us(start_us, tz), end=from_us(end_us, tz), window=window
-    )
+    return make(objective, start=from_us(start_us, tz), end=from_us(end_us, tz), window=window)
 
 
 # -- Prometheus -----------------------------------------------------------------------------
@@ -633,7 +654,7 @@ def _condition_spans(per_day: list[list[tuple[int, int]]], lo: int, hi: int) -> 
     return merge(out)
 
 
-def open_condition(budget: ErrorBudget) -> str | None:
+def open_condition(budget: BudgetLike) -> str | None:
     """PromQL open exactly when the budget's window is, over its period; None for 24x7.
 
     Weekly hours become ``day_of_week()`` and ``hour()`` conditions in UTC, one
@@ -690,14 +711,12 @@ def _template(value: object, field: str) -> str:
     return value.strip()
 
 
-def _rule_list(rules: Iterable[BurnRateRule] | None) -> tuple[BurnRateRule, ...]:
-    if rules is None:
-        return BURN_RATE_RULES
+def _rule_list(rules: Iterable[RuleLike]) -> tuple[RuleLike, ...]:
     if isinstance(rules, str | bytes) or not isinstance(rules, Iterable):
         raise InvalidValueError("rules", "an iterable of BurnRateRule", rules)
     out = tuple(rules)
     for i, rule in enumerate(out):
-        if not isinstance(rule, BurnRateRule):
+        if isinstance(rule, type) or not all(hasattr(rule, f) for f in _RULE_FIELDS):
             raise InvalidValueError(f"rules[{i}]", "a BurnRateRule", rule)
     if not out:
         raise InvalidValueError("rules", "at least one BurnRateRule", rules)
@@ -705,12 +724,12 @@ def _rule_list(rules: Iterable[BurnRateRule] | None) -> tuple[BurnRateRule, ...]
 
 
 def prometheus_rules(
-    budget: ErrorBudget,
+    budget: BudgetLike,
     *,
     good: str,
     total: str,
     name: str,
-    rules: Iterable[BurnRateRule] | None = None,
+    rules: Iterable[RuleLike],
 ) -> str:
     """A Prometheus rule file: error-ratio recording rules and multiwindow burn-rate alerts.
 
@@ -725,6 +744,7 @@ def prometheus_rules(
     gates the alerts with ``itilkit:slo_window:open`` (see :func:`open_condition`).
 
     >>> from itilkit import ErrorBudget
+    >>> from itilkit.export import prometheus_rules  # the SRE Workbook's rules by default
     >>> budget = ErrorBudget("99.9%", start="2026-03-01T00:00Z", end="2026-03-31T00:00Z")
     >>> text = prometheus_rules(budget, good='sum(rate(http_requests_total{code!~"5.."}[{{window}}]))',
     ...                         total="sum(rate(http_requests_total[{{window}}]))", name="checkout")
