@@ -29,7 +29,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 from dateutil import rrule as rrule_lib
@@ -49,8 +49,13 @@ from ._time import (
 
 if TYPE_CHECKING:
     from ._change import ChangeRequest
-    from ._change_calendar import ChangeCalendar
-    from ._window import ServiceWindow
+
+# The window and the calendar call in here from their methods; naming their classes
+# would tie this edge back to them, so they travel as what they are to this module.
+ServiceWindow: TypeAlias = Any
+"""A :class:`~itilkit.ServiceWindow` (its ``spans``, ``tz`` and constructors are used)."""
+ChangeCalendar: TypeAlias = Any
+"""A :class:`~itilkit.ChangeCalendar` (its freezes and maintenance windows are used)."""
 
 __all__ = ["MAX_EXPANDED_OCCURRENCES", "calendar_to_ics", "window_from_ics", "window_to_ics"]
 

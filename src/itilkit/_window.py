@@ -752,7 +752,8 @@ class ServiceWindow:
         """
         from ._ics import window_from_ics
 
-        return window_from_ics(cls, text, tz=tz)
+        window: ServiceWindow = window_from_ics(cls, text, tz=tz)
+        return window
 
     def in_zone(self, tz: str | Zone) -> ServiceWindow:
         """The same set of time, with results given in another zone.
