@@ -50,13 +50,20 @@ def schema(name: str) -> dict[str, Any]:
 
     ``"sla"`` is the document :meth:`SLA.from_dict <itilkit.Agreement.from_dict>`
     reads and :meth:`SLA.to_dict <itilkit.Agreement.to_dict>` writes (OLAs and
-    underpinning contracts share it). Each call returns a fresh deep copy, so
+    underpinning contracts share it); ``"service_model"`` the one
+    :meth:`ServiceModel.from_dict <itilkit.ServiceModel.from_dict>` reads;
+    ``"report"`` what :meth:`ComplianceReport.to_dict
+    <itilkit.ComplianceReport.to_dict>` (and ``itilkit report --format json``)
+    writes; ``"review"`` what :meth:`ServiceReview.to_dict
+    <itilkit.ServiceReview.to_dict>` writes. Each call returns a fresh deep copy, so
     changing it changes nothing for the next caller. Write it to a file and
     point an editor at it (VS Code's ``json.schemas`` setting, or a
     ``#:schema`` comment in a TOML file) to have SLA files checked as they are
     typed; a ``"$schema"`` key inside the document itself is an unknown key
     to the reader.
 
+    >>> sorted(n for n in ("sla", "service_model", "report", "review") if schema(n))
+    ['report', 'review', 'service_model', 'sla']
     >>> sla = schema("sla")
     >>> sla["title"], sla["required"]
     ('itilkit service level agreement', ['name', 'window', 'targets'])
