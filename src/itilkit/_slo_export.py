@@ -53,7 +53,7 @@ from typing import Any, Protocol, TypeVar
 from ._calendar import HolidayCalendar, parse_date
 from ._errors import InvalidValueError, ItilkitError, MissingDependencyError
 from ._intervals import Intervals, merge, subtract
-from ._ratio import format_decimal, format_percent, parse_ratio
+from ._ratio import format_decimal, format_percent, parse_ratio, ratio_text
 from ._spec import DAY, DayHours, WeekHours, parse_ranges, parse_week
 from ._time import (
     US_PER_SECOND,
@@ -193,24 +193,8 @@ def decimal_text(value: Fraction) -> str:
     >>> decimal_text(Fraction(72, 5) * Fraction(1, 1000)), decimal_text(Fraction(1, 3))
     ('0.0144', '(1 / 3)')
     """
-    denominator = value.denominator
-    twos = fives = 0
-    while denominator % 2 == 0:
-        denominator //= 2
-        twos += 1
-    while denominator % 5 == 0:
-        denominator //= 5
-        fives += 1
-    if denominator != 1:
-        return f"({value.numerator} / {value.denominator})"
-    places = max(twos, fives)
-    scaled = value.numerator * 10**places // value.denominator
-    sign = "-" if scaled < 0 else ""
-    digits = str(abs(scaled))
-    if places == 0:
-        return sign + digits
-    digits = digits.rjust(places + 1, "0")
-    return f"{sign}{digits[:-places]}.{digits[-places:]}"
+    text = ratio_text(value)  # the library's one exact decimal writer
+    return f"({value.numerator} / {value.denominator})" if "/" in text else text
 
 
 def _prom_duration(delta: timedelta) -> str:
