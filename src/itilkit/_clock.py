@@ -42,7 +42,7 @@ import pendulum
 
 from ._clock_rules import NEVER, BusinessDays, Clock, Fields, Test
 from ._errors import InvalidValueError, NoOpenTimeError
-from ._incident import HoldReason, State
+from ._incident import HoldReason, State, carried_changes
 from ._priority import Priority
 from ._ratio import format_percent, ratio_text
 from ._report import format_duration, html_table, iso, iso_duration, text_table
@@ -455,7 +455,7 @@ class Timeline:
     at their instant (one update) or stand as updates of their own.
     """
 
-    __slots__ = ("_events", "as_of", "carried", "moves", "opened", "priorities")
+    __slots__ = ("_events", "as_of", "incident", "moves", "opened", "priorities")
 
     def __init__(self, incident: Incident, as_of: int) -> None:
         opened = incident.opened_at_us
@@ -479,7 +479,7 @@ class Timeline:
             cursor = t
         self.moves = moves
         self.priorities = [(c.at_us, c.priority) for c in incident.priority_history]
-        self.carried = incident.carried
+        self.incident = incident
         self._events: dict[frozenset[str], list[Event]] = {}
 
     def priority_at(self, t: int) -> tuple[Priority, int]:
@@ -517,21 +517,7 @@ class Timeline:
         return out
 
     def _with_fields(self, names: frozenset[str]) -> list[Event]:
-        changes: list[tuple[int, str, str | None]] = []
-        cursor, data, as_of = self.opened, self.carried, self.as_of
-        for i in range(0, len(data), 3):
-            t = data[i + 1]
-            assert isinstance(t, int)
-            if t < cursor:
-                t = cursor
-            if t > as_of:
-                break
-            cursor = t
-            name = data[i]
-            if name in names:
-                value = data[i + 2]
-                assert isinstance(name, str) and not isinstance(value, int)
-                changes.append((t, name, value))
+        changes = [c for c in carried_changes(self.incident, self.as_of) if c[1] in names]
         out: list[Event] = []
         values: dict[str, str] = {}
         state: State = State.NEW

@@ -74,7 +74,7 @@ import attrs
 import pendulum
 
 from ._errors import InvalidValueError, MissingDependencyError, items_of
-from ._incident import CARRIED_FIELDS, Incident, State
+from ._incident import CARRIED_FIELDS, Incident, State, carried_changes
 from ._ratio import format_percent, positive_ratio, ratio_text
 from ._report import format_duration, html_table, iso, markdown_table, text_table
 from ._time import (
@@ -152,22 +152,7 @@ def _reopens(inc: Incident, t: int) -> int:
 def _values(inc: Incident, field: str, t: int) -> list[str | None]:
     """The values the carried ``field`` took at or before ``t``, in recorded order (a change
     dated before the one it follows, or before the opening, is moved up to it)."""
-    out: list[str | None] = []
-    cursor = inc.opened_at_us
-    data = inc.carried
-    for i in range(0, len(data), 3):
-        if data[i] != field:
-            continue
-        at = data[i + 1]
-        assert isinstance(at, int)
-        if at < cursor:
-            at = cursor
-        if at > t:
-            break
-        value = data[i + 2]
-        out.append(value if isinstance(value, str) else None)
-        cursor = at
-    return out
+    return [value for _, name, value in carried_changes(inc, t) if name == field]
 
 
 def _path(values: Iterable[str | None]) -> tuple[str, ...]:

@@ -59,6 +59,7 @@ __all__ = [
     "PriorityChange",
     "State",
     "Transition",
+    "carried_changes",
 ]
 
 
@@ -772,6 +773,26 @@ class Incident:
             ]
             out += html_table(["at", "anomaly", "message"], rows, title="Anomalies")
         return out
+
+
+def carried_changes(incident: Incident, until: int) -> list[tuple[int, str, str | None]]:
+    """The changes of carried fields up to ``until`` (microseconds), as ``(at, field,
+    value)`` in recorded order; a change dated before the one it follows, or before the
+    opening, is moved up to it (as clocks treat steps), so the instants never go back."""
+    out: list[tuple[int, str, str | None]] = []
+    cursor, data = incident.opened_at_us, incident.carried
+    for i in range(0, len(data), 3):
+        at = data[i + 1]
+        assert isinstance(at, int)
+        if at < cursor:
+            at = cursor
+        if at > until:
+            break
+        cursor = at
+        name, value = data[i], data[i + 2]
+        assert isinstance(name, str) and not isinstance(value, int)
+        out.append((at, name, value))
+    return out
 
 
 def _event(item: object, index: int) -> tuple[object, State, HoldReason | None]:
