@@ -232,11 +232,11 @@ class ClockLog:
 
     __slots__ = (
         "elapsed",
-        "group",
+        "given",
         "ids",
+        "incidents",
         "metrics",
         "priorities",
-        "service",
         "stages",
         "start",
         "stop",
@@ -245,6 +245,8 @@ class ClockLog:
 
     def __init__(self) -> None:
         self.ids: list[str] = []
+        self.incidents: list[Incident] = []
+        self.given: Mapping[str, object] = {}
         self.metrics: list[MetricKey] = []
         self.priorities: list[Priority] = []
         self.stages: list[str] = []
@@ -252,8 +254,17 @@ class ClockLog:
         self.elapsed = array("q")
         self.start = array("q")
         self.stop = array("q")
-        self.group: list[str | None] = []
-        self.service: list[str | None] = []
+
+    @property
+    def group(self) -> list[str | None]:
+        """Each clock's incident's ``group`` (read when asked: the tally only keeps the
+        incident)."""
+        return [_group_and_service(inc, self.given)[0] for inc in self.incidents]
+
+    @property
+    def service(self) -> list[str | None]:
+        """Each clock's incident's ``service``."""
+        return [_group_and_service(inc, self.given)[1] for inc in self.incidents]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -856,7 +867,8 @@ def tally(
     log = ClockLog()
     ids, log_metrics, log_priorities, stages = log.ids, log.metrics, log.priorities, log.stages
     targets, elapsed, starts, stops = log.target, log.elapsed, log.start, log.stop
-    groups, services = log.group, log.service
+    log.given = given
+    incidents_of = log.incidents
     plans = [plan(rules, m) for m in metrics]
     if isinstance(incidents, str | bytes) or not isinstance(incidents, Iterable):
         raise InvalidValueError("incidents", "an iterable of Incident", incidents)
@@ -879,7 +891,6 @@ def tally(
             counts["cancelled"] += 1
             cancelled_ids.append(incident.id)
             continue
-        group, service = _group_and_service(incident, given)
         for m, rs in found:
             if not rs:
                 counts["not_started"] += 1
@@ -907,8 +918,7 @@ def tally(
                 elapsed.append(r.elapsed)
                 starts.append(r.start)
                 stops.append(_NAT if r.stop is None else r.stop)
-                groups.append(group)
-                services.append(service)
+                incidents_of.append(incident)
     order = {m: i for i, m in enumerate(rules.clocks)}
     return ComplianceReport(
         sla=name,
