@@ -22,7 +22,14 @@ import pendulum
 import pytest
 
 import itilkit
-from itilkit import SLA, AvailabilityReport, ComplianceReport, Outage, RecurringOverload
+from itilkit import (
+    SLA,
+    AvailabilityReport,
+    BiggestOutage,
+    ComplianceReport,
+    Outage,
+    RecurringOverload,
+)
 from itilkit._capacity import load_grid
 from itilkit._demo import _data, _sample_log, last_instant
 from itilkit._ratio import format_percent, percent_text
@@ -51,6 +58,13 @@ class TrendRow:
     compliance: Fraction | None
 
 
+def alone(outage: Outage, report: AvailabilityReport) -> Fraction:
+    """The downtime one outage counts in March's agreed hours, on its own."""
+    return itilkit.measure_availability(
+        [outage], window=report.window, start=MARCH[0], end=MARCH[1]
+    ).downtime_us
+
+
 @dataclass(frozen=True)
 class FakeReview:
     """The attributes :func:`review_page` reads (``ReviewView``), and nothing else."""
@@ -68,6 +82,7 @@ class FakeReview:
     problems: tuple[object, ...] = ()
     actions: tuple[Action, ...] = ()
     trend: tuple[TrendRow, ...] = field(default=())
+    biggest_outages: tuple[BiggestOutage, ...] = ()
 
 
 def _text(name: str) -> str:
@@ -150,6 +165,17 @@ def make_review() -> FakeReview:
             TrendRow("January 2026", Fraction(995, 1000), Fraction(3, 5)),
             TrendRow("February 2026", Fraction(96, 100), Fraction(1, 2)),
             TrendRow("March 2026", avail.ratio, comp.rate),
+        ),
+        # Each unplanned outage measured alone in March's agreed hours, biggest first.
+        biggest_outages=tuple(
+            sorted(
+                (
+                    BiggestOutage(o, alone(o, avail))
+                    for o in avail.outages
+                    if not o.planned and alone(o, avail) > 0
+                ),
+                key=lambda b: -b.downtime_us,
+            )
         ),
     )
 
@@ -419,3 +445,83 @@ def test_the_browser_is_found_where_debian_puts_it() -> None:
     if found is None:
         pytest.skip("Debian's chromium is not installed (apt install chromium)")
     assert Path(found).name == "chromium"
+
+
+class TestReviewFindings:
+    """What an independent review found in the page and the verdict; values by hand."""
+
+    def sla(self) -> SLA:
+        return SLA(
+            "S",
+            window=itilkit.ServiceWindow.always(tz="UTC"),
+            targets=[itilkit.Target("resolution", "PT8H")],
+            availability="90%",
+        )
+
+    def test_biggest_outages_are_the_periods_own(self) -> None:
+        """March 2026 on 24x7: FEB-ONLY lies outside; STRADDLE (28 Feb 20:00 - 1 Mar
+        02:00) counts its 2 h inside March; MAR counts 1 h."""
+        outages = [
+            Outage("2026-02-28T20:00Z", "2026-03-01T02:00Z", id="STRADDLE"),
+            Outage("2026-02-10T00:00Z", "2026-02-10T10:00Z", id="FEB-ONLY"),
+            Outage("2026-03-10T00:00Z", "2026-03-10T01:00Z", id="MAR"),
+        ]
+        review = itilkit.ServiceReview.build(
+            "shop", period="2026-03", sla=self.sla(), outages=outages, previous=1
+        )
+        page = review.to_html()
+        assert "FEB-ONLY" not in page
+        table = page[page.index("Biggest outages") :]
+        assert table.index("STRADDLE") < table.index("MAR")
+        assert "2h 00m" in table and "1h 00m" in table
+
+    def test_capacity_advice_says_how_long(self) -> None:
+        """Load at 99% on weekdays 18:30-22:00 (every 10 minutes, else 50%): 3h 30m."""
+        samples = []
+        for day in range(2, 28):
+            if datetime(2026, 3, day).weekday() >= 5:
+                continue
+            for minute in range(0, 24 * 60, 10):
+                high = 18 * 60 + 30 <= minute < 22 * 60
+                at = f"2026-03-{day:02d}T{minute // 60:02d}:{minute % 60:02d}Z"
+                samples.append((at, Fraction(99, 100) if high else Fraction(1, 2)))
+        review = itilkit.ServiceReview.build(
+            "shop", period="2026-03", sla=self.sla(), samples=samples, previous=0
+        )
+        assert [p.spec for p in review.overloads] == ["Mon-Fri 18:30-22:00"]
+        assert "For 3h 30m from 18:30" in review.to_html()
+
+    def test_a_credit_and_a_budget_are_not_more_missed_targets(self) -> None:
+        """Weekdays 09-17 UTC (22 x 8 = 176 h in March), 4 h down: 172/176 = 97.727%
+        against 99%: one target missed; the credit owed and the budget follow from it."""
+        window = itilkit.ServiceWindow.weekly("Mon-Fri 09:00-17:00", tz="UTC")
+        sla = SLA("S", window=window, targets=[itilkit.Target("resolution", "PT8H")],
+                  availability="99%")  # fmt: skip
+        review = itilkit.ServiceReview.build(
+            "shop",
+            period="2026-03",
+            sla=sla,
+            outages=[Outage("2026-03-10T09:00Z", "2026-03-10T13:00Z")],
+            credit_schedule=itilkit.CreditSchedule.of({"99%": "10%"}),
+            previous=0,
+        )
+        assert review.availability.ratio == Fraction(172, 176)
+        assert review.summary_sentences[0].startswith("Is IT doing well? Not entirely: 1 target")
+
+    def test_nothing_measured_is_not_every_target_met(self) -> None:
+        window = itilkit.ServiceWindow.weekly("Mon-Fri 09:00-17:00", tz="UTC")
+        sla = SLA("S", window=window, targets=[itilkit.Target("resolution", "PT8H")],
+                  availability="99%")  # fmt: skip
+        review = itilkit.ServiceReview.build(
+            "shop", period=("2026-03-07T00:00Z", "2026-03-09T00:00Z"), sla=sla, previous=0
+        )
+        assert review.summary_sentences[0].startswith("Is IT doing well? Nothing was measured")
+
+    def test_a_recovery_objective_of_another_service_is_refused(self) -> None:
+        with pytest.raises(itilkit.InvalidValueError, match="objectives for the service reviewed"):
+            itilkit.ServiceReview.build(
+                "shop",
+                period="2026-03",
+                sla=self.sla(),
+                recovery=itilkit.RecoveryObjective("db", rto="PT1H", rpo="PT1H"),
+            )

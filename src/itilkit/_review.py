@@ -795,11 +795,26 @@ class ServiceReview:
         in_period = tuple(
             o for o in mine_outages if o.end_us > current.start_us and o.start_us < current.end_us
         )
-        recovery_report = (
-            None
-            if recovery is None
-            else check_recovery(recovery, {service: in_period}, recovery_points=recovery_points)
-        )
+        recovery_report = None
+        if recovery is not None:
+            objectives = (recovery,) if isinstance(recovery, RecoveryObjective) else recovery
+            objectives = items_of(
+                objectives,
+                RecoveryObjective,
+                "recovery",
+                "recovery objectives of the service reviewed",
+                "a RecoveryObjective",
+            )
+            for objective in objectives:
+                if objective.service != service:
+                    raise InvalidValueError(
+                        "recovery",
+                        f"objectives for the service reviewed ({service!r})",
+                        objective.service,
+                    )
+            recovery_report = check_recovery(
+                objectives, {service: in_period}, recovery_points=recovery_points
+            )
         credit = None if credit_schedule is None else credits(credit_schedule, availability)
 
         review = cls(
@@ -936,11 +951,18 @@ class ServiceReview:
         return tuple(out)
 
     def _verdict(self) -> str:
-        missed = [a for a in self.actions if a.severity == "high"]
+        # Targets are the agreed objectives and SLA targets; a credit owed or a budget
+        # overspent follows from a missed target and is not a second one.
+        missed = [a for a in self.actions if a.kind in ("target_missed", "recovery_missed")]
         others = len(self.actions) - len(missed)
         if missed:
             return f"Is IT doing well? Not entirely: {_count(len(missed), 'target')} missed" + (
-                f" and {_count(others, 'improvement')} to make." if others else "."
+                f" and {_count(others, 'other finding')} to act on." if others else "."
+            )
+        if self.availability.ratio is None and not self.compliance.breached + self.compliance.met:
+            return (
+                "Is IT doing well? Nothing was measured: the period holds no agreed service"
+                " time and no decided SLA clock."
             )
         if self.actions:
             return (

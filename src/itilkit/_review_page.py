@@ -192,6 +192,15 @@ class TrendView(Protocol):
     def compliance(self) -> Fraction | None: ...
 
 
+class BiggestView(Protocol):
+    """One of the period's biggest outages (:class:`~itilkit.BiggestOutage`)."""
+
+    @property
+    def outage(self) -> OutageView: ...
+    @property
+    def downtime(self) -> timedelta: ...
+
+
 class ReviewView(Protocol):
     """Everything :func:`review_page` reads of a service review.
 
@@ -231,6 +240,8 @@ class ReviewView(Protocol):
     def actions(self) -> Sequence[ActionView]: ...
     @property
     def trend(self) -> Sequence[TrendView]: ...
+    @property
+    def biggest_outages(self) -> Sequence[BiggestView]: ...
 
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -435,18 +446,15 @@ def _availability(review: ReviewView) -> str:
             f"{BELOW}: below target. The axis starts above 0 to show the difference.",
         )
     )
-    unplanned = [o for o in report.outages if not o.planned]
-    counted = sorted(
-        ((td_us(report.window.business_time(o.start, o.end)) * o.impact, o) for o in unplanned),
-        key=lambda item: (-item[0], item[1].start),
-    )
-    if counted:
+    biggest = review.biggest_outages  # the review's own figures, measured in the period
+    if biggest:
         table = _Table(
             ["Outage", "Start", "End", "Length", "Impact", "In agreed hours"],
             [False, False, False, True, True, True],
-            f"Biggest outages ({min(TOP, len(counted))} of {len(counted)} unplanned)",
+            f"Biggest outages in the period ({len(biggest)} of {report.failures} failures)",
         )
-        for lost, o in counted[:TOP]:
+        for b in biggest:
+            o = b.outage
             table.add(
                 [
                     o.id or "(no id)",
@@ -454,13 +462,14 @@ def _availability(review: ReviewView) -> str:
                     _when(o.end),
                     format_duration(o.end - o.start),
                     format_percent(o.impact, 1),
-                    format_duration(round(lost)),
+                    format_duration(b.downtime),
                 ]
             )
         parts.append(table.html())
         parts.append(
-            '<p class="note">"In agreed hours" is the outage\'s own time inside the service '
-            "window, weighted by its impact; overlapping outages count once in the total.</p>"
+            '<p class="note">"In agreed hours" is the downtime the outage counted alone in '
+            "the period's agreed service time, weighted by its impact; overlapping outages "
+            "count once in the total.</p>"
         )
     else:
         parts.append(_none("No unplanned outage was recorded."))
@@ -598,9 +607,20 @@ def _capacity(review: ReviewView) -> str:
     return _section("capacity", "Capacity", "".join(parts))
 
 
+def _zone_text(start: datetime, end: datetime) -> str:
+    """The period's zone: its name when it has one, and the UTC offset at each end."""
+    name = getattr(start.tzinfo, "name", None) or getattr(start.tzinfo, "key", None)
+    offsets = [f"UTC{_offset(start)}"]
+    if _offset(end) != _offset(start):
+        offsets.append(f"UTC{_offset(end)} at the end")
+    return ", ".join([*([str(name)] if name else []), *offsets])
+
+
 def _overload_advice(p: OverloadView) -> str:
-    hours = len(_hours(p.start, p.end))
-    span = f"{hours} hour{'s' if hours != 1 else ''}"
+    seconds = (p.end.hour * 3600 + p.end.minute * 60 + p.end.second or 86_400) - (
+        p.start.hour * 3600 + p.start.minute * 60 + p.start.second
+    )
+    span = format_duration(timedelta(seconds=seconds % 86_400 or 86_400))
     return (
         f"For {span} from {p.start:%H:%M} ({p.spec}) the load reached "
         f"{format_percent(p.peak, 1)}, on {p.occurrences} days: add capacity or move work "
@@ -752,7 +772,7 @@ def review_page(review: ReviewView) -> str:
         f"<title>{_esc(title)}</title><style>{STYLE}</style></head><body><main>"
         f"<header><h1>Service review: {_esc(review.service)}</h1>"
         f"<p>{_esc(period)}: from {_esc(_when(review.start))} to {_esc(_when(review.end))} "
-        f"(UTC{_esc(_offset(review.start))}, the end excluded)</p>"
+        f"({_esc(_zone_text(review.start, review.end))}, the end excluded)</p>"
         "</header>"
         f"{body}"
         "<footer>Computed exactly by itilkit; percentages are rounded for display only, "
