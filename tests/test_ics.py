@@ -425,3 +425,24 @@ def test_change_with_a_fixed_offset_is_written_in_utc() -> None:
     assert event["DTEND"].dt == datetime(2026, 3, 3, 0, tzinfo=UTC)
     cal = ChangeCalendar(freeze=ServiceWindow.from_spans([], tz="UTC"))
     assert len(events(cal.to_ics([], start="2026-03-01T00:00Z", end="2026-04-01T00:00Z"))) == 0
+
+
+@pytest.mark.parametrize(
+    ("lines", "field"),
+    [
+        (("DTSTART:20260302T090000Z", "DTEND:20260302T100000Z",
+          "RRULE:FREQ=WEEKLY;UNTIL=20261340T000000Z"), "RRULE"),
+        (("DTSTART:20260302T090000Z", "DTEND:20260302T100000Z",
+          "RRULE:FREQ=WEEKLY;UNTIL=20260408T990000Z"), "RRULE"),
+        (("DTSTART:20260302T090000Z", "DURATION:P99999999D"), "DURATION"),
+        (("DTSTART:20260302T090000Z", "DURATION:PT99999999999H"), "DURATION"),
+    ],
+)  # fmt: skip
+def test_impossible_ends_are_named(lines: tuple[str, ...], field: str) -> None:
+    """An UNTIL that is no date, or a DURATION past the year 9999: the line is named."""
+    text = "\r\n".join(
+        ["BEGIN:VCALENDAR", "VERSION:2.0", "BEGIN:VEVENT", "UID:a", "DTSTAMP:20260101T000000Z",
+         *lines, "END:VEVENT", "END:VCALENDAR", ""]
+    )  # fmt: skip
+    with pytest.raises(InvalidValueError, match=f"'{field} \\(line"):
+        ServiceWindow.from_ics(text)

@@ -643,8 +643,16 @@ def _end_of(reader: _Reader, event: dict[str, list[_Line]], start: _When, first:
         stop = end.us() if end.tz is not None else begin
     elif duration is not None:
         days, exact = _duration(duration)
-        wall = start.wall + timedelta(days=days)
-        stop = to_us(wall.replace(tzinfo=start.tz, fold=0)) + exact
+        try:
+            wall = start.wall + timedelta(days=days)
+            stop = to_us(wall.replace(tzinfo=start.tz, fold=0)) + exact
+            local_datetime(stop, start.tz)  # a real instant, within the years 1 to 9999
+        except (ValueError, OverflowError):
+            raise InvalidValueError(
+                f"DURATION (line {duration.number})",
+                "a duration that ends within the years 1 to 9999",
+                duration.value,
+            ) from None
     elif start.is_date:
         stop = to_us((start.wall + timedelta(days=1)).replace(tzinfo=start.tz, fold=0))
     else:
@@ -685,10 +693,18 @@ def _rule_text(reader: _Reader, event: dict[str, list[_Line]], start: _When) -> 
                     rule_line.value,
                 )
             year, month, day, hh, mm, ss, z = moment.groups()
-            wall = datetime(int(year), int(month), int(day), int(hh or 23), int(mm or 59))
-            wall = wall.replace(second=int(ss or 59))
-            if z:  # UTC, as RFC 5545 wants with a TZID start: read in the start's wall time
-                wall = local_datetime(to_us(wall.replace(tzinfo=UTC)), tz).replace(tzinfo=None)
+            try:
+                wall = datetime(int(year), int(month), int(day), int(hh or 23), int(mm or 59))
+                wall = wall.replace(second=int(ss or 59))
+                if z:  # UTC, as RFC 5545 wants with a TZID start: read in the start's wall time
+                    utc = to_us(wall.replace(tzinfo=UTC))
+                    wall = local_datetime(utc, tz).replace(tzinfo=None)
+            except (ValueError, OverflowError):
+                raise InvalidValueError(
+                    f"RRULE (line {rule_line.number})",
+                    "an UNTIL that is a real date and time",
+                    rule_line.value,
+                ) from None
             part = f"UNTIL={_wall_text(wall)}"
         parts.append(part)
     lines = [f"DTSTART:{_wall_text(start.wall)}", "RRULE:" + ";".join(parts)]
