@@ -235,17 +235,36 @@ class TestServiceOutages:
         assert spans(model.service_outages("S", down)) == [(30, 60, Fraction(1, 2), False)]
 
     def test_planned_only_where_every_contributing_outage_is_planned(self) -> None:
+        """In series a's planned 0-60 and b's unplanned 30-90, both full: b contributes
+        from 30, so 0-30 planned and 30-90 unplanned."""
         model = ServiceModel(["S"], ["a", "b"], {"S": ["a", "b"]})
         down = {"a": [out(0, 60, planned=True)], "b": [out(30, 90)]}
         assert spans(model.service_outages("S", down)) == [
             (0, 30, Fraction(1), True),
             (30, 90, Fraction(1), False),
         ]
+        # A 10% unplanned degradation inside full maintenance contributes nothing to it.
+        down = {"a": [out(0, 60, planned=True)], "b": [out(30, 45, impact="10%")]}
+        assert spans(model.service_outages("S", down)) == [(0, 60, Fraction(1), True)]
         group = ServiceModel(["S"], ["a", "b"], {"S": [Redundant(["a", "b"])]})
         down = {"a": [out(0, 60, planned=True)], "b": [out(30, 90)]}
         assert spans(group.service_outages("S", down)) == [(30, 60, Fraction(1), False)]
         down = {"a": [out(0, 60, planned=True)], "b": [out(30, 90, planned=True)]}
         assert spans(group.service_outages("S", down)) == [(30, 60, Fraction(1), True)]
+
+    def test_one_cis_maintenance_keeps_what_happens_in_it(self) -> None:
+        """One CI, planned 0-60 with an unplanned failure 30-45 inside it: all maintenance,
+        as measure_availability keeps it for the CI itself; a 50% planned outage does not
+        cover a full failure."""
+        single = ServiceModel(["S"], ["a"], {"S": ["a"]})
+        down = {"a": [out(0, 60, planned=True), out(30, 45)]}
+        assert spans(single.service_outages("S", down)) == [(0, 60, Fraction(1), True)]
+        down = {"a": [out(0, 60, impact="50%", planned=True), out(30, 45)]}
+        assert spans(single.service_outages("S", down)) == [
+            (0, 30, Fraction(1, 2), True),
+            (30, 45, Fraction(1), False),
+            (45, 60, Fraction(1, 2), True),
+        ]
 
     def test_outages_carrying_ci(self, erp: ServiceModel) -> None:
         down = [out(0, 30, ci="app"), out(10, 20, ci="web1"), out(10, 20, ci="web2")]
@@ -365,24 +384,26 @@ def brute_state(
     minute: int,
     down: dict[str, list[tuple[int, int, Fraction, bool]]],
 ) -> tuple[Fraction, bool]:
-    """(impact, planned) of a CI or service during one minute, straight from the definitions."""
+    """(impact, planned) of a CI or service during one minute, straight from the definitions:
+    the impact of a group is the ``needed``-th smallest of its members', of a series the
+    largest. A CI is planned when its planned outages alone reach its impact; a group or a
+    series when every part down at its impact or more is planned."""
     if name in CIS:
         covering = [(v, p) for a, b, v, p in down.get(name, []) if a <= minute < b]
         if not covering:
             return Fraction(0), True
-        return max(v for v, _ in covering), all(p for _, p in covering)
+        full = max(v for v, _ in covering)
+        return full, max((v for v, p in covering if p), default=Fraction(0)) >= full
     states = []
     for need in dict(model.relations).get(name, ()):
         if isinstance(need, Redundant):
             members = [brute_state(model, m, minute, down) for m in need.members]
-            impacts = sorted(v for v, _ in members)
-            impact = impacts[need.needed - 1]
-            planned = all(p for v, p in members if v > 0)
-            states.append((impact, planned))
+            full = sorted(v for v, _ in members)[need.needed - 1]
+            states.append((full, all(p for v, p in members if v > 0 and v >= full)))
         else:
             states.append(brute_state(model, need, minute, down))
     impact = max((v for v, _ in states), default=Fraction(0))
-    return impact, all(p for v, p in states if v > 0)
+    return impact, all(p for v, p in states if v > 0 and v >= impact)
 
 
 @settings(max_examples=300, deadline=None)

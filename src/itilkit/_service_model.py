@@ -22,8 +22,8 @@ its worst need, and a redundant group as the ``needed``-th least impaired
 member (the best ``needed`` members carry the load, so the worst of them
 bounds the group; with full outages only, this is exactly "fewer than
 ``needed`` members up"). A service outage is **planned** only where every
-outage contributing to it is planned; one unplanned component outage makes
-the overlap unplanned.
+outage contributing to it is planned (every part down at the service's impact
+or more); within one CI, its maintenance keeps what happens in it.
 """
 
 from __future__ import annotations
@@ -125,48 +125,62 @@ def _need(value: object, field: str) -> Need:
 # --- the timeline sweep ------------------------------------------------------------------
 
 
-def _combine(events: list[tuple[int, int, int, bool]], n: int, needed: int) -> list[Segment]:
+def _level(counts: dict[int, int], zeros: int, needed: int) -> int:
+    """The ``needed``-th smallest impact level when ``zeros`` parts are up (0: enough are)."""
+    if zeros >= needed:
+        return 0
+    rank = needed - zeros  # 1-based, among the parts that are down
+    for level in sorted(counts):
+        rank -= counts[level]
+        if rank <= 0:
+            return level
+    return 0  # pragma: no cover - the counts hold every part that is down
+
+
+def _combine(
+    events: list[tuple[int, int, int, bool]], n: int, needed: int, *, one_ci: bool = False
+) -> list[Segment]:
     """The timeline of ``needed`` of ``n`` parts, from their (time, +1/-1, impact, planned) events.
 
     At any instant, ``n - active`` parts are up (impact 0); the combined impact
-    is the ``needed``-th smallest part impact (0 while enough parts are up),
-    and it is planned only when every part that is down is planned.
+    is the ``needed``-th smallest part impact (0 while enough parts are up).
+    It is planned only where every part that contributes to it (every part
+    down at that impact or more) is planned: a 10% degradation during a full
+    planned outage adds nothing, a full failure of another CI during it makes
+    it unplanned. The outages of one CI (``one_ci``) are one thing under
+    maintenance: planned where its planned outages alone reach the impact, as
+    :func:`~itilkit.measure_availability` keeps a CI's maintenance out of its
+    agreed time with whatever else happens in it.
     """
     events.sort(key=itemgetter(0))
     out: list[Segment] = []
     counts: dict[int, int] = {}
-    active = unplanned = 0
+    planned_counts: dict[int, int] = {}
+    unplanned_counts: dict[int, int] = {}
+    active = 0
     i, total = 0, len(events)
     while i < total:
         t = events[i][0]
         while i < total and events[i][0] == t:
             _, step, v, planned = events[i]
-            left = counts.get(v, 0) + step
-            if left:
-                counts[v] = left
-            else:
-                del counts[v]
+            for table in (counts, planned_counts if planned else unplanned_counts):
+                left = table.get(v, 0) + step
+                if left:
+                    table[v] = left
+                else:
+                    del table[v]
             active += step
-            if not planned:
-                unplanned += step
             i += 1
         if i == total:
             break
-        zeros = n - active
-        if zeros >= needed:
+        impact = _level(counts, n - active, needed)
+        if impact == 0:
             continue
-        rank = needed - zeros  # 1-based, among the parts that are down
-        if len(counts) == 1:
-            (impact,) = counts
-        else:
-            impact = 0
-            for level in sorted(counts):
-                rank -= counts[level]
-                if rank <= 0:
-                    impact = level
-                    break
         nxt = events[i][0]
-        is_planned = unplanned == 0
+        if one_ci:
+            is_planned = max(planned_counts, default=0) >= impact
+        else:
+            is_planned = not any(level >= impact for level in unplanned_counts)
         if out and out[-1][1] == t and out[-1][2] == impact and out[-1][3] == is_planned:
             out[-1] = (out[-1][0], nxt, impact, is_planned)
         else:
@@ -535,7 +549,7 @@ class ServiceModel:
                     level = rank[o.impact.numerator, o.impact.denominator]
                     events.append((o.start_us, 1, level, o.planned))
                     events.append((o.end_us, -1, level, o.planned))
-            out[key] = _combine(events, n, n)
+            out[key] = _combine(events, n, n, one_ci=True)
         return out, impacts, tz, known
 
     def _timeline(self, service: str, by_ci: dict[str, list[Segment]]) -> list[Segment]:
