@@ -614,3 +614,29 @@ class TestAlertmanager:
             [AMTOOL, "check-config", str(path)], capture_output=True, text=True, check=False
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_start_time_in_a_dst_gap_is_refused() -> None:
+    """02:30 on 29 March 2026 does not exist in Berlin (02:00 -> 03:00): refused rather
+    than moved, which would shorten the month by the 30 minutes."""
+    text = """
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: gap
+spec:
+  service: api
+  indicatorRef: gap
+  timeWindow:
+  - duration: 1M
+    calendar:
+      startTime: '2026-03-29 02:30:00'
+      timeZone: Europe/Berlin
+    isRolling: false
+  budgetingMethod: Timeslices
+  objectives:
+  - target: 0.99
+    timeSliceTarget: 1
+"""
+    with pytest.raises(InvalidValueError, match="not in a DST gap"):
+        from_openslo(text)

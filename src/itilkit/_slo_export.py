@@ -492,6 +492,12 @@ def read_openslo(text: str, make: Any) -> Any:
         window = ServiceWindow.from_dict(parsed)
     try:
         start_us = boundary_to_us(naive, tz)
+        if local_datetime(start_us, tz).replace(tzinfo=None) != naive:
+            raise InvalidValueError(
+                "spec.timeWindow[0].calendar.startTime",
+                f"a local time that exists in {zone_name(tz)} (not in a DST gap)",
+                naive.strftime("%Y-%m-%d %H:%M:%S"),
+            )
         end_us = _advance(start_us, naive, int(match[1]), match[2], tz)
     except (OverflowError, ValueError) as exc:
         if isinstance(exc, ItilkitError):
