@@ -640,3 +640,30 @@ spec:
 """
     with pytest.raises(InvalidValueError, match="not in a DST gap"):
         from_openslo(text)
+
+
+def test_a_closure_never_mutes_what_an_override_opens() -> None:
+    """Mon-Fri 22:00-06:00 in Berlin; Monday 2 March 2026 is a holiday, which closes its
+    shift (Mon 22:00 - Tue 06:00); an override opens Tuesday 00:00-08:00. On 3 March the
+    active interval is 00:00-08:00 and the mute interval only 22:00-24:00 (the rest of
+    Monday's closed shift); nothing of 3 March before 08:00 may be muted."""
+    yaml = pytest.importorskip("yaml")
+    window = ServiceWindow.weekly(
+        "Mon-Fri 22:00-06:00",
+        tz="Europe/Berlin",
+        holidays=["2026-03-02"],
+        overrides={"2026-03-03": "00:00-08:00"},
+    )
+    assert "2026-03-03T01:00+01:00" in window
+    text = alertmanager_time_intervals(
+        window, name="ops", start="2026-03-01T00:00+01:00", end="2026-03-08T00:00+01:00"
+    )
+    doc = yaml.safe_load(text)
+    on_the_third = [
+        (interval["name"], [(t["start_time"], t["end_time"]) for t in entry["times"]])
+        for interval in doc["time_intervals"]
+        for entry in interval["time_intervals"]
+        if entry.get("days_of_month") == ["3"]
+    ]
+    assert ("ops", [("00:00", "08:00")]) in on_the_third
+    assert ("ops-closed", [("22:00", "24:00")]) in on_the_third

@@ -932,6 +932,13 @@ def alertmanager_time_intervals(
         closed_days = holidays.dates_in(first, last) if holidays is not None else frozenset()
         minus: dict[date, Intervals] = {}
         plus: dict[date, Intervals] = {}
+        opened: dict[date, Intervals] = {}  # what is really open on each date, shifts split
+        day = first - timedelta(days=1)
+        while day <= last:
+            today, tomorrow = _split_days(merge(list(weekly.day_ranges(day, closed_days))))
+            opened.setdefault(day, []).extend(today)
+            opened.setdefault(day + timedelta(days=1), []).extend(tomorrow)
+            day += timedelta(days=1)
         day = first
         while day <= last:
             pattern = list(weekly.week[day.weekday()])
@@ -946,6 +953,9 @@ def alertmanager_time_intervals(
                     target.setdefault(day + timedelta(days=1), []).extend(tomorrow)
             day += timedelta(days=1)
         active += [_date_entry(d, merge(r), location) for d, r in sorted(plus.items()) if merge(r)]
+        # A closure never mutes what another day opens on that date (an overnight shift
+        # closed by a holiday, on a date an override opens).
+        minus = {d: subtract(merge(r), merge(opened.get(d, []))) for d, r in minus.items()}
         closed = [_date_entry(d, merge(r), location) for d, r in sorted(minus.items()) if merge(r)]
     intervals = [{"name": name, "time_intervals": active}]
     if closed:
