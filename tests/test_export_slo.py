@@ -645,8 +645,9 @@ spec:
 def test_a_closure_never_mutes_what_an_override_opens() -> None:
     """Mon-Fri 22:00-06:00 in Berlin; Monday 2 March 2026 is a holiday, which closes its
     shift (Mon 22:00 - Tue 06:00); an override opens Tuesday 00:00-08:00. On 3 March the
-    active interval is 00:00-08:00 and the mute interval only 22:00-24:00 (the rest of
-    Monday's closed shift); nothing of 3 March before 08:00 may be muted."""
+    active interval is 00:00-08:00 and the mute interval only 22:00-24:00 (the override
+    replaces Tuesday's hours, so its 22:00 shift does not start); nothing of 3 March before
+    08:00 may be muted."""
     yaml = pytest.importorskip("yaml")
     window = ServiceWindow.weekly(
         "Mon-Fri 22:00-06:00",
