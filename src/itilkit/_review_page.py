@@ -30,7 +30,6 @@ from typing import Protocol
 from ._ratio import format_percent, percent_label
 from ._report import format_duration
 from ._svg import BELOW, bar_chart, grouped_bars, heat_map
-from ._time import td_us
 
 __all__ = [
     "ActionView",
