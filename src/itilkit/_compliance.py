@@ -221,7 +221,7 @@ class Term(NamedTuple):
 
 
 class ClockLog:
-    """Every counted clock run of a report, column by column (lean: no object per clock).
+    """Every counted clock run of a report: one tuple per clock, read as columns.
 
     Kept by :func:`tally` for :meth:`ComplianceReport.to_frame`: the incident,
     metric, priority whose target applied, the run's stage (``"met"``,
@@ -230,30 +230,49 @@ class ClockLog:
     and the incident's ``group`` and ``service`` (None when it has none).
     """
 
-    __slots__ = (
-        "elapsed",
-        "given",
-        "ids",
-        "incidents",
-        "metrics",
-        "priorities",
-        "stages",
-        "start",
-        "stop",
-        "target",
-    )
+    __slots__ = ("given", "rows")
 
     def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.incidents: list[Incident] = []
+        #: One tuple per clock: (incident, metric, priority, stage, target, elapsed, start,
+        #: stop); the columns below are read from them when a frame is asked for.
+        self.rows: list[tuple[Incident, MetricKey, Priority, str, int, int, int, int]] = []
         self.given: Mapping[str, object] = {}
-        self.metrics: list[MetricKey] = []
-        self.priorities: list[Priority] = []
-        self.stages: list[str] = []
-        self.target = array("q")
-        self.elapsed = array("q")
-        self.start = array("q")
-        self.stop = array("q")
+
+    @property
+    def incidents(self) -> list[Incident]:
+        return [row[0] for row in self.rows]
+
+    @property
+    def ids(self) -> list[str]:
+        return [row[0].id for row in self.rows]
+
+    @property
+    def metrics(self) -> list[MetricKey]:
+        return [row[1] for row in self.rows]
+
+    @property
+    def priorities(self) -> list[Priority]:
+        return [row[2] for row in self.rows]
+
+    @property
+    def stages(self) -> list[str]:
+        return [row[3] for row in self.rows]
+
+    @property
+    def target(self) -> array[int]:
+        return array("q", [row[4] for row in self.rows])
+
+    @property
+    def elapsed(self) -> array[int]:
+        return array("q", [row[5] for row in self.rows])
+
+    @property
+    def start(self) -> array[int]:
+        return array("q", [row[6] for row in self.rows])
+
+    @property
+    def stop(self) -> array[int]:
+        return array("q", [row[7] for row in self.rows])
 
     @property
     def group(self) -> list[str | None]:
@@ -267,7 +286,7 @@ class ClockLog:
         return [_group_and_service(inc, self.given)[1] for inc in self.incidents]
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.rows)
 
 
 def _objective(value: object) -> Fraction | None:
@@ -834,7 +853,7 @@ def tally(
     as_of_us: int,
     metrics: tuple[MetricKey, ...],
     selects: Selector | None = None,
-    attributes: Mapping[str, Mapping[str, object]] | None = None,
+    attributes: Mapping[str, object] | None = None,
 ) -> ComplianceReport:
     """Run every clock of ``incidents`` under ``rules`` and count the outcomes.
 
@@ -851,8 +870,6 @@ def tally(
     breaches: list[Breach] = []
     counts = dict.fromkeys(
         (
-            "incidents",
-            "anomalies",
             "cancelled",
             "no_target",
             "not_applicable",
@@ -865,18 +882,18 @@ def tally(
     no_target_ids: list[str] = []
     cancelled_ids: list[str] = []
     log = ClockLog()
-    ids, log_metrics, log_priorities, stages = log.ids, log.metrics, log.priorities, log.stages
-    targets, elapsed, starts, stops = log.target, log.elapsed, log.start, log.stop
     log.given = given
-    incidents_of = log.incidents
+    keep = log.rows.append
     plans = [plan(rules, m) for m in metrics]
     if isinstance(incidents, str | bytes) or not isinstance(incidents, Iterable):
         raise InvalidValueError("incidents", "an iterable of Incident", incidents)
+    seen = anomalies = 0
     for i, incident in enumerate(incidents):
         if not isinstance(incident, Incident):
             raise InvalidValueError(f"incidents[{i}]", "an Incident", incident)
-        counts["incidents"] += 1
-        counts["anomalies"] += len(incident.anomalies)
+        seen += 1
+        if incident.anomalies:
+            anomalies += len(incident.anomalies)
         if incident.opened_at_us > as_of_us:
             counts["not_yet_open"] += 1
             continue
@@ -885,9 +902,7 @@ def tally(
             continue
         timeline = Timeline(incident, as_of_us)
         found = [(p[0], runs(rules, timeline, p)) for p in plans]
-        if _cancelled(timeline) or any(
-            r is not None and r.stage == "cancelled" for _, rs in found for r in rs
-        ):
+        if _cancelled(timeline) or _any_cancelled(found):
             counts["cancelled"] += 1
             cancelled_ids.append(incident.id)
             continue
@@ -902,7 +917,10 @@ def tally(
                 if r.stage == "reset":
                     counts["reset"] += 1
                     continue
-                cell = cells.setdefault((m, r.priority), [0, 0, 0])
+                key = (m, r.priority)
+                cell = cells.get(key)
+                if cell is None:
+                    cell = cells[key] = [0, 0, 0]
                 if r.elapsed > r.target:
                     cell[1] += 1
                     breaches.append(_breach(name, incident.id, m, r))
@@ -910,21 +928,14 @@ def tally(
                     cell[0] += 1
                 else:
                     cell[2] += 1
-                ids.append(incident.id)
-                log_metrics.append(m)
-                log_priorities.append(r.priority)
-                stages.append(r.stage)
-                targets.append(r.target)
-                elapsed.append(r.elapsed)
-                starts.append(r.start)
-                stops.append(_NAT if r.stop is None else r.stop)
-                incidents_of.append(incident)
+                stop = _NAT if r.stop is None else r.stop
+                keep((incident, m, r.priority, r.stage, r.target, r.elapsed, r.start, stop))
     order = {m: i for i, m in enumerate(rules.clocks)}
     return ComplianceReport(
         sla=name,
         as_of=from_us(as_of_us, rules.window.tz),
-        incidents=counts["incidents"],
-        anomalies=counts["anomalies"],
+        incidents=seen,
+        anomalies=anomalies,
         cells=tuple(
             (m, p, Tally(*cell))
             for (m, p), cell in sorted(cells.items(), key=lambda kv: (order[kv[0][0]], kv[0][1]))
@@ -1068,6 +1079,15 @@ def given_values(
     if found is not None and not isinstance(found, Mapping):
         raise InvalidValueError(f"attributes[{incident_id}]", "a mapping of field values", found)
     return found
+
+
+def _any_cancelled(found: list[tuple[MetricKey, list[Run | None]]]) -> bool:
+    """Whether any run of the incident's clocks ended as cancelled."""
+    for _, rs in found:
+        for r in rs:
+            if r is not None and r.stage == "cancelled":
+                return True
+    return False
 
 
 def _cancelled(timeline: Timeline) -> bool:

@@ -893,7 +893,17 @@ def compliance(
             if agreement.applies(incident, given_values(given, incident.id)):
                 selected.append(incident)
                 chosen.add(i)
-        parts.append(agreement.compliance(selected, as_of=as_of, attributes=attributes))
+        # Selected above already: the tally need not ask applies_to again.
+        parts.append(
+            tally(
+                agreement.name,
+                agreement._rules,
+                selected,
+                as_of_us=as_of_us,
+                metrics=agreement.metrics,
+                attributes=given,
+            )
+        )
     return combine(parts, items, chosen, as_of_us, agreements[0].window.tz)
 
 
