@@ -59,7 +59,6 @@ a ``"nonexistent_time"`` anomaly naming the row.
 from __future__ import annotations
 
 import csv
-import itertools
 import operator
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -95,13 +94,13 @@ from .._vocabulary import normalise
 from ._sources import (
     MISSING,
     check_header,
+    csv_header,
     csv_problem,
     frame_cell,
     is_frame,
     missing_column,
     note_priority_mismatch,
     open_text,
-    sniff_delimiter,
     state_spec,
     swallows,
     width_problem,
@@ -773,18 +772,7 @@ def read_event_log(
     line = 0  # the last row read whole (the header is row 1)
     try:
         if handle is not None:
-            lines: Iterable[str] = handle
-            if chosen_delimiter is None:
-                first = next(iter(handle), "")
-                chosen_delimiter = sniff_delimiter(first)
-                lines = itertools.chain([first], handle)
-            reader = csv.reader(lines, delimiter=chosen_delimiter, strict=True)
-            header = next(reader, None)
-            if header is None or header == [""] or (header == [] and next(reader, None) is None):
-                raise EventLogError("the file is empty: a header row is needed", row=1)
-            if not header:
-                raise EventLogError("the first row is blank: a header row is needed", row=1)
-            records = reader
+            records, header, chosen_delimiter = csv_header(handle, chosen_delimiter)
         assert chosen_delimiter is not None and header is not None
         line = 1
         header = [name.strip().lstrip("\ufeff") for name in header]

@@ -82,6 +82,7 @@ from .._time import from_us, recorded_to_us, td_us, zone, zone_name
 from .._vocabulary import normalise
 from ._event_log import EventLog
 from ._sources import (
+    DELIMITERS,
     SERVICENOW_HOLD_REASON_CODES,
     SERVICENOW_STATE_CODES,
     check_header,
@@ -89,6 +90,7 @@ from ._sources import (
     is_frame,
     note_priority_mismatch,
     open_text,
+    sniff_delimiter,
     state_spec,
     width_problem,
 )
@@ -101,7 +103,6 @@ _LAYOUT: Final = ("id", "at", "field", "old", "new")
 _ROLES: Final = ("state", "reason", "priority", "impact", "urgency", *CARRIED_FIELDS)
 _MISSING: Final = frozenset({"", "null", "NULL", "None", "NaN", "nan", "N/A"})
 _BOOLEAN_FIELDS: Final = frozenset({"made_sla", "knowledge"})
-_DELIMITERS: Final = (",", ";", "\t", "|")
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL: Final = date(1970, 1, 1).toordinal()
 _FIRST_US: Final = (date(1, 1, 2).toordinal() - _EPOCH_ORDINAL) * 86_400_000_000
@@ -464,10 +465,7 @@ def _csv_records(
     try:
         if handle is not None:
             first = handle.readline()
-            outside = first.split('"')[::2]
-            counts = [sum(part.count(d) for part in outside) for d in _DELIMITERS]
-            best = max(range(len(_DELIMITERS)), key=counts.__getitem__)
-            delimiter = _DELIMITERS[best] if counts[best] else ","
+            delimiter = sniff_delimiter(first)
             reader = csv.reader(_chain(first, handle), delimiter=delimiter, strict=True)
             read = next(reader, None)
             if read is None or read in ([], [""]):
@@ -531,7 +529,7 @@ def _missing(part: str, column: str, header: list[str], delimiter: str) -> Event
     shown = ", ".join(header[:60]) + (f", ... ({len(header)} columns)" if len(header) > 60 else "")
     message = f"no such column (needed for {part!r}); the header has: {shown or '(nothing)'}"
     if len(header) == 1:
-        others = [d for d in _DELIMITERS if d != delimiter and d in header[0]]
+        others = [d for d in DELIMITERS if d != delimiter and d in header[0]]
         if others:
             message += f"; the header reads as one field: is the file separated by {others[0]!r}?"
     return EventLogError(message, row=1, column=column)

@@ -88,7 +88,6 @@ with a UTC offset (``Z``, ``+02:00``) names its instant.
 from __future__ import annotations
 
 import csv
-import itertools
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -119,13 +118,13 @@ from ._sources import (
     SERVICENOW_HOLD_REASON_CODES,
     SERVICENOW_STATE_CODES,
     check_header,
+    csv_header,
     csv_problem,
     frame_cell,
     is_frame,
     missing_column,
     note_priority_mismatch,
     open_text,
-    sniff_delimiter,
     width_problem,
 )
 
@@ -742,18 +741,7 @@ def read_incidents(
     count = 0
     try:
         if handle is not None:
-            lines: Iterable[str] = handle
-            if chosen_delimiter is None:
-                first = next(iter(handle), "")
-                chosen_delimiter = sniff_delimiter(first)
-                lines = itertools.chain([first], handle)
-            reader = csv.reader(lines, delimiter=chosen_delimiter, strict=True)
-            header = next(reader, None)
-            if header is None or header == [""] or (header == [] and next(reader, None) is None):
-                raise EventLogError("the file is empty: a header row is needed", row=1)
-            if not header:
-                raise EventLogError("the first row is blank: a header row is needed", row=1)
-            records = reader
+            records, header, chosen_delimiter = csv_header(handle, chosen_delimiter)
         assert chosen_delimiter is not None and header is not None
         line = 1
         header = [name.strip().lstrip("\ufeff") for name in header]

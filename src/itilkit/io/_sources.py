@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -29,6 +30,7 @@ __all__ = [
     "SERVICENOW_HOLD_REASON_CODES",
     "SERVICENOW_STATE_CODES",
     "check_header",
+    "csv_header",
     "csv_problem",
     "frame_cell",
     "is_frame",
@@ -118,6 +120,26 @@ def sniff_delimiter(line: str) -> str:
     counts = [sum(part.count(d) for part in outside) for d in DELIMITERS]
     best = max(range(len(DELIMITERS)), key=counts.__getitem__)
     return DELIMITERS[best] if counts[best] else ","
+
+
+def csv_header(
+    handle: TextIO, delimiter: str | None
+) -> tuple[Iterator[list[str]], list[str], str]:
+    """The rows of a CSV text after its header, the header row as read, and the delimiter
+    (told from the first line when not given). An empty text, or a blank first row, is an
+    :class:`~itilkit.EventLogError` at row 1."""
+    lines: Iterable[str] = handle
+    if delimiter is None:
+        first = next(iter(handle), "")
+        delimiter = sniff_delimiter(first)
+        lines = itertools.chain([first], handle)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    header = next(reader, None)
+    if header is None or header == [""] or (header == [] and next(reader, None) is None):
+        raise EventLogError("the file is empty: a header row is needed", row=1)
+    if not header:
+        raise EventLogError("the first row is blank: a header row is needed", row=1)
+    return reader, header, delimiter
 
 
 def csv_problem(exc: csv.Error) -> str:
