@@ -44,6 +44,7 @@ from itilkit import (
     ServiceWindow,
     Target,
 )
+from itilkit._demo import demo_review
 from itilkit._review import (
     ACTION_KINDS,
     SEVERITIES,
@@ -56,7 +57,6 @@ from itilkit._review import (
     ReviewTable,
     ServiceReview,
     TrendRow,
-    demo_review,
     overload_sentence,
 )
 

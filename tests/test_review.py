@@ -37,6 +37,7 @@ from itilkit import (
     recurring_overloads,
 )
 from itilkit._delivery import delivery_metrics
+from itilkit._demo import demo_review
 from itilkit._review import (
     ACTION_KINDS,
     MAX_PREVIOUS,
@@ -47,7 +48,6 @@ from itilkit._review import (
     ReviewPeriod,
     ServiceReview,
     TrendRow,
-    demo_review,
     overload_sentence,
 )
 

@@ -64,6 +64,7 @@ from ._continuity import (
     check_recovery,
 )
 from ._delivery import DeliveryReport, Deployment, DurationStats, delivery_metrics
+from ._demo import demo_review
 from ._desk import (
     Aging,
     AgingRow,
@@ -118,7 +119,6 @@ from ._review import (
     ReviewTable,
     ServiceReview,
     TrendRow,
-    demo_review,
 )
 from ._schema import schema
 from ._service_model import Redundant, ServiceModel

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from fractions import Fraction
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import pendulum
 
@@ -23,10 +24,12 @@ from ._errors import InvalidValueError
 from ._incident import Incident, State
 from ._ratio import format_percent, percent_text, ratio_text
 from ._report import format_duration
-from ._review import demo_review
+from ._review import ServiceReview
 from ._sla import SLA
 from ._window import ServiceWindow
-from .io import EventLog, read_event_log
+
+if TYPE_CHECKING:
+    from .io import EventLog
 
 __all__ = ["SECTIONS", "demo_text"]
 
@@ -77,6 +80,8 @@ SAMPLE_TZ = "America/Sao_Paulo"  # the export does not record its zone; the demo
 
 
 def _sample_log() -> EventLog:
+    from .io import read_event_log  # the importers load only when the demo reads the sample
+
     path = resources.files("itilkit").joinpath("data", SAMPLE)
     with path.open("r", encoding="utf-8") as handle:
         return read_event_log(handle, tz=SAMPLE_TZ, preset="servicenow", dayfirst=True)
@@ -153,10 +158,15 @@ def last_instant(incidents: Iterable[Incident]) -> pendulum.DateTime:
     return latest
 
 
-def _availability() -> str:
+def _founding_sla() -> SLA:
+    """The founding story's agreement (``data/founding_sla.toml``)."""
     text = resources.files("itilkit").joinpath("data", "founding_sla.toml").read_text("utf-8")
-    sla = SLA.from_dict(tomllib.loads(text))
-    outages = [
+    return SLA.from_dict(tomllib.loads(text))
+
+
+def _founding_outages() -> list[Outage]:
+    """March 2026's outages of the founding story's service (``data/demo_outages_2026-03.csv``)."""
+    return [
         Outage(
             row["start"],
             row["end"],
@@ -166,6 +176,44 @@ def _availability() -> str:
         )
         for row in _data("demo_outages_2026-03.csv")
     ]
+
+
+def _founding_samples() -> list[tuple[str, Fraction]]:
+    """March 2026's load every 10 minutes (``data/demo_load_2026-03.csv``)."""
+    return [(row["at"], Fraction(row["load"])) for row in _data("demo_load_2026-03.csv")]
+
+
+DEMO_SERVICE = "Seoul business service"
+DEMO_PERIOD = "2026-03"
+
+
+def demo_review() -> ServiceReview:
+    """The review of the founding story's service for March 2026, from the bundled files.
+
+    The SLA is ``data/founding_sla.toml`` (weekdays 09:00-18:00 in Seoul,
+    Korean holidays closed, 97% availability); the outages
+    ``data/demo_outages_2026-03.csv``; the load samples
+    ``data/demo_load_2026-03.csv`` (every 10 minutes). The bundled data covers
+    March only, so the trend has no previous period, and no incident or
+    change is bundled for this service.
+
+    >>> review = demo_review()
+    >>> print(review.summary_sentences[1])
+    Availability in agreed hours (Mon-Fri 09:00-18:00 Asia/Seoul) was 99% against an SLA of 97%: met by 2 points.
+    """
+    return ServiceReview.build(
+        DEMO_SERVICE,
+        period=DEMO_PERIOD,
+        sla=_founding_sla(),
+        outages=_founding_outages(),
+        samples=_founding_samples(),
+        previous=0,
+    )
+
+
+def _availability() -> str:
+    sla = _founding_sla()
+    outages = _founding_outages()
     report = sla.availability_report(outages, start=MARCH[0], end=MARCH[1])
     assert report.ratio is not None and report.target is not None
     target = percent_text(report.target)  # the SLA's own objective, not a literal
@@ -186,7 +234,7 @@ def _availability() -> str:
 
 
 def _capacity() -> str:
-    samples = [(row["at"], Fraction(row["load"])) for row in _data("demo_load_2026-03.csv")]
+    samples = _founding_samples()
     threshold = "95%"
     patterns = recurring_overloads(
         samples, threshold=threshold, tz="Asia/Seoul", end="2026-04-01T00:00+09:00"

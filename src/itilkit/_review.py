@@ -44,14 +44,10 @@ founding dialogue, :meth:`~ServiceReview.to_markdown`,
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from fractions import Fraction
-from importlib import resources
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -82,7 +78,7 @@ from ._ratio import (
     ratio_text,
 )
 from ._report import format_duration, iso, markdown_table, text_table
-from ._sla import SLA, Agreement
+from ._sla import Agreement
 from ._time import Zone, boundary_to_us, from_us, iso_duration, moment, to_us, zone, zone_name
 from ._window import ServiceWindow
 
@@ -101,7 +97,6 @@ __all__ = [
     "ReviewTable",
     "ServiceReview",
     "TrendRow",
-    "demo_review",
 ]
 
 #: How many of the biggest outages and worst breaches a review shows.
@@ -1756,47 +1751,3 @@ def _recovery_line(row: Any) -> str:
         )
         parts.append(f"{lost} (RPO {format_duration(row.objective.rpo)})")
     return ": ".join([parts[0], ", ".join(parts[1:])])
-
-
-# --------------------------------------------------------------------------- the demo
-
-DEMO_SERVICE = "Seoul business service"
-DEMO_PERIOD = "2026-03"
-
-
-def _bundled(name: str) -> str:
-    return resources.files("itilkit").joinpath("data", name).read_text(encoding="utf-8")
-
-
-def demo_review() -> ServiceReview:
-    """The review of the founding story's service for March 2026, from the bundled files.
-
-    The SLA is ``data/founding_sla.toml`` (weekdays 09:00-18:00 in Seoul,
-    Korean holidays closed, 97% availability); the outages
-    ``data/demo_outages_2026-03.csv``; the load samples
-    ``data/demo_load_2026-03.csv`` (every 10 minutes). The bundled data covers
-    March only, so the trend has no previous period, and no incident or
-    change is bundled for this service.
-
-    >>> review = demo_review()
-    >>> print(review.summary_sentences[1])
-    Availability in agreed hours (Mon-Fri 09:00-18:00 Asia/Seoul) was 99% against an SLA of 97%: met by 2 points.
-    """
-    sla = SLA.from_dict(tomllib.loads(_bundled("founding_sla.toml")))
-    outages = [
-        Outage(
-            row["start"],
-            row["end"],
-            planned=row["planned"] == "True",
-            impact=row["impact"],
-            id=row["id"],
-        )
-        for row in csv.DictReader(io.StringIO(_bundled("demo_outages_2026-03.csv")))
-    ]
-    samples = [
-        (row["at"], Fraction(row["load"]))
-        for row in csv.DictReader(io.StringIO(_bundled("demo_load_2026-03.csv")))
-    ]
-    return ServiceReview.build(
-        DEMO_SERVICE, period=DEMO_PERIOD, sla=sla, outages=outages, samples=samples, previous=0
-    )

@@ -24,13 +24,13 @@ from typing import Any, NoReturn, TextIO
 from . import __version__
 from . import export as export_formats
 from ._budget import ErrorBudget
-from ._demo import demo_text, last_instant
+from ._demo import demo_review, demo_text, last_instant
 from ._document import load_document
 from ._errors import ConfigError, EventLogError, InvalidValueError, ItilkitError
 from ._incident import Incident
 from ._ratio import ratio_text
 from ._report import format_duration, html_page, text_table
-from ._review import ServiceReview, demo_review
+from ._review import ServiceReview
 from ._sla import SLA, compliance
 from ._time import InstantLike, td_us, to_us, zone_name
 from ._window import ServiceWindow
