@@ -883,7 +883,7 @@ class TestVectorisedPath:
         got = window.business_time_many(a.astype("datetime64[us]"), b.astype("datetime64[us]"))
         expected = [window.business_time_us(int(x), int(y)) for x, y in zip(a, b, strict=True)]
         assert got.astype(np.int64).tolist() == expected
-        steps = window._index._state.np_arrays[5]  # type: ignore[union-attr]
+        steps = window._index.hot.np_arrays[5]  # type: ignore[union-attr]
         assert (steps == -1) == (len(window.spans_us(lo, lo + span)) > 100_000)
 
 

@@ -219,16 +219,16 @@ class Index:
     """The lazily compiled, thread-safe interval index of one window definition.
 
     ``_segments`` is an immutable tuple of disjoint compiled segments, sorted;
-    ``_state`` is the one used last (the hot path reads only it). Both are
+    ``hot`` is the one used last (the hot path reads only it). Both are
     replaced, never mutated, under ``_lock``.
     """
 
-    __slots__ = ("_always", "_extent", "_lock", "_node", "_segments", "_state")
+    __slots__ = ("_always", "_extent", "_lock", "_node", "_segments", "hot")
 
     def __init__(self, node: Node) -> None:
         self._node = node
         self._lock = threading.Lock()
-        self._state: _State | None = None
+        self.hot: _State | None = None
         self._segments: tuple[_State, ...] = ()
         self._extent = node.extent()
         self._always = bool(getattr(node, "always_open", False))
@@ -240,12 +240,12 @@ class Index:
 
     def state(self, a: int, b: int) -> _State:
         """A segment whose range covers the instants ``a`` and ``b`` (inclusive)."""
-        st = self._state
+        st = self.hot
         if st is not None and st.lo <= a and b < st.hi:
             return st
         for st in self._segments:
             if st.lo <= a and b < st.hi:
-                self._state = st  # any covering segment is right: a benign race
+                self.hot = st  # any covering segment is right: a benign race
                 return st
         return self._extend(a, b)
 
@@ -258,7 +258,7 @@ class Index:
         with self._lock:
             for st in self._segments:
                 if st.lo <= a and b < st.hi:
-                    self._state = st
+                    self.hot = st
                     return st
             lo, hi = year_start_us(year_of_us(a)), year_start_us(year_of_us(b) + 1)
             near = [s for s in self._segments if s.hi >= lo - _NEAR_US and s.lo <= hi + _NEAR_US]
@@ -276,7 +276,7 @@ class Index:
                 intervals = _merge_into(intervals, self._node.intervals(cursor, hi))
             new = _State(lo, hi, intervals)
             self._segments = tuple(sorted([*rest, new], key=lambda seg: seg.lo))
-            self._state = new
+            self.hot = new
             return new
 
     def _grow(self, st: _State, forward: bool, years: int) -> _State:
@@ -379,7 +379,7 @@ class Index:
 
     def business_time(self, a: int, b: int) -> int:
         """Open time between ``a`` and ``b`` (negative when ``b < a``)."""
-        st = self._state
+        st = self.hot
         if st is None or not (st.lo <= min(a, b) and max(a, b) < st.hi):
             self._check_span(a, b)
             st = self.state(min(a, b), max(a, b))
@@ -397,7 +397,7 @@ class Index:
         if duration == 0:
             _check_range(start)  # the same years every other query accepts
             return start
-        st = self._state
+        st = self.hot
         if st is not None and st.lo <= start < st.hi:  # the hot path: no growth needed
             target = st.before(start) + duration
             if target <= st.total:
@@ -543,7 +543,7 @@ class Index:
         if a.size == 0:
             return np.zeros(0, dtype=np.int64)
         lo, hi = int(min(a.min(), b.min())), int(max(a.max(), b.max()))
-        st = self._state
+        st = self.hot
         if st is None or not (st.lo <= lo and hi < st.hi):
             _check_range(lo)
             _check_range(hi)

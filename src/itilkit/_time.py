@@ -156,9 +156,20 @@ def from_us(us: int, tz: Zone) -> pendulum.DateTime:
     """
     if not isinstance(tz, _PENDULUM_ZONES):  # pendulum needs its own zones to stay aware
         tz = _as_pendulum_zone(tz)
-    utc = _dt_add(EPOCH, timedelta(microseconds=us))
-    local = utc.astimezone(tz)
-    return pendulum.DateTime(
+    local = (EPOCH + timedelta(0, 0, us)).astimezone(tz)
+    if local.fold:  # the second of a repeated hour: only the keyword form takes it
+        return pendulum.DateTime(
+            local.year,
+            local.month,
+            local.day,
+            local.hour,
+            local.minute,
+            local.second,
+            local.microsecond,
+            tzinfo=tz,
+            fold=1,
+        )
+    return pendulum.DateTime(  # positional: half the cost of the keyword call
         local.year,
         local.month,
         local.day,
@@ -166,8 +177,7 @@ def from_us(us: int, tz: Zone) -> pendulum.DateTime:
         local.minute,
         local.second,
         local.microsecond,
-        tzinfo=tz,
-        fold=local.fold,
+        tz,
     )
 
 
