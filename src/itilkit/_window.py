@@ -68,7 +68,6 @@ _DAY_US = 86_400 * US_PER_SECOND
 #: The C subtraction, for any datetime (pendulum's own ``-`` builds an Interval); a
 #: string, a date or a naive datetime makes it raise TypeError.
 _dt_sub: Callable[[object, datetime], timedelta] = datetime.__sub__  # type: ignore[assignment]
-_DateTime = pendulum.DateTime
 
 
 def _clip(intervals: Iterable[tuple[int, int]], lo: int, hi: int) -> Intervals:
@@ -880,22 +879,7 @@ class ServiceWindow:
                         target = cum[i] + (a if a < e else e) - starts[i] + span
                     if target <= st.total:
                         i = bisect_left(st.cum_end, target)
-                        tz = self._zone
-                        local = (EPOCH + timedelta(0, 0, starts[i] + target - cum[i])).astimezone(
-                            tz
-                        )
-                        if local.fold:  # as from_us: the keyword form only where it must
-                            return from_us(starts[i] + target - cum[i], tz)
-                        return _DateTime(
-                            local.year,
-                            local.month,
-                            local.day,
-                            local.hour,
-                            local.minute,
-                            local.second,
-                            local.microsecond,
-                            tz,
-                        )
+                        return from_us(starts[i] + target - cum[i], self._zone)
         return from_us(
             self._index.add(_instant(start, "start"), to_duration_us(duration, "duration")),
             self._zone,
