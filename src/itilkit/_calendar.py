@@ -4,18 +4,23 @@ A window's holidays come from a country code (``"KR"``, ``"US-CA"``), a
 ``holidays.HolidayBase`` or plain dates. Turning local wall times into
 instants is the time kernel's job (:mod:`itilkit._time`, which names the
 DST rules).
+
+The ``holidays`` package is imported when a window first names a country, and
+it imports that country's module alone: nothing here lists every supported
+country or market, which would import them all.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
+import sys
 import threading
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 import attrs
-import holidays as holidays_lib
 
 from ._errors import InvalidValueError, UnknownHolidaysError
 
@@ -63,7 +68,8 @@ class HolidayCalendar:
         if isinstance(value, str):
             _make_country(value)  # validates
             return cls(code=value.strip().upper())
-        if isinstance(value, holidays_lib.HolidayBase):
+        lib = sys.modules.get("holidays")  # no HolidayBase exists before the package loads
+        if lib is not None and isinstance(value, lib.HolidayBase):
             base = copy.deepcopy(value)
             key = (
                 type(value).__module__,
@@ -82,16 +88,16 @@ class HolidayCalendar:
         """The holiday dates from ``first`` to ``last`` inclusive (thread-safe)."""
         years = range(first.year, last.year + 1)
         if self.code is not None:
-            source: Any = _make_country(self.code, years)
-        elif self.base is not None:
+            return frozenset(
+                d for year in years for d in _country_year(self.code, year) if first <= d <= last
+            )
+        if self.base is not None:
             with _BASE_LOCK:  # the base fills itself in as it is read
                 source = self.base
                 for year in years:
                     _ = date(year, 1, 1) in source  # fills the year in, where expand=True
                 return frozenset(d for d in list(source) if first <= d <= last)
-        else:
-            return frozenset(d for d in self.dates if first <= d <= last)
-        return frozenset(d for d in source if first <= d <= last)
+        return frozenset(d for d in self.dates if first <= d <= last)
 
     def text(self) -> str:
         """How the calendar is written in a window's repr."""
@@ -102,12 +108,39 @@ class HolidayCalendar:
         return repr(tuple(d.isoformat() for d in sorted(self.dates)))
 
 
+@functools.lru_cache(maxsize=4096)
+def _country_year(code: str, year: int) -> frozenset[date]:
+    """The holidays of a country (or market) code in one year, computed once per process.
+
+    Windows that name the same code share them (an SLA document per team, each with
+    ``holidays = "DE"``); a query compiles only the years it reaches.
+    """
+    return frozenset(_make_country(code, (year,)))
+
+
+@functools.cache
+def _market_codes() -> frozenset[str]:
+    """The financial market codes ``holidays`` knows (``XNYS``, ``NYSE``...), from its
+    registry: listing them with ``list_supported_financial()`` would import every market
+    and, through them, every country (about 50 ms)."""
+    import holidays
+
+    try:
+        from holidays.registry import EntityLoader
+
+        return frozenset(EntityLoader.get_financial_codes())
+    except (ImportError, AttributeError):  # an older holidays: the listing is the only way
+        return frozenset(holidays.list_supported_financial())
+
+
 def _make_country(code: str, years: Iterable[int] = ()) -> Any:
+    import holidays
+
     text = code.strip().upper()
     country, _, subdiv = text.partition("-")
     try:
-        if country in holidays_lib.list_supported_financial():
-            return holidays_lib.financial_holidays(country, years=list(years))
-        return holidays_lib.country_holidays(country, subdiv=subdiv or None, years=list(years))
+        if country in _market_codes():
+            return holidays.financial_holidays(country, years=list(years))
+        return holidays.country_holidays(country, subdiv=subdiv or None, years=list(years))
     except (NotImplementedError, KeyError, ValueError):
         raise UnknownHolidaysError("holidays", code) from None
