@@ -22,7 +22,6 @@ so a rule is written once.
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Callable, Mapping
 from os import PathLike, fspath
 from typing import Any, NoReturn, TypeVar
@@ -143,6 +142,8 @@ def parse_json(text: str) -> Any:
 
 
 def _parse_toml(text: str) -> Any:
+    import tomllib  # only a document read from TOML needs it; the engine imports this module
+
     return _parse("TOML", lambda: tomllib.loads(text))
 
 

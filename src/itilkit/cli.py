@@ -19,32 +19,18 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__
-from . import export as export_formats
-from ._budget import ErrorBudget
-from ._demo import demo_review, demo_text, last_instant
-from ._document import load_document
 from ._errors import ConfigError, EventLogError, InvalidValueError, ItilkitError
-from ._incident import Incident
-from ._ratio import ratio_text
-from ._report import format_duration, html_page, text_table
-from ._review import ServiceReview
-from ._sla import SLA, compliance
-from ._time import InstantLike, td_us, to_us, zone_name
-from ._window import ServiceWindow
-from .io import (
-    FIELD_CHANGE_PRESETS,
-    PRESETS,
-    SNAPSHOT_PRESETS,
-    EventLog,
-    read_event_log,
-    read_field_changes,
-    read_incidents,
-    read_outages,
-    read_samples,
-)
+
+# Each command imports what it needs when it runs: ``itilkit --version`` and a
+# mistyped option load no domain module, ``itilkit window`` only the engine.
+if TYPE_CHECKING:
+    from ._incident import Incident
+    from ._sla import SLA
+    from ._time import InstantLike
+    from .io import EventLog
 
 __all__ = ["main"]
 
@@ -363,6 +349,11 @@ def _event_options(command: argparse.ArgumentParser, formats: list[str]) -> None
 
 
 def _window(args: argparse.Namespace) -> str:
+    from ._ratio import ratio_text
+    from ._report import format_duration, text_table
+    from ._time import td_us, to_us
+    from ._window import ServiceWindow
+
     window = ServiceWindow.weekly(args.spec, tz=args.tz, holidays=args.holidays)
     start, end = args.between
     start_us = to_us(start, "start")
@@ -391,6 +382,8 @@ def _progress(incidents: Sequence[Incident], stream: TextIO) -> Iterator[Inciden
 
 def _load_sla(path: str) -> SLA:
     """The SLA in the file ``path``; every way of failing names the file."""
+    from ._sla import SLA
+
     what = "SLA file"
     try:
         return SLA.from_file(path)
@@ -407,6 +400,8 @@ def _load_sla(path: str) -> SLA:
 
 def _mapping_file(what: str, path: str) -> dict[str, Any]:
     """A flat table of names from a TOML or JSON file; every way of failing names the file."""
+    from ._document import load_document
+
     try:
         document = load_document(path)
     except ConfigError as error:
@@ -431,6 +426,8 @@ def _reading(stream: TextIO) -> Callable[[int], None]:
 
 
 def _presets() -> list[str]:
+    from .io import FIELD_CHANGE_PRESETS, PRESETS, SNAPSHOT_PRESETS
+
     return sorted([*PRESETS, *SNAPSHOT_PRESETS, *FIELD_CHANGE_PRESETS])
 
 
@@ -440,6 +437,15 @@ def _reader(preset: str, options: dict[str, Any]) -> Any:
     Audit logs (one row per update), list-view snapshots (one row per
     incident) and field-change tables (one row per change) share the command.
     """
+    from .io import (
+        FIELD_CHANGE_PRESETS,
+        PRESETS,
+        SNAPSHOT_PRESETS,
+        read_event_log,
+        read_field_changes,
+        read_incidents,
+    )
+
     if preset in SNAPSHOT_PRESETS:
         for name in ("states", "priority", "progress"):
             options.pop(name, None)
@@ -499,6 +505,10 @@ def _read_events(args: argparse.Namespace, tz: str) -> EventLog:
 
 
 def _report(args: argparse.Namespace) -> str:
+    from ._report import html_page
+    from ._sla import compliance
+    from ._time import zone_name
+
     slas = [_load_sla(path) for path in args.sla]
     sla = slas[0]
     tz = args.tz or zone_name(sla.window.tz)
@@ -532,6 +542,10 @@ def _report(args: argparse.Namespace) -> str:
 
 def _export(args: argparse.Namespace) -> str:
     """``itilkit export``: the SLA's objective and hours in another tool's format."""
+    from . import export as export_formats
+    from ._budget import ErrorBudget
+    from ._time import to_us
+
     sla = _load_sla(args.sla)
     start, end = args.between
     if to_us(end, "end") <= to_us(start, "start"):
@@ -564,6 +578,10 @@ def _label(text: str) -> str:
 
 def _review(args: argparse.Namespace) -> str:
     """``itilkit review``: the review of one service and period, in the format asked."""
+    from ._demo import demo_review
+    from ._review import ServiceReview
+    from ._time import zone_name
+
     if args.demo:
         review = demo_review()
     else:
@@ -607,6 +625,8 @@ def _review(args: argparse.Namespace) -> str:
 
 def _table_file(what: str, args: argparse.Namespace, tz: str, option: str) -> tuple[Any, ...]:
     """Outages or load samples from the CSV file an option names; failures name the file."""
+    from .io import read_outages, read_samples
+
     path = getattr(args, option)
     try:
         with open(path, newline="", encoding=args.encoding) as handle:
@@ -637,6 +657,8 @@ def _sample_columns(header: set[str]) -> dict[str, str] | None:
 
 def _as_of(args: argparse.Namespace, log: EventLog) -> InstantLike:
     """``--as-of``, or the latest instant the export recorded."""
+    from ._demo import last_instant
+
     if args.as_of is not None:
         as_of: InstantLike = args.as_of
         return as_of
@@ -648,6 +670,8 @@ def _as_of(args: argparse.Namespace, log: EventLog) -> InstantLike:
 
 
 def _reconcile(args: argparse.Namespace) -> str:
+    from ._time import zone_name
+
     slas = [_load_sla(path) for path in args.sla]
     log = _read_events(args, args.tz or zone_name(slas[0].window.tz))
     as_of = _as_of(args, log)
@@ -672,6 +696,13 @@ def _print(text: str) -> None:
         raise
     except OSError as error:
         raise _UserError(f"cannot write to standard output: {_os_reason(error)}") from None
+
+
+def demo_text() -> str:
+    """``itilkit demo``: the founding story told on the bundled data (its modules load here)."""
+    from ._demo import demo_text as text
+
+    return text()
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
