@@ -3,7 +3,9 @@
 Every import of every module is read from its source (module level and inside
 functions alike; only ``if TYPE_CHECKING:`` blocks, which never run, are left
 out), so a cycle hidden in a function-level import fails here as surely as a
-top-level one.
+top-level one. A namespace that loads its modules on first use (PEP 562) names
+them in a ``_HOMES`` table (module -> names); each entry counts as an import
+made inside a function.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(
         [
             "_errors",
+            "_lazy",
             "_time",
             "_ratio",
             "_intervals",
@@ -129,12 +132,32 @@ def _walk(node: ast.AST, depth: int = 0) -> Iterator[tuple[ast.AST, bool]]:
         yield from _walk(child, depth + (1 if nested else 0))
 
 
+def lazy_homes(tree: ast.Module) -> dict[str, tuple[str, ...]]:
+    """A lazy namespace's ``_HOMES`` table (relative module -> names), or ``{}``."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        if any(isinstance(t, ast.Name) and t.id == "_HOMES" for t in targets):
+            return dict(ast.literal_eval(value))
+    return {}
+
+
 def imports(name: str, path: Path) -> Iterator[tuple[str, str, bool]]:
     """``(imported module, imported name, at module level)`` for each package-internal import."""
     package = name.split(".")[:-1] if path.name != "__init__.py" else name.split(".")
     if name == "__init__":
         package = []
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    for home, names in lazy_homes(tree).items():  # loaded on first use, as a function would
+        level = len(home) - len(home.lstrip("."))
+        rest = home.lstrip(".").split(".")
+        base = package[: len(package) - (level - 1)] + rest if level else rest[1:]
+        for imported in names:
+            yield ".".join(base), imported, False
     for node, top in _walk(tree):
         if isinstance(node, ast.ImportFrom):
             if node.level == 0:
@@ -217,6 +240,17 @@ class TestTheChecker:
     def test_skips_type_checking_blocks(self) -> None:
         tree = ast.parse("if TYPE_CHECKING:\n    from ._b import B\nfrom ._c import C\n")
         assert [(n.module, top) for n, top in _walk(tree)] == [("_c", True)]  # type: ignore[attr-defined]
+
+    def test_reads_a_lazy_namespace_table(self) -> None:
+        tree = ast.parse('_HOMES: dict[str, tuple[str, ...]] = {"._b": ("B", "C")}\n')
+        assert lazy_homes(tree) == {"._b": ("B", "C")}
+
+    def test_the_package_namespace_imports_every_home(self) -> None:
+        """``itilkit/__init__`` and ``itilkit.io`` load lazily; their tables count as imports."""
+        targets = {target for target, _, _ in imports("__init__", PACKAGE / "__init__.py")}
+        assert {"_errors", "_window", "_sla", "_review"} <= targets
+        targets = {target for target, _, _ in imports("io", PACKAGE / "io" / "__init__.py")}
+        assert {"_incident", "io._event_log", "io._loaders"} <= targets
 
     def test_every_module_has_a_layer(self) -> None:
         assert set(modules()) == set(LAYERS), "a new module needs its place in the layers"
