@@ -20,11 +20,12 @@ the same round) and its median printed.
   loaded everything eagerly.
 
 The first KR window is timed inside a child with ``time.perf_counter``, after
-``import itilkit`` and the engine: ``ServiceWindow.weekly(..., holidays="KR")`` and
-its first query. It is measured twice: as a program meets it (the ``holidays``
-package then imports its ``holidays.countries`` package, which imports all of its
-country modules, whichever one is asked for), and with ``holidays.countries``
-already imported, which leaves what itilkit itself does.
+``import itilkit``, the engine and ``import holidays`` (a dependency, counted in
+``deps``): ``ServiceWindow.weekly(..., holidays="KR")`` and its first query. It is
+measured twice: as a program meets it (the ``holidays`` package then imports its
+``holidays.countries`` package, which imports all of its country modules,
+whichever one is asked for), and with ``holidays.countries`` already imported,
+which leaves what itilkit itself does.
 
 By default the children inherit this environment. Where ``PYTHONDONTWRITEBYTECODE``
 is set and the package is an editable checkout, itilkit's modules are compiled from
