@@ -229,14 +229,40 @@ def from_pandas(
     return {"wall": wall, "result": result, "warnings": said}
 
 
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i & 7
+    return total
+
+
+def ceiling(client: Any, workers: int, n: int = 40_000_000) -> str:
+    """The speed-up the cluster gets at this moment on work that needs no data at all (a
+    Python loop split in equal parts): the limit the figures beside it are measured
+    against (the cores, less what else the machine runs, less the scheduling)."""
+    t = time.perf_counter()
+    _spin(n)
+    alone = time.perf_counter() - t
+    t = time.perf_counter()
+    client.gather(client.map(_spin, [n // workers] * workers, pure=False))
+    split = time.perf_counter() - t
+    return f"ceiling now: a {alone:.1f} s loop split over {workers} workers, {alone / split:.2f}x"
+
+
 def compare(
-    title: str, rows: int, ways: dict[str, Callable[[], dict[str, Any]]], repeat: int
+    title: str,
+    rows: int,
+    ways: dict[str, Callable[[], dict[str, Any]]],
+    repeat: int,
+    limit: Callable[[], str],
 ) -> list[str]:
     """Each way ``repeat`` times, interleaved; the best wall time of each, with the load
-    average before that run and the first way as the base. The results must be equal."""
+    average before that run and the first way as the base. The results must be equal.
+    ``limit()`` is measured before each round."""
     print(f"\n{title}")
     best: dict[str, dict[str, Any]] = {}
     for _ in range(repeat):
+        print(f"  {limit()} ({load()})", flush=True)
         for label, run in ways.items():
             before = load()
             figures = run()
@@ -315,6 +341,10 @@ def main() -> None:
         f" started in {started:.1f} s; dask {dask.__version__}, pandas {pd.__version__},"
         f" best of {args.repeat}"
     )
+
+    def limit() -> str:
+        return ceiling(client, args.workers)
+
     table = []
     try:
         for name, sla in (("hours", HOURS), ("business days", BUSINESS_DAYS)):
@@ -345,6 +375,7 @@ def main() -> None:
                     f"{name}: client.map over files": mapped,
                 },
                 args.repeat,
+                limit,
             )
 
         ends = {"start": "start", "end": "end"}
@@ -374,6 +405,7 @@ def main() -> None:
                 "business time: client.map over files": bt_mapped,
             },
             args.repeat,
+            limit,
         )
 
         if args.from_pandas_rows:
@@ -401,6 +433,7 @@ def main() -> None:
                     "frame in memory: dd.from_pandas + map_partitions": sent,
                 },
                 args.repeat,
+                limit,
             )
     finally:
         client.close()
