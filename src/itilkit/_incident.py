@@ -33,10 +33,12 @@ from __future__ import annotations
 
 import enum
 import heapq
+import struct
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta, tzinfo
 from types import MappingProxyType
-from typing import Any, Final, cast
+from typing import Any, ClassVar, Final, cast
 
 import attrs
 import pendulum
@@ -56,10 +58,13 @@ __all__ = [
     "FieldChange",
     "HoldReason",
     "Incident",
+    "Life",
     "PriorityChange",
     "State",
+    "StepBuilder",
     "Transition",
     "carried_changes",
+    "lifeline",
 ]
 
 
@@ -266,18 +271,230 @@ class Anomaly:
     at: pendulum.DateTime | None
 
 
-@attrs.frozen
-class Incident:
-    """An incident and its whole life so far; every step returns a new incident.
+# --------------------------------------------------------------------------- storage
+#
+# An incident keeps its life in one ``bytes`` value rather than in tuples of Transition
+# and PriorityChange objects, each with a pendulum DateTime: about 9 bytes a step instead
+# of about 250, which is what lets a million incidents and their compliance fit in under
+# 500 MB. The public attributes (``history``, ``priority_history``, ``opened_at``,
+# ``carried``) build the same values as before when asked; the engine reads the bytes.
+#
+# Layout, little-endian:
+#
+#   header   q opened_us, H steps, H priority changes, H instants of carried changes,
+#            B the last step's code (255: no step), B the current priority's value
+#   times    q each step's instant, then each priority change's, then each carried
+#            change's (once for changes at the same instant as the change before)
+#   codes    B a code per step (state index * 8 + reason index, reason 0 for None),
+#            3B per priority change (impact code, urgency code, priority value),
+#            B per carried change (its field's index in CARRIED_FIELDS, + 128 when it
+#            is at the instant of the change before: an update that sets several fields)
+#
+# A level code is 0 for None, the member's value for an Impact (Urgency), or 128 + n for
+# a plain level number n (matrices of other than three levels). The carried values are a
+# tuple beside the bytes. Whatever the layout cannot say exactly (more than 65,535 steps,
+# a value of another type given to the constructor, a DateTime that is not the one the
+# incident's zone gives for its instant) is kept as given instead (_Verbatim), so every
+# attribute still reads back exactly what was given.
 
-    Build one with :meth:`open` or :meth:`replay`. Times are pendulum
-    ``DateTime``\\ s in the zone the incident was opened in.
+_HEAD: Final = struct.Struct("<qHHHBB")
+_OPENED: Final = struct.Struct("<q")
+_HEAD_SIZE: Final = _HEAD.size
+_LAST_STEP: Final = 14
+_PRIORITY_NOW: Final = 15
+_MAX_COUNT: Final = 0xFFFF
+_NO_STEP: Final = 255
+_SAME_INSTANT: Final = 128
+_PENDULUM_ZONES: Final = (pendulum.Timezone, pendulum.FixedTimezone)
+_STATES: Final = tuple(State)
+_REASONS: Final = (None, *HoldReason)
+_STEP_CODE: Final = {
+    (state, reason): 8 * i + j
+    for i, state in enumerate(_STATES)
+    for j, reason in enumerate(_REASONS)
+}
+_STATE_OF: Final = tuple(
+    _STATES[code // 8] if code < 8 * len(_STATES) and code % 8 < len(_REASONS) else State.NEW
+    for code in range(256)
+)
+"""The state a step code moves to (255, no step: NEW)."""
+_REASON_OF: Final = tuple(
+    _REASONS[code % 8] if code < 8 * len(_STATES) and code % 8 < len(_REASONS) else None
+    for code in range(256)
+)
+_FIELD_CODE: Final = {name: i for i, name in enumerate(CARRIED_FIELDS)}
+_PRIORITY_OF: Final = {p.value: p for p in Priority}
+_IMPACT_OF: Final[dict[int, Impact | int | None]] = {
+    0: None,
+    **{m.value: m for m in Impact},
+    **{128 + n: n for n in range(128)},
+}
+_URGENCY_OF: Final[dict[int, Urgency | int | None]] = {
+    0: None,
+    **{m.value: m for m in Urgency},
+    **{128 + n: n for n in range(128)},
+}
+_TIMES: dict[int, struct.Struct] = {}
 
-    >>> inc = Incident.open("INC7", at="2026-03-02T09:00+00:00", impact=1, urgency=1)
-    >>> later = inc.hold(at="2026-03-02T09:05+00:00", reason=HoldReason.AWAITING_CALLER)
-    >>> inc.state, later.state, later.hold_reason
-    (<State.NEW: 'new'>, <State.ON_HOLD: 'on_hold'>, <HoldReason.AWAITING_CALLER: ...>)
+
+def _times(count: int) -> struct.Struct:
+    """The layout of ``count`` instants (made once per count)."""
+    found = _TIMES.get(count)
+    if found is None:
+        found = _TIMES[count] = struct.Struct(f"<{count}q")
+    return found
+
+
+def _level_code(value: object, kind: type[Impact] | type[Urgency]) -> int | None:
+    """The byte of an impact or urgency level, or None when it has none."""
+    if value is None:
+        return 0
+    if isinstance(value, kind):  # an enum with members: no subclasses
+        return int(value)
+    if type(value) is int and 0 <= value < 128:
+        return 128 + value
+    return None
+
+
+Step = tuple[int, State, "HoldReason | None"]
+"""A move as the engine reads it: ``(at_us, to_state, reason)``."""
+Level = tuple[int, "Impact | int | None", "Urgency | int | None", Priority]
+"""A priority change as the engine reads it: ``(at_us, impact, urgency, priority)``."""
+Life = tuple[int, list[Step], list[tuple[int, Priority]]]
+"""What the clocks read of an incident (:func:`lifeline`)."""
+
+
+def _pack(
+    opened: int, steps: Sequence[Step], levels: Sequence[Level], carried: Sequence[object]
+) -> tuple[bytes, tuple[str | None, ...]] | None:
+    """The bytes and carried values of a life, or None when the layout cannot hold it.
+
+    ``carried`` is flat, ``(field, at_us, value, ...)``.
     """
+    n, m, k = len(steps), len(levels), len(carried) // 3
+    instants = 0  # of carried changes
+    if n > _MAX_COUNT or not 0 < m <= _MAX_COUNT or k > _MAX_COUNT or len(carried) % 3:
+        return None
+    times: list[object] = []
+    codes = bytearray()
+    for at, state, reason in steps:
+        if type(state) is not State or (reason is not None and type(reason) is not HoldReason):
+            return None
+        times.append(at)
+        codes.append(_STEP_CODE[state, reason])
+    for at, impact, urgency, priority in levels:
+        i, u = _level_code(impact, Impact), _level_code(urgency, Urgency)
+        if i is None or u is None or type(priority) is not Priority:
+            return None
+        times.append(at)
+        codes.extend((i, u, priority.value))
+    values: list[str | None] = []
+    previous: object = None
+    for x in range(0, len(carried), 3):
+        field, when, value = carried[x], carried[x + 1], carried[x + 2]
+        if type(field) is not str or field not in _FIELD_CODE:
+            return None
+        if value is not None and type(value) is not str:
+            return None
+        if x and when == previous and type(when) is int:
+            codes.append(_SAME_INSTANT | _FIELD_CODE[field])
+        else:
+            times.append(when)
+            codes.append(_FIELD_CODE[field])
+            previous = when
+            instants += 1
+        values.append(value)
+    if any(type(when) is not int for when in times):
+        return None
+    last = codes[n - 1] if n else _NO_STEP
+    try:
+        head = _HEAD.pack(opened, n, m, instants, last, levels[-1][3].value)
+        blob = head + _times(len(times)).pack(*times) + codes
+    except struct.error:  # an instant outside 64 bits
+        return None
+    return blob, tuple(values)
+
+
+def _is_at(value: object, us: object, tz: tzinfo) -> bool:
+    """Whether ``value`` is exactly the DateTime the incident's zone gives for ``us``."""
+    if type(value) is not pendulum.DateTime or type(us) is not int:
+        return False
+    if value.tzinfo is not tz or vars(value):
+        return False
+    try:
+        made = from_us(us, tz)
+    except (OverflowError, ValueError):  # not an instant a DateTime can show
+        return False
+    return (
+        made.year == value.year
+        and made.month == value.month
+        and made.day == value.day
+        and made.hour == value.hour
+        and made.minute == value.minute
+        and made.second == value.second
+        and made.microsecond == value.microsecond
+        and made.fold == value.fold
+    )
+
+
+def _pack_objects(
+    opened_at: object,
+    history: object,
+    priority_history: object,
+    opened_at_us: object,
+    carried: object,
+) -> tuple[bytes, tuple[str | None, ...]] | None:
+    """The bytes of a life given as objects, or None when they would not read back
+    exactly (then the incident keeps them as given)."""
+    if type(history) is not tuple or type(priority_history) is not tuple:
+        return None
+    if type(carried) is not tuple or type(opened_at_us) is not int:
+        return None
+    tz = getattr(opened_at, "tzinfo", None)
+    if not isinstance(tz, _PENDULUM_ZONES) or not _is_at(opened_at, opened_at_us, tz):
+        return None
+    steps: list[Step] = []
+    before = State.NEW
+    for step in history:
+        if type(step) is not Transition or step.from_state is not before:
+            return None
+        if not _is_at(step.at, step.at_us, tz):
+            return None
+        steps.append((step.at_us, step.to_state, step.reason))
+        before = step.to_state
+    levels: list[Level] = []
+    for change in priority_history:
+        if type(change) is not PriorityChange or not _is_at(change.at, change.at_us, tz):
+            return None
+        levels.append((change.at_us, change.impact, change.urgency, change.priority))
+    return _pack(opened_at_us, steps, levels, carried)
+
+
+@attrs.frozen
+class _Extra:
+    """What a compact incident keeps beside its bytes when it has anomalies."""
+
+    matrix: PriorityMatrix
+    anomalies: tuple[Anomaly, ...]
+
+
+@attrs.frozen
+class _Verbatim:
+    """An incident's fields kept exactly as given, where the bytes could not hold them."""
+
+    opened_at: Any
+    history: Any
+    priority_history: Any
+    matrix: Any
+    anomalies: Any
+    opened_at_us: Any
+    carried: Any
+
+
+@attrs.frozen
+class _Fields:
+    """The fields of :class:`Incident` as its constructor takes them (for ``attrs.evolve``,
+    ``attrs.fields`` and ``attrs.asdict``, which read them through the attributes)."""
 
     id: str
     opened_at: pendulum.DateTime
@@ -285,11 +502,260 @@ class Incident:
     priority_history: tuple[PriorityChange, ...]
     matrix: PriorityMatrix
     anomalies: tuple[Anomaly, ...] = ()
-    opened_at_us: int = us_field("opened_at")
-    """``opened_at`` as integer microseconds since the epoch (UTC)."""
+    opened_at_us: int | None = attrs.field(default=None, kw_only=True, repr=False, eq=False)
     carried: tuple[str | int | None, ...] = attrs.field(default=(), kw_only=True, repr=False)
-    """The changes of the carried fields, flat and compact: ``(field, at_us, new, ...)`` in
-    order; read them through :attr:`attributes` and :meth:`changes`."""
+
+
+class Incident:
+    """An incident and its whole life so far; every step returns a new incident.
+
+    Build one with :meth:`open` or :meth:`replay`. Times are pendulum
+    ``DateTime``\\ s in the zone the incident was opened in.
+
+    An incident holds its life compactly, as integers (a few hundred bytes
+    an incident, so a million fit in a few hundred megabytes);
+    :attr:`history`, :attr:`priority_history`, :attr:`opened_at` and
+    :attr:`carried` are made from them when read: equal values each time,
+    new objects each time.
+
+    >>> inc = Incident.open("INC7", at="2026-03-02T09:00+00:00", impact=1, urgency=1)
+    >>> later = inc.hold(at="2026-03-02T09:05+00:00", reason=HoldReason.AWAITING_CALLER)
+    >>> inc.state, later.state, later.hold_reason
+    (<State.NEW: 'new'>, <State.ON_HOLD: 'on_hold'>, <HoldReason.AWAITING_CALLER: ...>)
+    """
+
+    # Frozen and slotted, as an attrs class would be, with the same constructor, equality,
+    # hash, repr and pickling; the life is held compact (see "storage" above) and the
+    # attributes below are read from it.
+    __slots__ = ("__weakref__", "_blob", "_more", "_values", "_zone", "id")
+    __match_args__ = ("id", "opened_at", "history", "priority_history", "matrix", "anomalies")
+    __attrs_attrs__: ClassVar[tuple[attrs.Attribute[Any], ...]] = _Fields.__attrs_attrs__
+
+    id: str
+    _blob: bytes | None
+    _values: tuple[str | None, ...]
+    _zone: tzinfo
+    _more: PriorityMatrix | _Extra | _Verbatim
+
+    def __init__(
+        self,
+        id: str,
+        opened_at: pendulum.DateTime,
+        history: tuple[Transition, ...],
+        priority_history: tuple[PriorityChange, ...],
+        matrix: PriorityMatrix,
+        anomalies: tuple[Anomaly, ...] = (),
+        *,
+        opened_at_us: int | None = None,
+        carried: tuple[str | int | None, ...] = (),
+    ) -> None:
+        """The fields as given; ``opened_at_us`` is computed from ``opened_at`` when left
+        out. Build incidents with :meth:`open` or :meth:`replay`."""
+        if opened_at_us is None:
+            opened_at_us = to_us(opened_at, "opened_at")
+        packed = _pack_objects(opened_at, history, priority_history, opened_at_us, carried)
+        if packed is None:
+            more: PriorityMatrix | _Extra | _Verbatim = _Verbatim(
+                opened_at, history, priority_history, matrix, anomalies, opened_at_us, carried
+            )
+            _fill(self, id, None, (), getattr(opened_at, "tzinfo", None), more)
+        else:
+            _fill(self, id, packed[0], packed[1], opened_at.tzinfo, _beside(matrix, anomalies))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __delattr__(self, name: str) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Incident)
+        if not self.id == other.id:
+            return False
+        blob = self._blob
+        if (
+            blob is not None
+            and blob == other._blob
+            and self._zone is other._zone
+            and self._values == other._values
+            and (self._more is other._more or self._more == other._more)
+        ):
+            return True  # the same bytes read back as the same values
+        return (
+            self.opened_at == other.opened_at
+            and self.history == other.history
+            and self.priority_history == other.priority_history
+            and self.matrix == other.matrix
+            and self.anomalies == other.anomalies
+            and self.carried == other.carried
+        )
+
+    def __hash__(self) -> int:
+        # Equal incidents have equal ids and as many steps, changes and carried values.
+        blob = self._blob
+        if blob is None:
+            v = cast(_Verbatim, self._more)
+            counts = (len(v.history), len(v.priority_history), len(v.carried))
+        else:
+            _, n, m, _, _, _ = _HEAD.unpack_from(blob)
+            counts = (n, m, 3 * len(self._values))
+        return hash((self.id, *counts))
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__qualname__}(id={self.id!r}, opened_at={self.opened_at!r},"
+            f" history={self.history!r}, priority_history={self.priority_history!r},"
+            f" matrix={self.matrix!r}, anomalies={self.anomalies!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _revive, (type(self), self.id, self._blob, self._values, self._zone, self._more)
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        """Read an incident pickled by an earlier itilkit (its fields by name)."""
+        Incident.__init__(self, **state)
+
+    # ---------------------------------------------------------------- fields
+
+    @property
+    def opened_at(self) -> pendulum.DateTime:
+        """When the incident was logged (in the zone it was opened in)."""
+        blob = self._blob
+        if blob is None:
+            return cast(_Verbatim, self._more).opened_at  # type: ignore[no-any-return]
+        return from_us(_OPENED.unpack_from(blob)[0], self._zone)
+
+    @property
+    def opened_at_us(self) -> int:
+        """``opened_at`` as integer microseconds since the epoch (UTC)."""
+        blob = self._blob
+        if blob is None:
+            return cast(_Verbatim, self._more).opened_at_us  # type: ignore[no-any-return]
+        found: int = _OPENED.unpack_from(blob)[0]
+        return found
+
+    @property
+    def history(self) -> tuple[Transition, ...]:
+        """Every move between states, in recorded order."""
+        blob = self._blob
+        if blob is None:
+            return cast(_Verbatim, self._more).history  # type: ignore[no-any-return]
+        _, n, m, t, _, _ = _HEAD.unpack_from(blob)
+        if not n:
+            return ()
+        times = _times(n).unpack_from(blob, _HEAD_SIZE)
+        codes = _HEAD_SIZE + 8 * (n + m + t)
+        tz = self._zone
+        out = []
+        before = State.NEW
+        when: tuple[int, pendulum.DateTime] | None = None
+        for i in range(n):
+            us, code = times[i], blob[codes + i]
+            if when is None or when[0] != us:
+                when = (us, from_us(us, tz))
+            state = _STATE_OF[code]
+            out.append(Transition(when[1], before, state, _REASON_OF[code], at_us=us))
+            before = state
+        return tuple(out)
+
+    @property
+    def priority_history(self) -> tuple[PriorityChange, ...]:
+        """The impact, urgency and priority from the opening on, one change at a time."""
+        blob = self._blob
+        if blob is None:
+            return cast(_Verbatim, self._more).priority_history  # type: ignore[no-any-return]
+        tz = self._zone
+        out = []
+        when: tuple[int, pendulum.DateTime] | None = None
+        for us, impact, urgency, priority in self._levels():
+            if when is None or when[0] != us:
+                when = (us, from_us(us, tz))
+            out.append(PriorityChange(when[1], impact, urgency, priority, at_us=us))
+        return tuple(out)
+
+    @property
+    def matrix(self) -> PriorityMatrix:
+        """The priority matrix that computes the incident's priority."""
+        more = self._more
+        if isinstance(more, (_Extra, _Verbatim)):
+            return more.matrix
+        return more
+
+    @property
+    def anomalies(self) -> tuple[Anomaly, ...]:
+        """What a non-strict replay or an import kept as recorded (empty otherwise)."""
+        more = self._more
+        return more.anomalies if isinstance(more, (_Extra, _Verbatim)) else ()
+
+    @property
+    def carried(self) -> tuple[str | int | None, ...]:
+        """The changes of the carried fields, flat and compact: ``(field, at_us, new, ...)`` in
+        order; read them through :attr:`attributes` and :meth:`changes`."""
+        blob = self._blob
+        if blob is None:
+            return cast(_Verbatim, self._more).carried  # type: ignore[no-any-return]
+        out: list[str | int | None] = []
+        for us, field, value in self._carried():
+            out += (field, us, value)
+        return tuple(out)
+
+    # ---------------------------------------------------------------- compact reading
+
+    def _steps(self) -> tuple[int, list[Step]]:
+        """The opening and every move as ``(at_us, to_state, reason)``, as recorded."""
+        blob = self._blob
+        if blob is None:
+            v = cast(_Verbatim, self._more)
+            return v.opened_at_us, [(s.at_us, s.to_state, s.reason) for s in v.history]
+        opened, n, m, t, _, _ = _HEAD.unpack_from(blob)
+        times = _times(n).unpack_from(blob, _HEAD_SIZE)
+        first = _HEAD_SIZE + 8 * (n + m + t)
+        codes = blob[first : first + n]
+        return opened, list(
+            zip(times, [_STATE_OF[c] for c in codes], [_REASON_OF[c] for c in codes], strict=True)
+        )
+
+    def _levels(self) -> list[Level]:
+        """Every priority change as ``(at_us, impact, urgency, priority)``, as recorded."""
+        blob = self._blob
+        if blob is None:
+            v = cast(_Verbatim, self._more)
+            return [(c.at_us, c.impact, c.urgency, c.priority) for c in v.priority_history]
+        _, n, m, t, _, _ = _HEAD.unpack_from(blob)
+        times = _times(m).unpack_from(blob, _HEAD_SIZE + 8 * n)
+        at = _HEAD_SIZE + 8 * (n + m + t) + n
+        return [
+            (
+                times[j],
+                _IMPACT_OF[blob[at + 3 * j]],
+                _URGENCY_OF[blob[at + 3 * j + 1]],
+                _PRIORITY_OF[blob[at + 3 * j + 2]],
+            )
+            for j in range(m)
+        ]
+
+    def _carried(self) -> list[tuple[int, str, str | None]]:
+        """Every change of a carried field as ``(at_us, field, value)``, as recorded."""
+        blob = self._blob
+        if blob is None:
+            data = cast(_Verbatim, self._more).carried
+            return [(data[i + 1], data[i], data[i + 2]) for i in range(0, len(data), 3)]
+        values = self._values
+        if not values:
+            return []
+        _, n, m, t, _, _ = _HEAD.unpack_from(blob)
+        times = _times(t).unpack_from(blob, _HEAD_SIZE + 8 * (n + m))
+        out = []
+        i = -1
+        for code, value in zip(
+            blob[_HEAD_SIZE + 8 * (n + m + t) + n + 3 * m :], values, strict=True
+        ):
+            if code < _SAME_INSTANT:
+                i += 1
+            out.append((times[i], CARRIED_FIELDS[code & 127], value))
+        return out
 
     # ---------------------------------------------------------------- building
 
@@ -324,8 +790,13 @@ class Incident:
         i = None if impact is None and priority is not None else matrix.impact_level(impact)
         u = None if urgency is None and priority is not None else matrix.urgency_level(urgency)
         p = matrix.priority(i, u) if priority is None else Priority.parse(priority)
-        first = PriorityChange(opened, i, u, p, at_us=us)
-        return cls(id, opened, (), (first,), matrix, (), opened_at_us=us)
+        packed = None if opened is at else _pack(us, (), ((us, i, u, p),), ())
+        if packed is None:  # the caller's own DateTime: the constructor checks it reads back
+            first = PriorityChange(opened, i, u, p, at_us=us)
+            return cls(id, opened, (), (first,), matrix, (), opened_at_us=us)
+        zone = opened.tzinfo
+        assert zone is not None
+        return _new(cls, id, packed[0], (), zone, matrix)
 
     @classmethod
     def replay(
@@ -510,26 +981,39 @@ class Incident:
                 raise InvalidValueError(name, "a non-empty string, or None to clear it", value)
             if current.get(name) != value:  # only real changes, as an import records them
                 added += (name, us, value)
-        return attrs.evolve(self, carried=(*self.carried, *added)) if added else self
+        if not added:
+            return self
+        builder = StepBuilder(self, strict=True)
+        for i in range(0, len(added), 3):
+            builder.carry(us, cast(str, added[i]), cast("str | None", added[i + 2]))
+        return builder.build()
 
     # ---------------------------------------------------------------- queries
 
     @property
     def tz(self) -> tzinfo:
         """The zone the incident's times are shown in (the zone it was opened in)."""
-        zone = self.opened_at.tzinfo
+        zone = self._zone
         assert zone is not None
         return zone
 
     @property
     def state(self) -> State:
         """The current state."""
-        return self.history[-1].to_state if self.history else State.NEW
+        blob = self._blob
+        if blob is None:
+            history = self.history
+            return history[-1].to_state if history else State.NEW
+        return _STATE_OF[blob[_LAST_STEP]]
 
     @property
     def hold_reason(self) -> HoldReason | None:
         """The reason of the current hold, or None when not ON_HOLD."""
-        return self.history[-1].reason if self.history else None
+        blob = self._blob
+        if blob is None:
+            history = self.history
+            return history[-1].reason if history else None
+        return _REASON_OF[blob[_LAST_STEP]]
 
     @property
     def is_final(self) -> bool:
@@ -539,17 +1023,20 @@ class Incident:
     @property
     def impact(self) -> Impact | int | None:
         """The current impact level (None when only a recorded priority is known)."""
-        return self.priority_history[-1].impact
+        return self._levels()[-1][1]
 
     @property
     def urgency(self) -> Urgency | int | None:
         """The current urgency level (None when only a recorded priority is known)."""
-        return self.priority_history[-1].urgency
+        return self._levels()[-1][2]
 
     @property
     def priority(self) -> Priority:
         """The current priority."""
-        return self.priority_history[-1].priority
+        blob = self._blob
+        if blob is None:
+            return self.priority_history[-1].priority
+        return _PRIORITY_OF[blob[_PRIORITY_NOW]]
 
     @property
     def attributes(self) -> Mapping[str, str]:
@@ -560,14 +1047,10 @@ class Incident:
         was cleared is absent.
         """
         final: dict[str, str] = {}
-        data = self.carried
-        for i in range(0, len(data), 3):
-            field, value = data[i], data[i + 2]
-            assert isinstance(field, str)
+        for _, field, value in self._carried():
             if value is None:
                 final.pop(field, None)
             else:
-                assert isinstance(value, str)
                 final[field] = value
         return MappingProxyType(final)
 
@@ -584,12 +1067,9 @@ class Incident:
             raise InvalidValueError("field", f"one of {', '.join(CARRIED_FIELDS)}", field)
         out: list[FieldChange] = []
         old: str | None = None
-        data = self.carried
         tz = self.tz
-        for i in range(0, len(data), 3):
-            if data[i] == field:
-                us, new = data[i + 1], data[i + 2]
-                assert isinstance(us, int) and not isinstance(new, int)
+        for us, name, new in self._carried():
+            if name == field:
                 out.append(FieldChange(from_us(us, tz), old, new, at_us=us))
                 old = new
         return tuple(out)
@@ -603,31 +1083,45 @@ class Incident:
         (<Priority.P5: 5>, <Priority.P1: 1>)
         """
         us = to_us(at, "at")
-        current = self.priority_history[0].priority
-        for change in self.priority_history:
-            if change.at_us <= us:
-                current = change.priority
+        levels = self._levels()
+        current = levels[0][3]
+        for change_us, _, _, priority in levels:
+            if change_us <= us:
+                current = priority
         return current
 
     @property
     def resolved_at(self) -> pendulum.DateTime | None:
         """When it was last resolved; None if never, or if it was reopened since."""
-        for step in reversed(self.history):
-            if step.to_state is State.RESOLVED:
-                return step.at
-            if step.to_state in _ACTIVE:
+        _, steps = self._steps()
+        for i in range(len(steps) - 1, -1, -1):
+            state = steps[i][1]
+            if state is State.RESOLVED:
+                return self._step_at(i, steps[i][0])
+            if state in _ACTIVE:
                 return None
         return None
 
     @property
     def closed_at(self) -> pendulum.DateTime | None:
         """When it was closed, or None while it is not CLOSED."""
-        return self.history[-1].at if self.state is State.CLOSED else None
+        return self._last_at() if self.state is State.CLOSED else None
 
     @property
     def canceled_at(self) -> pendulum.DateTime | None:
         """When it was canceled, or None while it is not CANCELED."""
-        return self.history[-1].at if self.state is State.CANCELED else None
+        return self._last_at() if self.state is State.CANCELED else None
+
+    def _step_at(self, i: int, us: int) -> pendulum.DateTime:
+        """The ``at`` of step ``i`` (at ``us``), as :attr:`history` gives it."""
+        if self._blob is None:
+            return self.history[i].at
+        return from_us(us, self._zone)
+
+    def _last_at(self) -> pendulum.DateTime:
+        """The ``at`` of the last step (there is one)."""
+        _, steps = self._steps()
+        return self._step_at(len(steps) - 1, steps[-1][0])
 
     def segments_us(self) -> list[tuple[State, int, int | None]]:
         """Each stay in a state as ``(state, start_us, end_us)``; the current stay ends in None.
@@ -640,10 +1134,11 @@ class Incident:
         [(<State.NEW: 'new'>, 0, 1000000), (<State.IN_PROGRESS: 'in_progress'>, 1000000, None)]
         """
         out: list[tuple[State, int, int | None]] = []
-        state, start = State.NEW, self.opened_at_us
-        for step in self.history:
-            out.append((state, start, step.at_us))
-            state, start = step.to_state, step.at_us
+        start, steps = self._steps()
+        state = State.NEW
+        for at, to_state, _ in steps:
+            out.append((state, start, at))
+            state, start = to_state, at
         out.append((state, start, None))
         return out
 
@@ -775,23 +1270,140 @@ class Incident:
         return out
 
 
+_set = object.__setattr__
+
+
+def _fill(
+    inc: Incident,
+    id: str,
+    blob: bytes | None,
+    values: tuple[str | None, ...],
+    zone: tzinfo | None,
+    more: PriorityMatrix | _Extra | _Verbatim,
+) -> None:
+    _set(inc, "id", id)
+    _set(inc, "_blob", blob)
+    _set(inc, "_values", values)
+    _set(inc, "_zone", zone)
+    _set(inc, "_more", more)
+
+
+def _new(
+    cls: type[Incident],
+    id: str,
+    blob: bytes,
+    values: tuple[str | None, ...],
+    zone: tzinfo,
+    more: PriorityMatrix | _Extra,
+) -> Incident:
+    """An incident from its compact parts (the builders and the unpickler)."""
+    inc = object.__new__(cls)
+    _fill(inc, id, blob, values, zone, more)
+    return inc
+
+
+def _revive(
+    cls: type[Incident],
+    id: str,
+    blob: bytes | None,
+    values: tuple[str | None, ...],
+    zone: tzinfo | None,
+    more: PriorityMatrix | _Extra | _Verbatim,
+) -> Incident:
+    """An unpickled incident."""
+    inc = object.__new__(cls)
+    _fill(inc, id, blob, values, zone, more)
+    return inc
+
+
+def _beside(matrix: PriorityMatrix, anomalies: tuple[Anomaly, ...]) -> PriorityMatrix | _Extra:
+    """What a compact incident keeps beside its bytes: the matrix alone when it has no
+    anomalies (the usual case, one reference less per incident)."""
+    if type(anomalies) is tuple and not anomalies:
+        return matrix
+    return _Extra(matrix, anomalies)
+
+
+def lifeline(incident: Incident, until: int) -> Life:
+    """What the clocks read of an incident: its opening, its moves up to ``until`` as
+    ``(at_us, to_state, reason)``, and its priority changes as ``(at_us, priority)``.
+
+    Moves are in recorded order; a move dated before the one it follows, or before the
+    opening, is moved up to it, so the instants never go back. An incident opened after
+    ``until`` has nothing to read yet: its moves and priority changes are then empty.
+    """
+    blob = incident._blob
+    if blob is None:
+        opened, steps = incident._steps()
+        if opened > until:
+            return opened, [], []
+        priorities = [(at, priority) for at, _, _, priority in incident._levels()]
+        moves: list[Step] = []
+        cursor = opened
+        for at, state, reason in steps:
+            if at < cursor:
+                at = cursor
+            if at > until:
+                break
+            moves.append((at, state, reason))
+            cursor = at
+        return opened, moves, priorities
+    opened, n, m, t, _, _ = _HEAD.unpack_from(blob)
+    if opened > until:
+        return opened, [], []
+    layout = _TIMES.get(n + m)
+    times = (layout or _times(n + m)).unpack_from(blob, _HEAD_SIZE)
+    codes = _HEAD_SIZE + 8 * (n + m + t)
+    moves = []
+    cursor = opened
+    for i in range(n):
+        at = times[i]
+        if at < cursor:
+            at = cursor
+        if at > until:
+            break
+        code = blob[codes + i]
+        moves.append((at, _STATE_OF[code], _REASON_OF[code]))
+        cursor = at
+    first = codes + n + 2
+    if m == 1:
+        return opened, moves, [(times[n], _PRIORITY_OF[blob[first]])]
+    priorities = [(times[n + j], _PRIORITY_OF[blob[first + 3 * j]]) for j in range(m)]
+    return opened, moves, priorities
+
+
 def carried_changes(incident: Incident, until: int) -> list[tuple[int, str, str | None]]:
     """The changes of carried fields up to ``until`` (microseconds), as ``(at, field,
     value)`` in recorded order; a change dated before the one it follows, or before the
     opening, is moved up to it (as clocks treat steps), so the instants never go back."""
     out: list[tuple[int, str, str | None]] = []
-    cursor, data = incident.opened_at_us, incident.carried
-    for i in range(0, len(data), 3):
-        at = data[i + 1]
-        assert isinstance(at, int)
+    blob = incident._blob
+    if blob is None:
+        cursor = incident.opened_at_us
+        for at, name, value in incident._carried():
+            if at < cursor:
+                at = cursor
+            if at > until:
+                break
+            cursor = at
+            out.append((at, name, value))
+        return out
+    values = incident._values
+    if not values:
+        return out
+    cursor, n, m, t, _, _ = _HEAD.unpack_from(blob)
+    times = _times(t).unpack_from(blob, _HEAD_SIZE + 8 * (n + m))
+    i = -1
+    for code, value in zip(blob[_HEAD_SIZE + 8 * (n + m + t) + n + 3 * m :], values, strict=True):
+        if code < _SAME_INSTANT:
+            i += 1
+        at = times[i]
         if at < cursor:
             at = cursor
         if at > until:
             break
         cursor = at
-        name, value = data[i], data[i + 2]
-        assert isinstance(name, str) and not isinstance(value, int)
-        out.append((at, name, value))
+        out.append((at, CARRIED_FIELDS[code & 127], value))
     return out
 
 
@@ -808,59 +1420,115 @@ def _event(item: object, index: int) -> tuple[object, State, HoldReason | None]:
 class StepBuilder:
     """Applies steps to an incident on plain integers, then builds the value once.
 
-    Shared by the single steps, :meth:`Incident.replay` and the event-log
-    importer, so every path checks the same rules.
+    Shared by the single steps, :meth:`Incident.replay` and the importers, so
+    every path checks the same rules. ``steps`` and ``priorities`` hold the
+    moves as ``(at_us, to_state, reason)`` and the priority changes as
+    ``(at_us, impact, urgency, priority)``; for an incident whose fields are kept
+    as given (see "storage"), they hold its :class:`Transition` and
+    :class:`PriorityChange` objects, and new ones are made as before.
     """
 
     __slots__ = (
         "anomalies",
         "carried",
-        "history",
+        "id",
         "impact",
-        "inc",
+        "kept",
         "last_at",
         "last_us",
+        "matrix",
+        "opened",
         "priorities",
+        "priority",
         "reason",
         "state",
+        "steps",
         "strict",
         "tz",
         "urgency",
     )
 
     def __init__(self, inc: Incident, *, strict: bool) -> None:
-        self.inc = inc
+        self.id = inc.id
+        self.matrix = inc.matrix
         self.strict = strict
         self.tz = inc.tz
-        self.history = list(inc.history)
-        self.priorities = list(inc.priority_history)
         self.anomalies = list(inc.anomalies)
-        self.carried = list(inc.carried)
+        self.carried: list[str | int | None] = list(inc.carried)
         self.state = inc.state
         self.reason = inc.hold_reason
         self.impact: object = inc.impact
         self.urgency: object = inc.urgency
-        last = inc.opened_at_us
-        if inc.history:
-            last = inc.history[-1].at_us
-        if len(inc.priority_history) > 1:
-            last = max(last, inc.priority_history[-1].at_us)
-        self.last_us = last
-        self.last_at = (inc.opened_at_us, inc.opened_at)
+        self.priority = inc.priority
+        self.opened = opened = inc.opened_at_us
+        self.last_at: tuple[int, pendulum.DateTime] | None = None
+        self.steps: list[Any]
+        self.priorities: list[Any]
+        if inc._blob is None:
+            self.kept: Incident | None = inc
+            self.steps, self.priorities = list(inc.history), list(inc.priority_history)
+            self.last_at = (opened, inc.opened_at)
+            last_step = self.steps[-1].at_us if self.steps else opened
+            last_change = self.priorities[-1].at_us
+        else:
+            self.kept = None
+            self.steps, self.priorities = inc._steps()[1], inc._levels()
+            last_step = self.steps[-1][0] if self.steps else opened
+            last_change = self.priorities[-1][0]
+        self.last_us = last_step if len(self.priorities) < 2 else max(last_step, last_change)
+
+    @classmethod
+    def opening(
+        cls,
+        id: str,
+        opened_us: int,
+        tz: tzinfo,
+        matrix: PriorityMatrix,
+        impact: object,
+        urgency: object,
+        priority: Priority,
+        *,
+        strict: bool,
+    ) -> StepBuilder:
+        """A builder for a NEW incident logged at ``opened_us`` with these levels and
+        priority, taken as given (what the importers read), without an incident first."""
+        builder = cls.__new__(cls)
+        builder.id = id
+        builder.matrix = matrix
+        builder.strict = strict
+        if not isinstance(tz, _PENDULUM_ZONES):  # as every DateTime of it will be
+            tz = from_us(opened_us, tz).tzinfo or tz
+        builder.tz = tz
+        builder.anomalies = []
+        builder.carried = []
+        builder.state = State.NEW
+        builder.reason = None
+        builder.impact = impact
+        builder.urgency = urgency
+        builder.priority = priority
+        builder.opened = builder.last_us = opened_us
+        builder.last_at = None
+        builder.kept = None
+        builder.steps = []
+        builder.priorities = [(opened_us, impact, urgency, priority)]
+        return builder
 
     def _at(self, us: int) -> pendulum.DateTime:
         """The DateTime of ``us``, shared with the step before when it is the same instant."""
-        if self.last_at[0] != us:
+        if self.last_at is None or self.last_at[0] != us:
             self.last_at = (us, from_us(us, self.tz))
         return self.last_at[1]
 
     def note(self, kind: str, message: str, us: int | None, row: int | None) -> None:
         at = None if us is None else self._at(us)
-        self.anomalies.append(Anomaly(self.inc.id, row, kind, message, at))
+        self.anomalies.append(Anomaly(self.id, row, kind, message, at))
 
     def carry(self, us: int, field: str, value: str | None) -> None:
         """Record that the carried ``field`` holds ``value`` from ``us`` on (the caller
-        passes only real changes, in order)."""
+        passes only real changes, in order). A value is interned: the same group or
+        assignee on many incidents is one string."""
+        if type(value) is str:
+            value = sys.intern(value)
         self.carried += (field, us, value)
 
     def _check_time(self, us: int, row: int | None, where: str | None) -> None:
@@ -872,7 +1540,7 @@ class StepBuilder:
                 raise error
             self.note(
                 "clock_backwards",
-                f"{self.inc.id}: a step at {from_us(us, self.tz)} is earlier than the step"
+                f"{self.id}: a step at {from_us(us, self.tz)} is earlier than the step"
                 f" before it at {from_us(self.last_us, self.tz)}; kept as recorded",
                 us,
                 row,
@@ -901,7 +1569,7 @@ class StepBuilder:
                 raise error
             self.note(
                 "forbidden_transition",
-                f"{self.inc.id}: {self.state.name} -> {to_state.name} is not an allowed move"
+                f"{self.id}: {self.state.name} -> {to_state.name} is not an allowed move"
                 f" (allowed: {', '.join(sorted(s.name for s in allowed)) or 'nothing'});"
                 " kept as recorded",
                 us,
@@ -914,14 +1582,17 @@ class StepBuilder:
                 )
             self.note(
                 "hold_without_reason",
-                f"{self.inc.id}: put ON_HOLD without a hold reason; kept as recorded",
+                f"{self.id}: put ON_HOLD without a hold reason; kept as recorded",
                 us,
                 row,
             )
         if reason is not None and to_state is not State.ON_HOLD:
             raise InvalidValueError("reason", f"None for a move to {to_state.name}", reason)
         self._check_time(us, row, where)
-        self.history.append(Transition(self._at(us), self.state, to_state, reason, at_us=us))
+        if self.kept is None:
+            self.steps.append((us, to_state, reason))
+        else:
+            self.steps.append(Transition(self._at(us), self.state, to_state, reason, at_us=us))
         self.state = to_state
         self.reason = reason
 
@@ -939,7 +1610,7 @@ class StepBuilder:
         The matrix computes the priority, unless ``priority`` is the one a
         ticket system recorded: then it is kept as given.
         """
-        matrix = self.inc.matrix
+        matrix = self.matrix
         new_impact = self.impact if impact is None else matrix.impact_level(impact)
         new_urgency = self.urgency if urgency is None else matrix.urgency_level(urgency)
         if priority is None:
@@ -952,30 +1623,55 @@ class StepBuilder:
                     None,
                 )
             priority = matrix.priority(new_impact, new_urgency)
-        current = self.priorities[-1].priority
-        if new_impact == self.impact and new_urgency == self.urgency and priority is current:
+        if new_impact == self.impact and new_urgency == self.urgency and priority is self.priority:
             return
         self._check_time(us, row, where)
-        self.priorities.append(
-            PriorityChange(
-                self._at(us),
-                new_impact,  # type: ignore[arg-type]
-                new_urgency,  # type: ignore[arg-type]
-                priority,
-                at_us=us,
+        if self.kept is None:
+            self.priorities.append((us, new_impact, new_urgency, priority))
+        else:
+            self.priorities.append(
+                PriorityChange(self._at(us), new_impact, new_urgency, priority, at_us=us)  # type: ignore[arg-type]
             )
-        )
-        self.impact, self.urgency = new_impact, new_urgency
+        self.impact, self.urgency, self.priority = new_impact, new_urgency, priority
 
     def build(self) -> Incident:
-        inc = self.inc
+        anomalies = tuple(self.anomalies)
+        carried = tuple(self.carried)
+        kept = self.kept
+        if kept is not None:
+            return Incident(
+                self.id,
+                kept.opened_at,
+                tuple(self.steps),
+                tuple(self.priorities),
+                self.matrix,
+                anomalies,
+                opened_at_us=kept.opened_at_us,
+                carried=carried,
+            )
+        packed = _pack(self.opened, self.steps, self.priorities, carried)
+        if packed is not None:
+            return _new(
+                Incident, self.id, packed[0], packed[1], self.tz, _beside(self.matrix, anomalies)
+            )
+        # More than the bytes hold: the objects, which the incident then keeps as given.
+        tz = self.tz
+        history = []
+        before = State.NEW
+        for us, state, reason in self.steps:
+            history.append(Transition(from_us(us, tz), before, state, reason, at_us=us))
+            before = state
+        changes = tuple(
+            PriorityChange(from_us(us, tz), impact, urgency, priority, at_us=us)
+            for us, impact, urgency, priority in self.priorities
+        )
         return Incident(
-            inc.id,
-            inc.opened_at,
-            tuple(self.history),
-            tuple(self.priorities),
-            inc.matrix,
-            tuple(self.anomalies),
-            opened_at_us=inc.opened_at_us,
-            carried=tuple(self.carried),
+            self.id,
+            from_us(self.opened, tz),
+            tuple(history),
+            changes,
+            self.matrix,
+            anomalies,
+            opened_at_us=self.opened,
+            carried=carried,
         )

@@ -83,7 +83,6 @@ from .._incident import (
     Anomaly,
     HoldReason,
     Incident,
-    PriorityChange,
     State,
     StepBuilder,
 )
@@ -398,9 +397,7 @@ class EventLog:
             "priority": pd.Series([inc.priority.name for inc in incidents], dtype=object),
             "opened_at": instants([inc.opened_at_us for inc in incidents]),
             "resolved_at": instants([_resolved_us(inc) for inc in incidents]),
-            "closed_at": instants(
-                [inc.history[-1].at_us if inc.state is State.CLOSED else None for inc in incidents]
-            ),
+            "closed_at": instants([_closed_us(inc) for inc in incidents]),
         }
         finals = [inc.attributes for inc in incidents]
         for field in self.fields:
@@ -409,13 +406,21 @@ class EventLog:
 
 
 def _resolved_us(inc: Incident) -> int | None:
-    """``inc.resolved_at`` in microseconds."""
-    for step in reversed(inc.history):
-        if step.to_state is State.RESOLVED:
-            return step.at_us
-        if step.to_state in (State.NEW, State.IN_PROGRESS, State.ON_HOLD):
+    """``inc.resolved_at`` in microseconds (read from the stays, not the history's objects)."""
+    stays = inc.segments_us()
+    for i in range(len(stays) - 1, 0, -1):  # each stay after the opening began with a step
+        state, start, _ = stays[i]
+        if state is State.RESOLVED:
+            return start
+        if state in (State.NEW, State.IN_PROGRESS, State.ON_HOLD):
             return None
     return None
+
+
+def _closed_us(inc: Incident) -> int | None:
+    """``inc.closed_at`` in microseconds."""
+    state, start, _ = inc.segments_us()[-1]
+    return start if state is State.CLOSED else None
 
 
 class _Dates:
@@ -1192,21 +1197,21 @@ class _Reader:
                         opened_text = None
                     else:
                         opened_us = found_us
-                opened = from_us(opened_us, self.tz)
                 first_priority = (
                     new_recorded
                     if new_recorded is not None
                     else matrix.priority(first_impact, first_urgency)
                 )
-                change = PriorityChange(
-                    opened,
-                    first_impact,  # type: ignore[arg-type]
-                    first_urgency,  # type: ignore[arg-type]
+                builder = StepBuilder.opening(
+                    key,
+                    opened_us,
+                    self.tz,
+                    matrix,
+                    first_impact,
+                    first_urgency,
                     first_priority,  # type: ignore[arg-type]
-                    at_us=opened_us,
+                    strict=False,
                 )
-                inc = Incident(key, opened, (), (change,), matrix, (), opened_at_us=opened_us)
-                builder = StepBuilder(inc, strict=False)
                 builder.anomalies.extend(pending)
                 if opened_text is not None and gaps and opened_text in gaps:
                     message = dates.gap_message(opened_text, self.names["opened_at"])

@@ -73,7 +73,6 @@ from .._incident import (
     Anomaly,
     HoldReason,
     Incident,
-    PriorityChange,
     State,
     StepBuilder,
 )
@@ -843,16 +842,16 @@ class _Replay:
                 first_priority = (
                     recorded if recorded is not None else self.matrix.priority(impact, urgency)
                 )
-                opened = from_us(us, self.tz)
-                first = PriorityChange(
-                    opened,
-                    impact,  # type: ignore[arg-type]
-                    urgency,  # type: ignore[arg-type]
+                builder = StepBuilder.opening(
+                    ticket.key,
+                    us,
+                    self.tz,
+                    self.matrix,
+                    impact,
+                    urgency,
                     first_priority,  # type: ignore[arg-type]
-                    at_us=us,
+                    strict=False,
                 )
-                inc = Incident(ticket.key, opened, (), (first,), self.matrix, (), opened_at_us=us)
-                builder = StepBuilder(inc, strict=False)
                 builder.anomalies.extend(ticket.pending)
                 ticket.pending = []
                 cur_priority, cur_impact, cur_urgency = recorded, impact, urgency
@@ -894,7 +893,7 @@ class _Replay:
                     if found is not None and found[1]:
                         gaps.append((found[1], record))
             state, reason = self._state(current)
-            opening_new = not builder.history and state is State.NEW and reason is None
+            opening_new = not builder.steps and state is State.NEW and reason is None
             if (state is not builder.state or reason != builder.reason) and not opening_new:
                 line = next(
                     (r.line for r, c in used if c and self.fields.get(r.field) == "state"),

@@ -105,7 +105,6 @@ from .._incident import (
     Anomaly,
     HoldReason,
     Incident,
-    PriorityChange,
     State,
     StepBuilder,
 )
@@ -589,18 +588,18 @@ class _Reader:
             )
             self.drop(key, "bad_date", error, opened_us)
             return
-        opened = from_us(opened_us, self.tz)
-        change = PriorityChange(
-            opened,
+        builder = StepBuilder.opening(
+            key,
+            opened_us,
+            self.tz,
+            self.matrix,
             row.impact,
             row.urgency,
             row.priority
             if row.priority is not None
             else self.matrix.priority(row.impact, row.urgency),
-            at_us=opened_us,
+            strict=False,
         )
-        inc = Incident(key, opened, (), (change,), self.matrix, (), opened_at_us=opened_us)
-        builder = StepBuilder(inc, strict=False)
         if "at" in row.unread:  # not needed to place the current state: ignored
             error = self.bad_value(line, "at", row.unread["at"], self.dates.expectation())
             row.problems.append(("bad_value", error, None))
