@@ -42,7 +42,7 @@ import pendulum
 
 from ._clock_rules import NEVER, BusinessDays, Clock, Fields, Test
 from ._errors import InvalidValueError, NoOpenTimeError
-from ._incident import HoldReason, State, carried_changes
+from ._incident import HoldReason, Life, State, carried_changes, lifeline
 from ._priority import Priority
 from ._ratio import format_percent, ratio_text
 from ._report import format_duration, html_table, iso, iso_duration, text_table
@@ -457,8 +457,10 @@ class Timeline:
 
     __slots__ = ("_events", "as_of", "incident", "moves", "opened", "priorities")
 
-    def __init__(self, incident: Incident, as_of: int) -> None:
-        opened = incident.opened_at_us
+    def __init__(self, incident: Incident, as_of: int, life: Life | None = None) -> None:
+        """``life`` is :func:`~itilkit._incident.lifeline` of the incident up to ``as_of``
+        when the caller has read it already."""
+        opened, moves, priorities = lifeline(incident, as_of) if life is None else life
         if as_of < opened:
             raise InvalidValueError(
                 "as_of",
@@ -467,20 +469,10 @@ class Timeline:
             )
         self.opened = opened
         self.as_of = as_of
-        cursor = opened
-        moves: list[tuple[int, State, HoldReason | None]] = []
-        for step in incident.history:
-            t = step.at_us
-            if t < cursor:
-                t = cursor
-            if t > as_of:
-                break
-            moves.append((t, step.to_state, step.reason))
-            cursor = t
         self.moves = moves
-        self.priorities = [(c.at_us, c.priority) for c in incident.priority_history]
+        self.priorities = priorities
         self.incident = incident
-        self._events: dict[frozenset[str], list[Event]] = {}
+        self._events: dict[frozenset[str], list[Event]] | None = None
 
     def priority_at(self, t: int) -> tuple[Priority, int]:
         """The priority in force at ``t`` and the instant the clock restarts for it.
@@ -488,9 +480,12 @@ class Timeline:
         The restart instant is the last change of priority (not merely of
         impact or urgency) after opening and at or before ``t``; opening if none.
         """
-        priority = self.priorities[0][1]
+        priorities = self.priorities
+        priority = priorities[0][1]
         restart = self.opened
-        for at, value in self.priorities[1:]:
+        if len(priorities) == 1:  # never reprioritised: the usual case
+            return priority, restart
+        for at, value in priorities[1:]:
             if at > t:
                 continue
             if value != priority and at > self.opened:
@@ -505,6 +500,8 @@ class Timeline:
         changes of those fields make updates of their own (a clock that
         reads the group is not cut by a change of assignee).
         """
+        if self._events is None:
+            self._events = {}
         found = self._events.get(fields)
         if found is not None:
             return found
@@ -765,10 +762,13 @@ def runs(rules: Rules, timeline: Timeline, metric: MetricKey | Plan) -> list[Run
     :func:`plan` made once for many incidents.
     """
     _, clock, targets = metric if isinstance(metric, tuple) else plan(rules, metric)
-    return [
-        _evaluate(rules, clock, targets, timeline, inst)
-        for inst in instances(clock, timeline, rules.reopen)
-    ]
+    if clock is RESPONSE_CLOCK or clock is RESOLUTION_CLOCK:  # as instances() would
+        found = _built_in(clock is RESPONSE_CLOCK, timeline, rules.reopen == "restart")
+    else:
+        found = instances(clock, timeline, rules.reopen)
+    if len(found) == 1:  # the usual case, without a comprehension's frame
+        return [_evaluate(rules, clock, targets, timeline, found[0])]
+    return [_evaluate(rules, clock, targets, timeline, inst) for inst in found]
 
 
 def run(rules: Rules, timeline: Timeline, metric: MetricKey) -> Run | None:
@@ -807,16 +807,22 @@ def _evaluate(
     halted = rule.halted if clock.pause is None else clock.halted
     running: list[tuple[int, int]] = []
     paused: list[Segment] = []
-    elapsed = 0
     for seg in segs:
         a, b, state, reason, fields, held = seg
         if held or (
             state in halted if halted is not None else pause(state, reason, fields, _NOTHING)
         ):
             paused.append(seg)
+        elif running and running[-1][1] == a:
+            # Running on through another state (NEW, then IN_PROGRESS): one stretch,
+            # one window query. Business time adds up exactly over adjacent stretches,
+            # so elapsed, due and breached_at are those of the stretches apart.
+            running[-1] = (running[-1][0], b)
         else:
             running.append((a, b))
-            elapsed += bt(a, b)
+    elapsed = 0
+    for a, b in running:
+        elapsed += bt(a, b)
     how = inst.how
     stage: Stage
     if how == "cancel":

@@ -39,7 +39,7 @@ from ._clock import (
 )
 from ._clock_rules import BusinessDays
 from ._errors import InvalidValueError, MissingDependencyError
-from ._incident import Incident, State
+from ._incident import Incident, State, lifeline
 from ._priority import Priority
 from ._ratio import format_percent, parse_ratio, ratio_text
 from ._report import (
@@ -221,7 +221,7 @@ class Term(NamedTuple):
 
 
 class ClockLog:
-    """Every counted clock run of a report: one tuple per clock, read as columns.
+    """Every counted clock run of a report, kept as columns (a few bytes a clock).
 
     Kept by :func:`tally` for :meth:`ComplianceReport.to_frame`: the incident,
     metric, priority whose target applied, the run's stage (``"met"``,
@@ -230,49 +230,75 @@ class ClockLog:
     and the incident's ``group`` and ``service`` (None when it has none).
     """
 
-    __slots__ = ("given", "rows")
+    __slots__ = (
+        "_elapsed",
+        "_start",
+        "_stop",
+        "codes",
+        "given",
+        "incidents",
+        "metric_keys",
+        "targets",
+        "varying",
+    )
 
-    def __init__(self) -> None:
-        #: One tuple per clock: (incident, metric, priority, stage, target, elapsed, start,
-        #: stop); the columns below are read from them when a frame is asked for.
-        self.rows: list[tuple[Incident, MetricKey, Priority, str, int, int, int, int]] = []
+    def __init__(self, metrics: tuple[MetricKey, ...] = ()) -> None:
+        #: Each clock's incident.
+        self.incidents: list[Incident] = []
+        #: The metrics, in the order their codes number them.
+        self.metric_keys = metrics
+        #: Each clock's metric, priority and stage in one number:
+        #: ``metric index * 128 + priority value * 16 + stage code * 2 + varying``.
+        self.codes = array("I")
+        self._elapsed = self._start = self._stop = array("q")
+        #: The target of each metric and priority (``code >> 4``), as first seen ...
+        self.targets: dict[int, int] = {}
+        #: ... and, in order, the targets of the clocks marked varying, which differ
+        #: from it (business-day targets, whose length depends on the start).
+        self.varying = array("q")
         self.given: Mapping[str, object] = {}
 
-    @property
-    def incidents(self) -> list[Incident]:
-        return [row[0] for row in self.rows]
+    def fill(self, rows: array[int]) -> None:
+        """Take the rows the tally wrote, four numbers a clock (code, elapsed, start,
+        stop), as columns."""
+        self.codes = array("I", rows[0::4])
+        self._elapsed, self._start, self._stop = rows[1::4], rows[2::4], rows[3::4]
 
     @property
     def ids(self) -> list[str]:
-        return [row[0].id for row in self.rows]
+        return [inc.id for inc in self.incidents]
 
     @property
     def metrics(self) -> list[MetricKey]:
-        return [row[1] for row in self.rows]
+        keys = self.metric_keys
+        return [keys[code >> 7] for code in self.codes]
 
     @property
     def priorities(self) -> list[Priority]:
-        return [row[2] for row in self.rows]
+        return [Priority((code >> 4) & 7) for code in self.codes]
 
     @property
     def stages(self) -> list[str]:
-        return [row[3] for row in self.rows]
+        return [_STAGES[(code >> 1) & 7] for code in self.codes]
 
     @property
     def target(self) -> array[int]:
-        return array("q", [row[4] for row in self.rows])
+        targets, varying = self.targets, iter(self.varying)
+        return array(
+            "q", [next(varying) if code & 1 else targets[code >> 4] for code in self.codes]
+        )
 
     @property
     def elapsed(self) -> array[int]:
-        return array("q", [row[5] for row in self.rows])
+        return self._elapsed[:]
 
     @property
     def start(self) -> array[int]:
-        return array("q", [row[6] for row in self.rows])
+        return self._start[:]
 
     @property
     def stop(self) -> array[int]:
-        return array("q", [row[7] for row in self.rows])
+        return self._stop[:]
 
     @property
     def group(self) -> list[str | None]:
@@ -286,7 +312,12 @@ class ClockLog:
         return [_group_and_service(inc, self.given)[1] for inc in self.incidents]
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.incidents)
+
+
+_STAGES: tuple[str, ...] = ("met", "breached", "running", "paused", "reset", "cancelled")
+_STAGE_CODE = {stage: 2 * code for code, stage in enumerate(_STAGES)}
+"""Each stage's part of a clock log code (its index, times two)."""
 
 
 def _objective(value: object) -> Fraction | None:
@@ -866,7 +897,7 @@ def tally(
     ``not_started``.
     """
     given = given_attributes(attributes)
-    cells: dict[tuple[MetricKey, Priority], list[int]] = {}
+    cells: dict[int, list[int]] = {}  # by slot: 8 * the metric's index + the priority
     breaches: list[Breach] = []
     counts = dict.fromkeys(
         (
@@ -881,9 +912,12 @@ def tally(
     )
     no_target_ids: list[str] = []
     cancelled_ids: list[str] = []
-    log = ClockLog()
+    log = ClockLog(metrics)
     log.given = given
-    keep = log.rows.append
+    rows = array("q")  # four numbers a clock, made columns at the end (ClockLog.fill)
+    add_incident, add_row = log.incidents.append, rows.extend
+    targets, add_varying = log.targets, log.varying.append
+    fixed: list[int | None] = [None] * (8 * len(metrics))  # log.targets, by slot
     plans = [plan(rules, m) for m in metrics]
     if isinstance(incidents, str | bytes) or not isinstance(incidents, Iterable):
         raise InvalidValueError("incidents", "an iterable of Incident", incidents)
@@ -894,19 +928,34 @@ def tally(
         seen += 1
         if incident.anomalies:
             anomalies += len(incident.anomalies)
-        if incident.opened_at_us > as_of_us:
-            counts["not_yet_open"] += 1
-            continue
-        if selects is not None and not selects(incident, given_values(given, incident.id)):
-            counts["not_applicable"] += 1
-            continue
-        timeline = Timeline(incident, as_of_us)
-        found = [(p[0], runs(rules, timeline, p)) for p in plans]
-        if _cancelled(timeline) or _any_cancelled(found):
+        if selects is None:
+            life = lifeline(incident, as_of_us)  # read once: the opening, then the timeline
+            if life[0] > as_of_us:
+                counts["not_yet_open"] += 1
+                continue
+            timeline = Timeline(incident, as_of_us, life)
+        else:
+            if incident.opened_at_us > as_of_us:
+                counts["not_yet_open"] += 1
+                continue
+            if not selects(incident, given_values(given, incident.id)):
+                counts["not_applicable"] += 1
+                continue
+            timeline = Timeline(incident, as_of_us)
+        found = []
+        cancelled = bool(timeline.moves) and timeline.moves[-1][1] is State.CANCELED
+        for p in plans:
+            rs = runs(rules, timeline, p)
+            found.append(rs)
+            for r in rs:
+                if r is not None and r.stage == "cancelled":
+                    cancelled = True
+        if cancelled:
             counts["cancelled"] += 1
             cancelled_ids.append(incident.id)
             continue
-        for m, rs in found:
+        for index, rs in enumerate(found):
+            base = 8 * index
             if not rs:
                 counts["not_started"] += 1
             for r in rs:
@@ -917,19 +966,30 @@ def tally(
                 if r.stage == "reset":
                     counts["reset"] += 1
                     continue
-                key = (m, r.priority)
-                cell = cells.get(key)
+                slot, target = base + r.priority, r.target
+                cell = cells.get(slot)
                 if cell is None:
-                    cell = cells[key] = [0, 0, 0]
-                if r.elapsed > r.target:
+                    cell = cells[slot] = [0, 0, 0]
+                if r.elapsed > target:
                     cell[1] += 1
-                    breaches.append(_breach(name, incident.id, m, r))
+                    breaches.append(_breach(name, incident.id, metrics[index], r))
                 elif r.stop is not None:
                     cell[0] += 1
                 else:
                     cell[2] += 1
-                stop = _NAT if r.stop is None else r.stop
-                keep((incident, m, r.priority, r.stage, r.target, r.elapsed, r.start, stop))
+                # The clock log's row (see ClockLog): its codes, and the target only
+                # where it differs from the first of its metric and priority.
+                code = 16 * slot + _STAGE_CODE[r.stage]
+                known = fixed[slot]
+                if known != target:
+                    if known is None:
+                        fixed[slot] = targets[slot] = target
+                    else:
+                        add_varying(target)
+                        code += 1
+                add_incident(incident)
+                add_row((code, r.elapsed, r.start, _NAT if r.stop is None else r.stop))
+    log.fill(rows)
     order = {m: i for i, m in enumerate(rules.clocks)}
     return ComplianceReport(
         sla=name,
@@ -937,8 +997,10 @@ def tally(
         incidents=seen,
         anomalies=anomalies,
         cells=tuple(
-            (m, p, Tally(*cell))
-            for (m, p), cell in sorted(cells.items(), key=lambda kv: (order[kv[0][0]], kv[0][1]))
+            (metrics[slot >> 3], Priority(slot & 7), Tally(*cell))
+            for slot, cell in sorted(
+                cells.items(), key=lambda kv: (order[metrics[kv[0] >> 3]], kv[0])
+            )
         ),
         breaches=tuple(breaches),
         cancelled=counts["cancelled"],
@@ -1033,11 +1095,20 @@ def combine(
             order.setdefault(metric, len(order))
             cells[metric, priority] = cells.get((metric, priority), _EMPTY) + t
     cancelled = dict.fromkeys(i for p in parts for i in p.cancelled_ids)
+    anomalies = not_applicable = not_yet_open = 0
+    for i, inc in enumerate(incidents):  # one pass, each incident read once
+        found = inc.anomalies
+        if found:
+            anomalies += len(found)
+        if inc.opened_at_us > as_of_us:
+            not_yet_open += 1
+        elif i not in chosen:
+            not_applicable += 1
     return ComplianceReport(
         sla=" + ".join(p.sla for p in parts),
         as_of=from_us(as_of_us, tz),
         incidents=len(incidents),
-        anomalies=sum(len(inc.anomalies) for inc in incidents),
+        anomalies=anomalies,
         cells=tuple(
             (m, p, t)
             for (m, p), t in sorted(cells.items(), key=lambda kv: (order[kv[0][0]], kv[0][1]))
@@ -1047,12 +1118,8 @@ def combine(
         cancelled_ids=tuple(cancelled),
         no_target=sum(p.no_target for p in parts),
         no_target_ids=tuple(dict.fromkeys(i for p in parts for i in p.no_target_ids)),
-        not_applicable=sum(
-            1
-            for i, inc in enumerate(incidents)
-            if i not in chosen and inc.opened_at_us <= as_of_us
-        ),
-        not_yet_open=sum(1 for inc in incidents if inc.opened_at_us > as_of_us),
+        not_applicable=not_applicable,
+        not_yet_open=not_yet_open,
         reset=sum(p.reset for p in parts),
         not_started=sum(p.not_started for p in parts),
         parts=tuple(parts),
@@ -1079,20 +1146,6 @@ def given_values(
     if found is not None and not isinstance(found, Mapping):
         raise InvalidValueError(f"attributes[{incident_id}]", "a mapping of field values", found)
     return found
-
-
-def _any_cancelled(found: list[tuple[MetricKey, list[Run | None]]]) -> bool:
-    """Whether any run of the incident's clocks ended as cancelled."""
-    for _, rs in found:
-        for r in rs:
-            if r is not None and r.stage == "cancelled":
-                return True
-    return False
-
-
-def _cancelled(timeline: Timeline) -> bool:
-    """Whether the incident stands CANCELED at ``as_of``."""
-    return bool(timeline.moves) and timeline.moves[-1][1] is State.CANCELED
 
 
 def _breach(sla: str, incident_id: str, metric: MetricKey, r: Run) -> Breach:
