@@ -582,12 +582,15 @@ def _resolution_us(incident: Incident) -> int | None:
     An incident closed with no resolution since it was last active (an
     imported anomaly) counts as restored when it was closed.
     """
-    for step in reversed(incident.history):
-        if step.to_state is State.RESOLVED:
-            return step.at_us
-        if step.to_state in _ACTIVE:
+    stays = incident.segments_us()  # each stay after the opening began with a step
+    for i in range(len(stays) - 1, 0, -1):
+        state, start, _ = stays[i]
+        if state is State.RESOLVED:
+            return start
+        if state in _ACTIVE:
             break
-    return incident.history[-1].at_us if incident.state is State.CLOSED else None
+    state, start, _ = stays[-1]
+    return start if state is State.CLOSED else None
 
 
 def _names(incident: Incident) -> set[str]:

@@ -74,7 +74,7 @@ import attrs
 import pendulum
 
 from ._errors import InvalidValueError, MissingDependencyError, items_of
-from ._incident import CARRIED_FIELDS, Incident, State, carried_changes
+from ._incident import CARRIED_FIELDS, HoldReason, Incident, State, carried_changes, lifeline
 from ._ratio import format_percent, positive_ratio, ratio_text
 from ._report import format_duration, html_table, iso, markdown_table, text_table
 from ._time import (
@@ -123,29 +123,20 @@ _COUNTER_DIGITS: Final = 18
 def _state_at(inc: Incident, t: int) -> State | None:
     """The state at ``t`` (None before the opening), steps in recorded order and never
     earlier than the step before."""
-    if inc.opened_at_us > t:
+    opened, moves, _ = lifeline(inc, t)
+    if opened > t:
         return None
-    state = State.NEW
-    cursor = inc.opened_at_us
-    for step in inc.history:
-        at = step.at_us if step.at_us > cursor else cursor
-        if at > t:
-            break
-        state, cursor = step.to_state, at
-    return state
+    return moves[-1][1] if moves else State.NEW
 
 
-def _reopens(inc: Incident, t: int) -> int:
-    """Moves from RESOLVED (or CLOSED) back to work at or before ``t``."""
+def _reopens(moves: list[tuple[int, State, HoldReason | None]]) -> int:
+    """Moves from RESOLVED (or CLOSED) back to work among ``moves`` (a lifeline's)."""
     count = 0
-    cursor = inc.opened_at_us
-    for step in inc.history:
-        at = step.at_us if step.at_us > cursor else cursor
-        if at > t:
-            break
-        if step.from_state in _DONE and step.to_state in _ACTIVE_SET:
+    before = State.NEW
+    for _, state, _ in moves:
+        if before in _DONE and state in _ACTIVE_SET:
             count += 1
-        cursor = at
+        before = state
     return count
 
 
@@ -165,10 +156,11 @@ def _path(values: Iterable[str | None]) -> tuple[str, ...]:
 
 
 def _priority_at(inc: Incident, t: int) -> str:
-    current = inc.priority_history[0].priority
-    for change in inc.priority_history:
-        if change.at_us <= t:
-            current = change.priority
+    priorities = lifeline(inc, t)[2]
+    current = priorities[0][1]
+    for at, priority in priorities:
+        if at <= t:
+            current = priority
     return current.name
 
 
@@ -1097,20 +1089,20 @@ def desk_metrics(
     rows: list[DeskRow] = []
     later = 0
     for inc in given:
-        state = _state_at(inc, t)
-        if state is None:
+        opened, moves, _ = lifeline(inc, t)  # read once: the state and the reopens
+        if opened > t:
             later += 1
             continue
         values = _values(inc, "group", t)
         rows.append(
             DeskRow(
                 inc.id,
-                state,
+                moves[-1][1] if moves else State.NEW,
                 inc.opened_at,
                 _path(values),
                 values[-1] if values else None,
-                _reopens(inc, t),
-                opened_at_us=inc.opened_at_us,
+                _reopens(moves),
+                opened_at_us=opened,
             )
         )
     return DeskReport(

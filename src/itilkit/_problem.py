@@ -67,7 +67,7 @@ import attrs
 import pendulum
 
 from ._errors import ChronologyError, InvalidValueError, items_of
-from ._incident import CARRIED_FIELDS, Incident, State
+from ._incident import CARRIED_FIELDS, Incident, State, lifeline
 from ._report import format_duration, html_table, iso, text_table
 from ._time import from_us, iso_duration, moment, to_duration_us, to_timedelta
 from ._window import ServiceWindow, as_window
@@ -79,18 +79,16 @@ _ACTIVE: Final = frozenset({State.NEW, State.IN_PROGRESS, State.ON_HOLD})
 
 # --- one incident, as of an instant ------------------------------------------------------------
 
+_NO_LIMIT: Final = 2**63  # later than any instant
+
 
 def _measure(inc: Incident, limit: int | None) -> tuple[bool, int | None]:
     """``(canceled, restored_us)`` as of ``limit``: whether the incident stands CANCELED, and
     the instant of its last resolution that held (None if not restored)."""
-    cursor = inc.opened_at_us
     state = State.NEW
     restored: int | None = None
-    for step in inc.history:
-        at = step.at_us if step.at_us > cursor else cursor
-        if limit is not None and at > limit:
-            break
-        cursor, state = at, step.to_state
+    # The moves up to the limit, each never earlier than the one before (the lifeline).
+    for at, state, _ in lifeline(inc, _NO_LIMIT if limit is None else limit)[1]:
         if state is State.RESOLVED:
             restored = at
         elif state is State.CLOSED:
