@@ -133,8 +133,8 @@ def _reopens(moves: list[tuple[int, State, HoldReason | None]]) -> int:
     """Moves from RESOLVED (or CLOSED) back to work among ``moves`` (a lifeline's)."""
     count = 0
     before = State.NEW
-    for _, state, _ in moves:
-        if before in _DONE and state in _ACTIVE_SET:
+    for _, state, _ in moves:  # tuples, not sets: a State is compared by identity
+        if (before is State.RESOLVED or before is State.CLOSED) and state in _ACTIVE:
             count += 1
         before = state
     return count
