@@ -125,9 +125,7 @@ def random_pairs(n: int, *, as_pendulum: bool, seed: int = 7) -> list[tuple[date
         start = (base + timedelta(microseconds=rng.randrange(364 * 86_400 * 10**6))).astimezone(
             zone
         )
-        end = (start + timedelta(microseconds=rng.randrange(10 * 86_400 * 10**6))).astimezone(
-            zone
-        )
+        end = (start + timedelta(microseconds=rng.randrange(10 * 86_400 * 10**6))).astimezone(zone)
         if as_pendulum:
             start, end = pendulum.instance(start), pendulum.instance(end)
         pairs.append((start, end))
@@ -159,7 +157,9 @@ def interleaved(
     return ratio
 
 
-def run(pairs: Sequence[tuple[datetime, datetime]], label: str, rounds: int) -> tuple[float, float]:
+def run(
+    pairs: Sequence[tuple[datetime, datetime]], label: str, rounds: int
+) -> tuple[float, float]:
     window = itilkit.ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz=TZ, holidays="KR")
     first = datetime(2025, 1, 1, tzinfo=UTC)
     last = datetime(2028, 1, 1, tzinfo=UTC)
