@@ -21,6 +21,8 @@ import sys
 import tracemalloc
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -45,6 +47,7 @@ from itilkit import (
 )
 from itilkit._incident import ITIL_PRIORITIES, StepBuilder, _fill, _Verbatim
 from itilkit._time import to_us
+from itilkit.io import read_event_log, read_field_changes, read_incidents
 from itilkit.io._event_log import _closed_us, _resolved_us
 
 from .strategies import LEGAL_MOVES, ZONES, instants, sla_windows
@@ -339,7 +342,44 @@ class TestReadings:
         assert readings(inc, as_of) == readings(as_objects(inc), as_of)
 
 
+DATA = Path(__file__).parent / "data"
+
+
 class TestReaders:
+    @pytest.mark.parametrize(
+        "read",
+        [
+            lambda: read_event_log(DATA / "servicenow_event_log_sample.csv", tz="Europe/Berlin"),
+            lambda: read_field_changes(
+                DATA / "servicenow_sys_audit.csv", tz="UTC", preset="servicenow-sys_audit"
+            ),
+            lambda: read_field_changes(
+                DATA / "jira_changelog.csv", tz="Europe/Paris", preset="jira"
+            ),
+            lambda: read_incidents(DATA / "servicenow_incident_rest_export.csv", tz="UTC"),
+        ],
+        ids=["event log", "sys_audit", "jira", "snapshot"],
+    )
+    def test_read_incidents_are_compact(self, read: Any) -> None:
+        """The readers build compact incidents, equal to the same incidents kept as objects
+        in every reading, and to what the constructor makes of their fields."""
+        log = read()
+        assert log.incidents
+        for inc in log.incidents:
+            assert inc._blob is not None
+            as_of = inc.opened_at_us + 400 * 86_400_000_000
+            assert readings(inc, as_of) == readings(as_objects(inc), as_of)
+            again = Incident(
+                inc.id,
+                inc.opened_at,
+                inc.history,
+                inc.priority_history,
+                inc.matrix,
+                inc.anomalies,
+                carried=inc.carried,
+            )
+            assert again == inc and again._blob == inc._blob
+
     @settings(max_examples=150)
     @given(
         events=st.lists(
