@@ -46,7 +46,16 @@ import pendulum
 from ._errors import ChronologyError, InvalidTransitionError, InvalidValueError
 from ._priority import ITIL_PRIORITIES, Impact, Priority, PriorityMatrix, Urgency
 from ._report import html_table
-from ._time import InstantLike, from_us, moment, to_timedelta, to_us, us_field
+from ._time import (
+    PENDULUM_ZONES,
+    InstantLike,
+    from_us,
+    moment,
+    pendulum_zone,
+    to_timedelta,
+    to_us,
+    us_field,
+)
 from ._vocabulary import parse_member
 from ._window import ServiceWindow, as_window
 
@@ -305,7 +314,6 @@ _PRIORITY_NOW: Final = 15
 _MAX_COUNT: Final = 0xFFFF
 _NO_STEP: Final = 255
 _SAME_INSTANT: Final = 128
-_PENDULUM_ZONES: Final = (pendulum.Timezone, pendulum.FixedTimezone)
 _STATES: Final = tuple(State)
 _REASONS: Final = (None, *HoldReason)
 _STEP_CODE: Final = {
@@ -451,7 +459,7 @@ def _pack_objects(
     if type(carried) is not tuple or type(opened_at_us) is not int:
         return None
     tz = getattr(opened_at, "tzinfo", None)
-    if not isinstance(tz, _PENDULUM_ZONES) or not _is_at(opened_at, opened_at_us, tz):
+    if not isinstance(tz, PENDULUM_ZONES) or not _is_at(opened_at, opened_at_us, tz):
         return None
     steps: list[Step] = []
     before = State.NEW
@@ -1496,9 +1504,7 @@ class StepBuilder:
         builder.id = id
         builder.matrix = matrix
         builder.strict = strict
-        if not isinstance(tz, _PENDULUM_ZONES):  # as every DateTime of it will be
-            tz = from_us(opened_us, tz).tzinfo or tz
-        builder.tz = tz
+        builder.tz = pendulum_zone(tz)  # as every DateTime of it will be
         builder.anomalies = []
         builder.carried = []
         builder.state = State.NEW

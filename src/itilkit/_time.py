@@ -45,6 +45,7 @@ from ._errors import InvalidValueError, NaiveDatetimeError, UnknownZoneError
 
 __all__ = [
     "MAX_DURATION_DAYS",
+    "PENDULUM_ZONES",
     "DurationLike",
     "InstantLike",
     "Zone",
@@ -52,6 +53,7 @@ __all__ = [
     "from_us",
     "local_date",
     "moment",
+    "pendulum_zone",
     "recorded_to_us",
     "td_us",
     "to_duration_us",
@@ -71,7 +73,8 @@ US_PER_DAY = 86_400 * US_PER_SECOND
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FIRST_US = -719_161 * 86_400 * US_PER_SECOND  # 0001-01-02T00:00Z
 _LAST_US = 2_932_896 * 86_400 * US_PER_SECOND  # 9999-12-31T00:00Z
-_PENDULUM_ZONES = (pendulum.Timezone, pendulum.FixedTimezone)
+#: The zone types pendulum keeps aware; any other zone is converted with :func:`pendulum_zone`.
+PENDULUM_ZONES = (pendulum.Timezone, pendulum.FixedTimezone)
 _dt_sub = datetime.__sub__
 _dt_add = datetime.__add__
 _ONE_US = timedelta(microseconds=1)
@@ -154,8 +157,8 @@ def from_us(us: int, tz: Zone) -> pendulum.DateTime:
     >>> from_us(1_000_000, zone("Asia/Seoul"))
     DateTime(1970, 1, 1, 9, 0, 1, tzinfo=Timezone('Asia/Seoul'))
     """
-    if not isinstance(tz, _PENDULUM_ZONES):  # pendulum needs its own zones to stay aware
-        tz = _as_pendulum_zone(tz)
+    if not isinstance(tz, PENDULUM_ZONES):  # pendulum needs its own zones to stay aware
+        tz = pendulum_zone(tz)
     local = (EPOCH + timedelta(0, 0, us)).astimezone(tz)
     if local.fold:  # the second of a repeated hour: only the keyword form takes it
         return pendulum.DateTime(
@@ -261,7 +264,10 @@ def recorded_to_us(naive: datetime, tz: Zone) -> tuple[int, int]:
     return first, first - second
 
 
-def _as_pendulum_zone(tz: tzinfo) -> Zone:
+def pendulum_zone(tz: tzinfo) -> Zone:
+    """``tz`` as the pendulum zone every ``DateTime`` built in it carries."""
+    if isinstance(tz, PENDULUM_ZONES):
+        return tz
     zone_obj = pendulum.instance(datetime(2000, 1, 1, tzinfo=tz)).tzinfo
     assert zone_obj is not None
     return zone_obj
@@ -276,7 +282,7 @@ def zone_of(value: object, field: str = "instant") -> Zone:
     to_us(value, field)  # refuses naive and malformed input by name
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip())
     assert moment.tzinfo is not None
-    return _as_pendulum_zone(moment.tzinfo)
+    return pendulum_zone(moment.tzinfo)
 
 
 def to_timedelta(us: int) -> timedelta:
