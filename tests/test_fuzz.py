@@ -2272,7 +2272,13 @@ def test_read_outages_and_samples_sources(source: object) -> None:
 )
 def test_dataframe(opened: list[datetime], naive: bool, as_of: A, column: A) -> None:
     pd = pytest.importorskip("pandas")
-    from itilkit.dataframe import business_time, sla_columns
+    from itilkit.dataframe import (
+        business_time,
+        business_time_total,
+        combine_counts,
+        compliance_counts,
+        sla_columns,
+    )
 
     stamps = pd.to_datetime([t.astimezone(UTC).replace(tzinfo=None) for t in opened])
     if not naive:
@@ -2289,6 +2295,12 @@ def test_dataframe(opened: list[datetime], naive: bool, as_of: A, column: A) -> 
     window = ServiceWindow.weekly("Mon-Fri 09:00-18:00", tz="UTC")
     run(business_time, frame, window, start=column, end="resolved_at")
     run(sla_columns, frame, _sla(window), as_of=as_of, opened_at=column)
+    run(compliance_counts, frame, _sla(window), as_of=as_of, opened_at=column)
+    run(compliance_counts, A(None, False), _sla(window), as_of=as_of)
+    run(business_time_total, frame, window, start=column, end="resolved_at")
+    run(business_time_total, frame, A(None, False), start="opened_at", end="resolved_at")
+    run(combine_counts, A(frame, False))
+    run(combine_counts, A(None, False))
     run(business_time, A(None, False), window)
     run(business_time, frame, A(None, False))
 

@@ -283,6 +283,9 @@ class TestCombineCounts:
         ("parts", "message"),
         [
             ([], "'parts' must be at least one frame"),
+            (None, "'parts' must be a pandas DataFrame or frames"),
+            (3, "'parts' must be a pandas DataFrame or frames"),
+            ("frames.parquet", "'parts' must be a pandas DataFrame or frames"),
             ([pd.DataFrame({"a": [1]}), "x"], r"'parts\[1\]' must be a pandas DataFrame"),
             (
                 [pd.DataFrame({"a": [1]}), pd.DataFrame({"b": [1]})],

@@ -38,7 +38,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ._clock import Metric, TargetRule
-from ._errors import InvalidValueError, ItilkitError, NoOpenTimeError
+from ._errors import InvalidValueError, ItilkitError, NoOpenTimeError, items_of
 from ._incident import Incident, State
 from ._priority import ITIL_PRIORITIES, Impact, Priority, Urgency
 from ._sla import Agreement, NoTargetError
@@ -798,10 +798,13 @@ def combine_counts(parts: pd.DataFrame | Iterable[pd.DataFrame]) -> pd.DataFrame
     """
     import pandas as pd
 
-    frames = [parts] if isinstance(parts, pd.DataFrame) else list(parts)
-    for i, frame in enumerate(frames):
-        if not isinstance(frame, pd.DataFrame):
-            raise InvalidValueError(f"parts[{i}]", "a pandas DataFrame", frame)
+    frames = (
+        [parts]
+        if isinstance(parts, pd.DataFrame)
+        else items_of(
+            parts, pd.DataFrame, "parts", "a pandas DataFrame or frames", "a pandas DataFrame"
+        )
+    )
     if not frames:
         raise InvalidValueError("parts", "at least one frame", parts)
     header = list(frames[0].columns)
